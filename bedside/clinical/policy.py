@@ -1,0 +1,58 @@
+"""Site policy: every clinical setting a site may change without a code change, with its default.
+
+Each default is a product decision of SPEC.md (D1-D18) or a schedule default of SPEC section 11. The rule version
+and the policy are recorded on every assessment, so that the chart shows what the ward saw at the time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from hashlib import sha256
+from typing import Any
+
+# Bump when any rule in bedside/clinical changes the result for some input.
+RULE_VERSION = "bedside-rules-1.0 (ASTCT 2019, NEWS2 2017, Bedside PEWS 2009)"
+
+
+@dataclass(frozen=True, slots=True)
+class SitePolicy:
+    """Site-policy settings (SPEC "Product decisions"). Hours are clinical time."""
+
+    # D1: CAPD 1-8 counts literally. A site may require a rise of at least this many points above the
+    # pre-infusion baseline before a CAPD 1-8 counts; SPEC leaves the number to the site, so there is no default.
+    capd_min_rise_from_baseline: int | None = None
+    # D17: how long a value counts after it was observed.
+    vitals_fresh_hours: float = 6.0
+    neuro_fresh_hours: float = 12.0
+    # D15 / SPEC 11: monitoring schedule defaults (hours between checks).
+    vitals_interval_lymphodepletion_h: float = 8.0
+    vitals_interval_days_0_14_h: float = 4.0
+    vitals_interval_active_h: float = 2.0  # SPEC 11: "every 1-2 h" while CRS or ICANS >= 1
+    vitals_interval_escalated_h: float = 1.0  # SPEC 11: NEWS2 red score or >= 5, PEWS >= threshold
+    vitals_interval_days_15_28_h: float = 24.0
+    neuro_interval_days_0_14_h: float = 8.0
+    neuro_interval_icans_active_h: float = 4.0  # SPEC 11: "every 4-8 h while ICANS >= 1"; the stricter end
+    neuro_interval_days_15_28_h: float = 24.0
+    # SPEC 10: the derivation paper's escalation threshold.
+    pews_escalation_threshold: int = 8
+    # SPEC 9, RCP Chart 4.
+    news2_urgent_threshold: int = 5
+    news2_emergency_threshold: int = 7
+    # Alerts: minutes before an unacknowledged alert is escalated, by priority (a site setting; SPEC is silent).
+    escalate_high_after_min: float = 5.0
+    escalate_medium_after_min: float = 15.0
+    escalate_low_after_min: float = 60.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short stable digest of every setting, stored beside the rule version."""
+        text = json.dumps(self.as_dict(), sort_keys=True)
+        return sha256(text.encode()).hexdigest()[:12]
+
+
+DEFAULT_POLICY = SitePolicy()
