@@ -78,6 +78,20 @@ class Reason:
     points: int | None  # the grade or score points this criterion gives; None if not assessable
     text: str  # a plain-English sentence for the CLI and logs; the UI may word it itself
 
+    def render(self) -> str:
+        """`CRS grade 2: SBP 78 < 82 ...`, `PEWS +2: HR 150 ...`, `NEWS2: not applicable ...`."""
+        label = {
+            Domain.CRS: "CRS",
+            Domain.ICANS: "ICANS",
+            Domain.NEWS2: "NEWS2",
+            Domain.PEWS: "PEWS",
+        }
+        head = label[self.domain]
+        if self.points is not None:
+            scored = self.domain in (Domain.NEWS2, Domain.PEWS)
+            head += f" +{self.points}" if scored else f" grade {self.points}"
+        return f"{head}: {self.text}"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "domain": self.domain.value,
@@ -173,7 +187,7 @@ class Assessment:
             "bedside_pews": self.pews.score,
             "bedside_pews_partial_excluding_missing": self.pews.partial_score,
             "flags": [f.value for f in self.flags],
-            "reasons": [r.text for r in self.reasons],
+            "reasons": [r.render() for r in self.reasons],
             "rule_version": self.rule_version,
             "policy": self.policy_fingerprint,
         }

@@ -33,7 +33,9 @@ class SitePolicy:
     vitals_interval_escalated_h: float = 1.0  # SPEC 11: NEWS2 red score or >= 5, PEWS >= threshold
     vitals_interval_days_15_28_h: float = 24.0
     neuro_interval_days_0_14_h: float = 8.0
-    neuro_interval_icans_active_h: float = 4.0  # SPEC 11: "every 4-8 h while ICANS >= 1"; the stricter end
+    neuro_interval_icans_active_h: float = (
+        4.0  # SPEC 11: "every 4-8 h while ICANS >= 1"; the stricter end
+    )
     neuro_interval_days_15_28_h: float = 24.0
     # SPEC 10: the derivation paper's escalation threshold.
     pews_escalation_threshold: int = 8

@@ -55,7 +55,9 @@ class PatientState:
     crs_fever_previously_documented: bool = False
     antipyretic_or_anticytokine_given_after_crs_onset: bool = False
     premedication_acetaminophen_at_infusion: bool = False
-    pressor_transition_overlap: bool = False
+    # D4: True when the log shows one agent being weaned while another starts; None when the snapshot
+    # cannot tell (then every multi-agent grade 4 asks for adjudication).
+    pressor_transition_overlap: bool | None = None
     # Neuro check.
     developmental_delay: bool = False
     ice_score: int | None = None

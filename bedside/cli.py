@@ -1,0 +1,99 @@
+"""The `bedside` command: the scriptable face of the engine and the storage (DESIGN section 2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from bedside.clinical.engine import assess
+from bedside.clinical.snapshot import SnapshotError, parse_snapshot
+
+EXIT_INVALID = 2
+
+EXAMPLE_TIME_POINT: dict[str, Any] = {
+    "age_years": 6,
+    "day_post_infusion": 3,
+    "temp_c": 38.9,
+    "sbp": 78,
+    "dbp": 45,
+    "hr": 150,
+    "rr": 34,
+    "spo2": 94,
+    "o2_device": "nasal_cannula",
+    "o2_flow_l_min": 2,
+    "o2_indication": "crs_hypoxia",
+    "vasopressors": [],
+    "capd_score": 4,
+    "consciousness": "awakens_to_voice",
+    "seizure": "none",
+    "motor_weakness": "none",
+    "cerebral_edema": "none",
+    "crt_s": 2,
+    "resp_effort": "mild",
+}
+
+
+def grade_documents(document: Any) -> Any:
+    """Grade one snapshot or an array of them; raises SnapshotError (field prefixed by index)."""
+    if isinstance(document, list):
+        results = []
+        for index, item in enumerate(document):
+            try:
+                results.append(assess(parse_snapshot(item)).as_contract())
+            except SnapshotError as err:
+                raise SnapshotError(f"[{index}].{err.field}", err.allowed, err.message) from None
+        return results
+    return assess(parse_snapshot(document)).as_contract()
+
+
+def run_grade(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    if args.example:
+        json.dump(EXAMPLE_TIME_POINT, stdout, indent=2)
+        stdout.write("\n")
+        return 0
+    text = stdin.read()
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as err:
+        error = {"field": "(input)", "allowed": "JSON", "message": f"not valid JSON: {err}"}
+        json.dump({"error": error}, stdout)
+        stdout.write("\n")
+        return EXIT_INVALID
+    try:
+        result = grade_documents(document)
+    except SnapshotError as err:
+        json.dump({"error": err.as_dict()}, stdout, ensure_ascii=False)
+        stdout.write("\n")
+        return EXIT_INVALID
+    json.dump(result, stdout, indent=2 if args.pretty else None, ensure_ascii=False)
+    stdout.write("\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bedside", description="Bedside: CRS/ICANS grading and charting after CAR-T infusion"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser(
+        "grade",
+        help="grade time-point snapshots read as JSON on stdin",
+        description="Read one snapshot (or an array) as JSON on stdin; print the assessment as JSON.",
+    )
+    grade.add_argument("--pretty", action="store_true", help="indent the JSON output")
+    grade.add_argument("--example", action="store_true", help="print an example snapshot and exit")
+    grade.set_defaults(handler=run_grade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.handler(args, sys.stdin, sys.stdout)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
