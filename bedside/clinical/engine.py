@@ -17,20 +17,6 @@ def episode_max(prior: int | None, current: int | None) -> int | None:
     return max(known) if known else None
 
 
-def neuro_interval_hours(state: PatientState, policy: SitePolicy) -> float | None:
-    """SPEC 11 (D15): hours allowed between neuro checks at this point; None when no schedule applies."""
-    if state.icans_episode_open:
-        return policy.neuro_interval_icans_active_h
-    day = state.day_post_infusion
-    if day is None or day < 0:
-        return None
-    if day <= 14:
-        return policy.neuro_interval_days_0_14_h
-    if day <= 28:
-        return policy.neuro_interval_days_15_28_h
-    return None
-
-
 def _episode_flags(open_: bool, prior: int | None, current: int | None) -> set[Flag]:
     flags: set[Flag] = set()
     if open_ and prior is not None and (current is None or current < prior):
@@ -52,7 +38,7 @@ def assess(state: PatientState, policy: SitePolicy = DEFAULT_POLICY) -> Assessme
     flags |= _episode_flags(state.icans_episode_open, state.prior_max_icans_grade, icans.grade)
     if icans.grade and crs.grade == 0 and not state.crs_episode_open:
         flags.add(Flag.ICANS_WITHOUT_CRS)  # SPEC 12.12: ICANS can occur without CRS
-    interval = neuro_interval_hours(state, policy)
+    interval = policy.neuro_interval_h(state.day_post_infusion, state.icans_episode_open)
     since = state.hours_since_last_neuro_assessment
     if interval is not None and since is not None and since > interval:
         flags.add(Flag.NEURO_ASSESSMENT_OVERDUE)

@@ -47,6 +47,18 @@ class SitePolicy:
     escalate_medium_after_min: float = 15.0
     escalate_low_after_min: float = 60.0
 
+    def neuro_interval_h(self, day: int | None, icans_active: bool) -> float | None:
+        """SPEC 11 (D15): hours allowed between neuro checks; None where the ward keeps no schedule."""
+        if icans_active:
+            return self.neuro_interval_icans_active_h
+        if day is None or day < 0:
+            return None
+        if day <= 14:
+            return self.neuro_interval_days_0_14_h
+        if day <= 28:
+            return self.neuro_interval_days_15_28_h
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
