@@ -6,12 +6,17 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from bedside.clinical.engine import assess
 from bedside.clinical.snapshot import SnapshotError, parse_snapshot
+from bedside.clock import SystemClock
+from bedside.store.connection import StorageError, open_database
+from bedside.store.location import default_database_path
 
 EXIT_INVALID = 2
+DEMO_DATABASE_NAME = "demo-ward.db"
 
 EXAMPLE_TIME_POINT: dict[str, Any] = {
     "age_years": 6,
@@ -73,6 +78,42 @@ def run_grade(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def run_demo(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bedside.demo import build_demo
+
+    path = Path(args.db)
+    if path.exists():
+        stdout.write(f"{path} exists; the demo writes only into a new file (choose another --db)\n")
+        return EXIT_INVALID
+    path.parent.mkdir(parents=True, exist_ok=True)
+    summary = build_demo(str(path), now=SystemClock().now())
+    stdout.write(f"demo ward: {summary.patients} patients, {summary.records} records in {path}\n")
+    return 0
+
+
+def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bedside.demo import build_demo
+    from bedside.ward import Ward
+    from bedside.wardtext import render_board
+
+    clock = SystemClock()
+    db = Path(args.db)
+    if args.demo:
+        # The demo ward is rebuilt each time, so that its timeline ends now; it is never a real ward.
+        db = default_database_path().with_name(DEMO_DATABASE_NAME)
+        db.parent.mkdir(parents=True, exist_ok=True)
+        for stale in db.parent.glob(DEMO_DATABASE_NAME + "*"):
+            stale.unlink()
+        build_demo(str(db), now=clock.now())
+    try:
+        ward = Ward(open_database(db, create=False, clock=clock), clock=clock)
+    except StorageError as err:
+        stdout.write(f"cannot open {db}: {err}\n")
+        return EXIT_INVALID
+    stdout.write(render_board(ward.board(), now=clock.now()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bedside", description="Bedside: CRS/ICANS grading and charting after CAR-T infusion"
@@ -86,6 +127,25 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--pretty", action="store_true", help="indent the JSON output")
     grade.add_argument("--example", action="store_true", help="print an example snapshot and exit")
     grade.set_defaults(handler=run_grade)
+
+    default_db = str(default_database_path())
+    demo = commands.add_parser(
+        "demo",
+        help="build a demo ward (children and adults after infusion) in a new database file",
+        description="Chart a realistic demo ward through the ward service, ending now.",
+    )
+    demo.add_argument("--db", default=default_db, help=f"the new database file ({default_db})")
+    demo.set_defaults(handler=run_demo)
+
+    board = commands.add_parser(
+        "board",
+        help="print the ward board: each patient's grades, why, open alerts and due checks",
+    )
+    board.add_argument("--db", default=default_db, help=f"the ward database ({default_db})")
+    board.add_argument(
+        "--demo", action="store_true", help=f"show a freshly built demo ward ({DEMO_DATABASE_NAME})"
+    )
+    board.set_defaults(handler=run_board)
     return parser
 
 

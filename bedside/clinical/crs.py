@@ -112,20 +112,26 @@ def hypoxia_domain(state: PatientState) -> _Domain:
 
     flags: set[Flag] = set()
     missing = False
-    support = device.value + (f" {flow:g} L/min" if flow is not None else "")
+    support = "oxygen by " + device.value.replace("_", " ")
+    support += f" {flow:g} L/min" if flow is not None else ""
     if device in _POSITIVE_PRESSURE:
         grade = 4
+        support += ": positive pressure"
     elif device in _ALWAYS_HIGH:
         grade = 3
+        support += ": facemask class (any flow)"
     elif device is O2Device.BLOW_BY:
         grade = 2  # footnote e: blow-by is low flow at any flow
+        support += ": blow-by counts as low flow"
     elif flow is None:
         grade, missing = 2, True  # at least low flow; the flow decides between 2 and 3
-        support += " (flow not recorded)"
+        support += " (flow not recorded: at least low flow)"
     elif flow > LOW_FLOW_MAX_L_MIN:
         grade = 3
+        support += ": high flow (> 6 L/min)"
     else:
         grade = 2
+        support += ": low flow (≤ 6 L/min)"
         if device is O2Device.HIGH_FLOW_NASAL_CANNULA:
             flags.add(Flag.HFNC_LOW_FLOW_ADJUDICATE)  # D3
 

@@ -1,0 +1,254 @@
+"""A realistic demo ward, charted through the ward service itself (so every grade and alert is real).
+
+Five patients on one ward, children and adults at different days after infusion: one child whose CRS goes
+from grade 2 to grade 3 and is treated with tocilizumab, one child with ICANS on CAPD, an adolescent with a
+first fever, and two adults (one stable, one in later follow-up). The timeline ends at the clock's "now".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bedside.clock import ManualClock
+from bedside.records import (
+    Admission,
+    Diagnosis,
+    DoseUnit,
+    Drug,
+    Indication,
+    Intervention,
+    NeuroCheck,
+    Note,
+    Route,
+    Sex,
+    VitalSigns,
+)
+from bedside.staff import Author, Role
+from bedside.store.connection import open_database
+from bedside.ward import Recorded, Result, Ward
+
+NURSE = Author("nurse.demo", Role.NURSE)
+PHYSICIAN = Author("dr.demo", Role.PHYSICIAN)
+HOUR = timedelta(hours=1)
+
+
+class DemoError(RuntimeError):
+    """The demo could not be charted (a bug: the demo only charts valid records)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    patients: int
+    records: int
+
+
+def build_demo(path: str, *, now: datetime) -> DemoSummary:
+    """Create a demo ward database at `path` (which must not exist yet), ending at `now`."""
+    start = now - timedelta(days=2)
+    clock = ManualClock(start)
+    ward = Ward(open_database(path, clock=clock), clock=clock)
+    script = _Script(ward, clock)
+    for patient in DEMO_PATIENTS:
+        patient(script, now)
+    script.run()
+    clock.set(now)
+    ward.tick()
+    counts = ward.history.row_counts()
+    return DemoSummary(patients=len(ward.history.patient_ids()), records=counts.get("records", 0))
+
+
+class _Script:
+    """Collects the demo's charting actions, then runs them in time order with the clock at each one
+    (a nurse never charts in the future, and late entries are the exception, not the demo's rule)."""
+
+    def __init__(self, ward: Ward, clock: ManualClock) -> None:
+        self.ward = ward
+        self.clock = clock
+        self._actions: list[tuple[datetime, int, Callable[[], Result]]] = []
+
+    def run(self) -> None:
+        for when, _, action in sorted(self._actions, key=lambda a: (a[0], a[1])):
+            self.clock.set(when)
+            result = action()
+            if not isinstance(result, Recorded):
+                raise DemoError(f"demo charting failed at {when}: {result}")
+        self._actions.clear()
+
+    def _at(self, when: datetime, action: Callable[[], Result]) -> None:
+        self._actions.append((when, len(self._actions), action))
+
+    def admit(self, when: datetime, **fields: Any) -> None:
+        defaults: dict[str, Any] = {"developmental_delay": False, "product": "GD2/B7H3 CAR-T"}
+        admission = Admission(**(defaults | fields))
+        self._at(when, lambda: self.ward.admit(admission, author=NURSE, at=when))
+
+    def vitals(self, patient: str, when: datetime, **values: Any) -> None:
+        vitals = VitalSigns(**({"temperature_unit": "C", "temperature_route": "tympanic"} | values))
+        self._at(
+            when,
+            lambda: self.ward.chart_vitals(patient, vitals, observed_at=when, author=NURSE),
+        )
+
+    def neuro(self, patient: str, when: datetime, **values: Any) -> None:
+        check = NeuroCheck(
+            **({"seizure": "none", "motor": "none", "cerebral_edema": "none"} | values)
+        )
+        self._at(
+            when, lambda: self.ward.chart_neuro(patient, check, observed_at=when, author=NURSE)
+        )
+
+    def drug(self, patient: str, when: datetime, drug: Drug, dose: float, unit: DoseUnit,
+             route: Route = Route.IV, indication: Indication = Indication.TREATMENT,
+             author: Author = NURSE) -> None:  # fmt: skip
+        given = Intervention(
+            drug=drug,
+            dose=dose,
+            dose_unit=unit,
+            route=route,
+            started_at=when,
+            indication=indication,
+        )
+        self._at(when, lambda: self.ward.record_intervention(patient, given, author=author))
+
+    def note(self, patient: str, when: datetime, text: str, author: Author = NURSE) -> None:
+        note = Note(text=text)
+        self._at(when, lambda: self.ward.note(patient, note, observed_at=when, author=author))
+
+
+ICE_FULL = {"ice_orientation": 4, "ice_naming": 3, "ice_commands": 1, "ice_writing": 1,
+            "ice_attention": 1}  # fmt: skip
+CAPD_ZERO = {name: 0 for name in ("capd_eye_contact", "capd_purposeful", "capd_aware",
+             "capd_communicates", "capd_restless", "capd_inconsolable", "capd_underactive",
+             "capd_slow_response")}  # fmt: skip
+
+
+def _every(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
+    times = []
+    t = start
+    while t <= end:
+        times.append(t)
+        t += step
+    return times
+
+
+def _crs_child(s: _Script, now: datetime) -> None:
+    """Noah, 4 y, neuroblastoma, day 3: CRS 1 -> 2 (fluids) -> tocilizumab -> 3 (high-flow oxygen)."""
+    infusion = now - timedelta(days=3, hours=2)
+    s.admit(
+        now - timedelta(days=2),
+        patient_id="NB-0412", name="Noah Bennett", date_of_birth=date(2022, 6, 14), sex=Sex.MALE,
+        weight_kg=16.2, diagnosis=Diagnosis.NEUROBLASTOMA, infusion_at=infusion,
+        dose_cells_per_kg=3.0e6, baseline_capd=2,
+    )  # fmt: skip
+    base = {"sbp": 98, "dbp": 58, "rr": 26, "spo2": 98, "o2_device": "room_air",
+            "o2_indication": "none", "crt_s": 1.5, "resp_effort": "normal"}  # fmt: skip
+    t0 = now - timedelta(days=2)
+    for i, t in enumerate(_every(t0, now - 20 * HOUR, 4 * HOUR)):
+        s.vitals("NB-0412", t, **base, temperature=36.9 + 0.1 * (i % 3), hr=112)
+    for t in _every(t0 + HOUR, now - 20 * HOUR, 8 * HOUR):
+        s.neuro("NB-0412", t, tool="CAPD", **CAPD_ZERO, consciousness="awakens_spontaneously")
+    onset = now - 18 * HOUR
+    s.vitals("NB-0412", onset, **base, temperature=38.7, hr=142)
+    s.drug("NB-0412", onset + 0.25 * HOUR, Drug.PARACETAMOL, 15, DoseUnit.MG_PER_KG, Route.PO)
+    s.vitals("NB-0412", onset + 2 * HOUR, **(base | {"sbp": 74, "dbp": 40}), temperature=39.1,
+             hr=158)  # fmt: skip
+    s.note("NB-0412", onset + 2.2 * HOUR, "10 mL/kg saline bolus for hypotension; registrar aware.")
+    s.vitals("NB-0412", onset + 3 * HOUR, **(base | {"sbp": 79, "dbp": 44}), temperature=38.9,
+             hr=150)  # fmt: skip
+    s.drug("NB-0412", onset + 3.5 * HOUR, Drug.TOCILIZUMAB, 12, DoseUnit.MG_PER_KG,
+           author=PHYSICIAN)  # fmt: skip
+    s.neuro("NB-0412", onset + 4 * HOUR, tool="CAPD", **CAPD_ZERO,
+            consciousness="awakens_spontaneously")  # fmt: skip
+    hfnc = base | {"o2_device": "high_flow_nasal_cannula", "o2_flow_l_min": 12, "fio2": 0.45,
+                   "o2_indication": "crs_hypoxia", "spo2": 93, "rr": 44,
+                   "resp_effort": "moderate", "sbp": 84, "dbp": 48}  # fmt: skip
+    for t in _every(onset + 5.5 * HOUR, now - 0.5 * HOUR, 2 * HOUR):
+        s.vitals("NB-0412", t, **hfnc, temperature=37.8, hr=146)
+    s.neuro("NB-0412", now - 4 * HOUR, tool="CAPD", **CAPD_ZERO,
+            consciousness="awakens_spontaneously")  # fmt: skip
+
+
+def _icans_child(s: _Script, now: datetime) -> None:
+    """Maya, 7 y, neuroblastoma, day 6: CRS resolved, now ICANS on CAPD (grade 1 -> 3)."""
+    s.admit(
+        now - timedelta(days=2),
+        patient_id="NB-0398", name="Maya Okafor", date_of_birth=date(2019, 2, 3), sex=Sex.FEMALE,
+        weight_kg=23.5, diagnosis=Diagnosis.NEUROBLASTOMA, infusion_at=now - timedelta(days=6),
+        dose_cells_per_kg=1.0e6, baseline_capd=3,
+    )  # fmt: skip
+    base = {"sbp": 104, "dbp": 62, "hr": 96, "rr": 22, "spo2": 98, "o2_device": "room_air",
+            "o2_indication": "none", "crt_s": 2, "resp_effort": "normal"}  # fmt: skip
+    for t in _every(now - timedelta(days=2) + 3 * HOUR, now - HOUR, 4 * HOUR):
+        s.vitals("NB-0398", t, **base, temperature=37.1)
+    for t in _every(now - timedelta(days=2) + HOUR, now - 24 * HOUR, 8 * HOUR):
+        s.neuro("NB-0398", t, tool="CAPD", **(CAPD_ZERO | {"capd_eye_contact": 1}),
+                consciousness="awakens_spontaneously")  # fmt: skip
+    mild = CAPD_ZERO | {"capd_eye_contact": 1, "capd_aware": 2, "capd_restless": 2}
+    s.neuro("NB-0398", now - 16 * HOUR, tool="CAPD", **mild, consciousness="awakens_spontaneously")
+    worse = CAPD_ZERO | {"capd_eye_contact": 3, "capd_purposeful": 2, "capd_aware": 3,
+                         "capd_communicates": 2, "capd_underactive": 2}  # fmt: skip
+    s.neuro(
+        "NB-0398", now - 3 * HOUR, tool="CAPD", **worse, consciousness="awakens_to_tactile_only"
+    )
+    s.drug("NB-0398", now - 2.5 * HOUR, Drug.DEXAMETHASONE, 10, DoseUnit.MG, author=PHYSICIAN)
+
+
+def _febrile_adolescent(s: _Script, now: datetime) -> None:
+    """Lena, 16 y, DSRCT, day 2: first fever now (CRS 1); NEWS2 and PEWS both apply (D11)."""
+    s.admit(
+        now - timedelta(days=2),
+        patient_id="DS-0107", name="Lena Fischer", date_of_birth=date(2010, 3, 22), sex=Sex.FEMALE,
+        weight_kg=52.0, diagnosis=Diagnosis.DSRCT, infusion_at=now - timedelta(days=2, hours=5),
+        dose_cells_per_kg=3.0e6, baseline_ice=10,
+    )  # fmt: skip
+    base = {"sbp": 112, "dbp": 68, "rr": 16, "spo2": 98, "o2_device": "room_air",
+            "o2_indication": "none", "acvpu": "A", "crt_s": 1.5, "resp_effort": "normal"}  # fmt: skip
+    for t in _every(now - timedelta(days=2), now - 2 * HOUR, 4 * HOUR):
+        s.vitals("DS-0107", t, **base, temperature=37.0, hr=84)
+    for t in _every(now - timedelta(days=2) + HOUR, now - 2 * HOUR, 8 * HOUR):
+        s.neuro("DS-0107", t, tool="ICE", **ICE_FULL, consciousness="awakens_spontaneously")
+    s.vitals("DS-0107", now - 0.25 * HOUR, **base, temperature=38.4, hr=108)
+
+
+def _stable_adult(s: _Script, now: datetime) -> None:
+    """Daniel, 24 y, DSRCT, day 8: no CRS or ICANS."""
+    s.admit(
+        now - timedelta(days=2),
+        patient_id="DS-0093", name="Daniel Moreau", date_of_birth=date(2002, 9, 9), sex=Sex.MALE,
+        weight_kg=71.0, diagnosis=Diagnosis.DSRCT, infusion_at=now - timedelta(days=8),
+        dose_cells_per_kg=1.0e7, baseline_ice=10,
+    )  # fmt: skip
+    base = {"sbp": 122, "dbp": 76, "rr": 14, "spo2": 97, "o2_device": "room_air",
+            "o2_indication": "none", "acvpu": "A"}  # fmt: skip
+    for t in _every(now - timedelta(days=2) + 3 * HOUR, now - HOUR, 4 * HOUR):
+        s.vitals("DS-0093", t, **base, temperature=36.8, hr=72)
+    for t in _every(now - timedelta(days=2) + 2 * HOUR, now - 2 * HOUR, 8 * HOUR):
+        s.neuro("DS-0093", t, tool="ICE", **ICE_FULL, consciousness="awakens_spontaneously")
+
+
+def _follow_up_adult(s: _Script, now: datetime) -> None:
+    """Ana, 38 y, DSRCT, day 20: daily checks; today's are due."""
+    s.admit(
+        now - timedelta(days=2),
+        patient_id="DS-0088", name="Ana Lima", date_of_birth=date(1988, 1, 30), sex=Sex.FEMALE,
+        weight_kg=63.0, diagnosis=Diagnosis.DSRCT, infusion_at=now - timedelta(days=20),
+        dose_cells_per_kg=3.0e6, baseline_ice=9,
+    )  # fmt: skip
+    base = {"sbp": 118, "dbp": 72, "rr": 14, "spo2": 98, "o2_device": "room_air",
+            "o2_indication": "none", "acvpu": "A"}  # fmt: skip
+    for t in _every(now - 47 * HOUR, now - 3 * HOUR, 24 * HOUR):
+        s.vitals("DS-0088", t, **base, temperature=36.7, hr=70)
+        s.neuro("DS-0088", t + 0.2 * HOUR, tool="ICE", **ICE_FULL,
+                consciousness="awakens_spontaneously")  # fmt: skip
+
+
+DEMO_PATIENTS: tuple[Callable[[_Script, datetime], None], ...] = (
+    _crs_child,
+    _icans_child,
+    _febrile_adolescent,
+    _stable_adult,
+    _follow_up_adult,
+)

@@ -1,0 +1,221 @@
+"""The questions the ward asks of one patient's log, answered in SQL over the projections.
+
+Every answer ignores superseded versions (a correction replaces what it corrects) and reads only the rows
+it needs, so that grading stays fast with a year of history (DESIGN section 4: well under 50 ms).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bedside.alerts import Alert, AlertEventType, AlertKind, Priority, StoredAlertEvent, fold
+from bedside.records import Admission, iso_utc, parse_utc
+from bedside.schedule import Acuity
+from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
+
+_FEVER_C = 38.0  # SPEC 2.1; the projection stores °F already converted (D8)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAssessment:
+    """An assessment as the ward saw it at the time (DESIGN section 3: assessments are stored)."""
+
+    record_id: str
+    patient_id: str
+    observed_at: datetime
+    crs_grade: int | None
+    icans_grade: int | None
+    news2: int | None
+    pews: int | None
+    payload: dict[str, Any]
+
+    @property
+    def crs_episode_open(self) -> bool:
+        return bool(self.payload.get("crs_episode_open"))
+
+    @property
+    def icans_episode_open(self) -> bool:
+        return bool(self.payload.get("icans_episode_open"))
+
+    def acuity(self) -> Acuity:
+        return Acuity(
+            crs_grade=self.crs_grade,
+            icans_grade=self.icans_grade,
+            crs_open=self.crs_episode_open,
+            icans_open=self.icans_episode_open,
+            news2=self.news2,
+            news2_red=bool(self.payload.get("news2_any_single_parameter_3")),
+            pews=self.pews,
+        )
+
+
+class SqlHistory:
+    """Read side of the ward database (the `History` of `bedside.timepoint`, plus the ward's lists)."""
+
+    def __init__(self, db: Database, log: Log) -> None:
+        self._conn = db.conn
+        self._log = log
+
+    # --- timepoint.History ---------------------------------------------------------------------------
+
+    def effective(
+        self, patient_id: str, kinds: Sequence[str], since: datetime | None, until: datetime
+    ) -> list[StoredRecord]:
+        return self._log.records_for_patient(patient_id, kinds, since, until, current_only=True)
+
+    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> list[datetime]:
+        rows = self._conn.execute(
+            "SELECT v.observed_at FROM vitals v WHERE v.patient_id = ? AND v.observed_at >= ? "
+            f"AND v.observed_at <= ? AND v.temp_c >= ? AND {CURRENT_VERSION.format('v.record_id')} "
+            "ORDER BY v.observed_at",
+            [patient_id, iso_utc(since), iso_utc(until), _FEVER_C],
+        )
+        return [parse_utc(r[0]) for r in rows]
+
+    def max_grades(
+        self, patient_id: str, since: datetime, until: datetime
+    ) -> tuple[int | None, int | None, datetime | None]:
+        where = (
+            "a.patient_id = ? AND a.observed_at >= ? AND a.observed_at < ? "
+            f"AND {CURRENT_VERSION.format('a.record_id')}"
+        )
+        params = [patient_id, iso_utc(since), iso_utc(until)]
+        crs, icans = self._conn.execute(
+            f"SELECT max(a.crs_grade), max(a.icans_grade) FROM assessments a WHERE {where}", params
+        ).fetchone()
+        first = self._conn.execute(
+            f"SELECT min(a.observed_at) FROM assessments a WHERE {where} AND a.icans_grade >= 1",
+            params,
+        ).fetchone()[0]
+        return crs, icans, parse_utc(first) if first else None
+
+    def last_observed(
+        self, patient_id: str, kind: str | None, until: datetime | None
+    ) -> datetime | None:
+        """The newest observation time of a clinical record of this kind (any kind: None)."""
+        where, params = ["r.patient_id = ?"], [patient_id]
+        if kind is not None:
+            where.append("r.kind = ?")
+            params.append(kind)
+        else:
+            where.append("r.kind IN ('vitals', 'neuro_check', 'intervention', 'attribution')")
+        if until is not None:
+            where.append("r.observed_at <= ?")
+            params.append(iso_utc(until))
+        row = self._conn.execute(
+            f"SELECT max(r.observed_at) FROM records r WHERE {' AND '.join(where)} "
+            f"AND {CURRENT_VERSION.format('r.id')}",
+            params,
+        ).fetchone()
+        return parse_utc(row[0]) if row[0] else None
+
+    # --- patients and assessments --------------------------------------------------------------------
+
+    def patient_ids(self) -> list[str]:
+        return [s.patient_id for s in self._log.patients()]
+
+    def admission(self, patient_id: str) -> Admission | None:
+        stored = self._current_admission(patient_id)
+        return stored.record if stored else None  # type: ignore[return-value]
+
+    def admitted_at(self, patient_id: str) -> datetime | None:
+        stored = self._current_admission(patient_id)
+        return stored.observed_at if stored else None
+
+    def _current_admission(self, patient_id: str) -> StoredRecord | None:
+        found = self._log.records_for_patient(patient_id, ["admission"], current_only=True)
+        return found[-1] if found else None
+
+    def latest_assessment(
+        self, patient_id: str, until: datetime | None = None
+    ) -> StoredAssessment | None:
+        params: list[Any] = [patient_id]
+        extra = ""
+        if until is not None:
+            extra = "AND a.observed_at <= ? "
+            params.append(iso_utc(until))
+        row = self._conn.execute(
+            "SELECT a.record_id, a.patient_id, a.observed_at, a.crs_grade, a.icans_grade, a.news2, "
+            f"a.pews, a.payload FROM assessments a WHERE a.patient_id = ? {extra}"
+            f"AND {CURRENT_VERSION.format('a.record_id')} "
+            "ORDER BY a.observed_at DESC, a.entered_at DESC LIMIT 1",
+            params,
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredAssessment(
+            row[0], row[1], parse_utc(row[2]), row[3], row[4], row[5], row[6], json.loads(row[7])
+        )
+
+    def assessment_for_time(self, patient_id: str, at: datetime) -> str | None:
+        """The current assessment of exactly this time point, if one was stored (it is re-graded)."""
+        row = self._conn.execute(
+            "SELECT a.record_id FROM assessments a WHERE a.patient_id = ? AND a.observed_at = ? "
+            f"AND {CURRENT_VERSION.format('a.record_id')} ORDER BY a.entered_at DESC LIMIT 1",
+            [patient_id, iso_utc(at)],
+        ).fetchone()
+        return row[0] if row else None
+
+    def versions(self, record_id: str) -> list[StoredRecord]:
+        """Every version of a record, from the first charting to the newest correction (R18)."""
+        root = record_id
+        while (stored := self._log.get(root)) is not None and stored.supersedes is not None:
+            root = stored.supersedes
+        chain: list[StoredRecord] = []
+        frontier = [root]
+        while frontier:
+            found = [s for s in (self._log.get(i) for i in frontier) if s is not None]
+            chain += found
+            rows = self._conn.execute(
+                f"SELECT id FROM records WHERE supersedes IN ({', '.join('?' * len(frontier))})",
+                frontier,
+            )
+            frontier = [r[0] for r in rows]
+        return sorted(chain, key=lambda s: s.entered_at)
+
+    def versions_of_admission(self, patient_id: str) -> list[StoredRecord]:
+        return self._log.records_for_patient(patient_id, ["admission"])
+
+    def row_counts(self) -> dict[str, int]:
+        return self._log.row_counts()
+
+    # --- alerts -----------------------------------------------------------------------------------------
+
+    def alert_events(self, patient_id: str | None = None) -> list[StoredAlertEvent]:
+        """Alert events in log order, read from the projection (no payload decoding: this runs on
+        every charting action)."""
+        where = "WHERE a.patient_id = ?" if patient_id is not None else ""
+        rows = self._conn.execute(
+            "SELECT a.alert_id, a.patient_id, a.observed_at, r.author, a.kind, a.event, a.priority, "
+            "a.level, a.detail FROM alert_events a JOIN records r ON r.id = a.record_id "
+            f"{where} ORDER BY a.observed_at, a.entered_at",
+            [patient_id] if patient_id is not None else [],
+        )
+        return [
+            StoredAlertEvent(
+                alert_id=row[0],
+                patient_id=row[1],
+                at=parse_utc(row[2]),
+                author=row[3],
+                kind=AlertKind(row[4]),
+                event=AlertEventType(row[5]),
+                priority=Priority[row[6].upper()],
+                level=row[7] or 0,
+                detail=row[8],
+            )
+            for row in rows
+        ]
+
+    def alert(self, alert_id: str) -> Alert | None:
+        rows = self._conn.execute(
+            "SELECT DISTINCT patient_id FROM alert_events WHERE alert_id = ?", [alert_id]
+        ).fetchall()
+        if not rows:
+            return None
+        return fold(self.alert_events(rows[0][0])).get(alert_id)

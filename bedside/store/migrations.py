@@ -1,0 +1,223 @@
+"""Schema migrations: small registered functions, never edited once shipped; a copy is made first.
+
+All pending migrations run in one BEGIN IMMEDIATE transaction together with their `_sqlite_migrations`
+rows and `PRAGMA user_version`, so that a crash at any point leaves the old schema or the new one (R21).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from bedside.clock import Clock, SystemClock
+from bedside.ids import new_device_id
+from bedside.store.connection import StorageVersionError, transaction
+
+MIGRATIONS = Migrations("bedside")
+MIGRATION_NAMES: list[str] = []
+
+
+def _migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    MIGRATIONS(name=fn.__name__)(fn)
+    MIGRATION_NAMES.append(fn.__name__)
+    return fn
+
+
+def _append_only(db: Database, tables: tuple[str, ...]) -> None:
+    for table in tables:
+        for action in ("update", "delete"):
+            db.execute(
+                f"CREATE TRIGGER {table}_no_{action} BEFORE {action.upper()} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'append-only: {table} rows are never {action}d; "
+                f"chart a correction instead'); END"
+            )
+
+
+_PROJECTION_KEY = (
+    "record_id TEXT PRIMARY KEY NOT NULL REFERENCES records (id), "
+    "patient_id TEXT NOT NULL, observed_at TEXT NOT NULL"
+)
+
+
+@_migration
+def m001_initial(db: Database) -> None:
+    db.executescript(f"""
+        CREATE TABLE records (
+            id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, patient_id TEXT NOT NULL,
+            observed_at TEXT NOT NULL, entered_at TEXT NOT NULL, author TEXT NOT NULL,
+            device_id TEXT NOT NULL, seq INTEGER NOT NULL CHECK (seq >= 1), supersedes TEXT,
+            reason TEXT, payload TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (device_id, seq)
+        ) STRICT;
+        CREATE INDEX records_patient_time ON records (patient_id, observed_at, entered_at);
+        CREATE TABLE patients (
+            {_PROJECTION_KEY}, entered_at TEXT NOT NULL, supersedes TEXT, name TEXT NOT NULL,
+            date_of_birth TEXT NOT NULL, sex TEXT NOT NULL, weight_kg REAL NOT NULL,
+            diagnosis TEXT NOT NULL, developmental_delay INTEGER NOT NULL, infusion_at TEXT NOT NULL,
+            product TEXT NOT NULL, dose_cells_per_kg REAL NOT NULL, baseline_ice INTEGER,
+            baseline_capd INTEGER
+        ) STRICT;
+        CREATE INDEX patients_patient ON patients (patient_id);
+        -- Clustered by patient and time (WITHOUT ROWID): a year of one patient's vitals is one
+        -- sequential read for the trend plots.
+        CREATE TABLE vitals (
+            record_id TEXT NOT NULL REFERENCES records (id), patient_id TEXT NOT NULL,
+            observed_at TEXT NOT NULL, observed_s REAL NOT NULL, temp_c REAL, temperature REAL, temperature_unit TEXT,
+            temperature_route TEXT, hr REAL, sbp REAL, dbp REAL, rr REAL, spo2 INTEGER,
+            spo2_scale INTEGER, o2_device TEXT, o2_flow_l_min REAL, fio2 REAL, o2_indication TEXT,
+            acvpu TEXT, crt_s REAL, resp_effort TEXT,
+            PRIMARY KEY (patient_id, observed_at, record_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE UNIQUE INDEX vitals_record ON vitals (record_id);
+        CREATE TABLE neuro_checks (
+            {_PROJECTION_KEY}, tool TEXT NOT NULL, ice_score INTEGER, capd_score INTEGER,
+            ice_not_assessable TEXT, capd_not_assessable TEXT, consciousness TEXT,
+            sedation INTEGER NOT NULL, acvpu TEXT, seizure TEXT, seizure_duration_min REAL,
+            motor TEXT, cerebral_edema TEXT, intracranial_hemorrhage INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX neuro_checks_patient_time ON neuro_checks (patient_id, observed_at);
+        CREATE TABLE interventions (
+            {_PROJECTION_KEY}, drug TEXT NOT NULL, drug_kind TEXT NOT NULL, dose REAL NOT NULL,
+            dose_unit TEXT NOT NULL, route TEXT NOT NULL, indication TEXT NOT NULL,
+            started_at TEXT NOT NULL, stopped_at TEXT
+        ) STRICT;
+        CREATE INDEX interventions_patient_time ON interventions (patient_id, observed_at);
+        CREATE TABLE assessments (
+            {_PROJECTION_KEY}, entered_at TEXT NOT NULL, crs_grade INTEGER, icans_grade INTEGER,
+            news2 INTEGER, pews INTEGER, payload TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX assessments_patient_time ON assessments (patient_id, observed_at, entered_at);
+        CREATE TABLE alert_events (
+            {_PROJECTION_KEY}, entered_at TEXT NOT NULL, alert_id TEXT NOT NULL,
+            event TEXT NOT NULL, kind TEXT NOT NULL, priority TEXT NOT NULL, level INTEGER,
+            detail TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX alert_events_patient_time ON alert_events (patient_id, observed_at);
+        CREATE INDEX alert_events_alert ON alert_events (alert_id);
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY NOT NULL, last_seq INTEGER NOT NULL, last_hash TEXT NOT NULL
+        ) STRICT;
+        CREATE TRIGGER devices_seq_forward BEFORE UPDATE ON devices
+            WHEN NEW.last_seq <= OLD.last_seq
+            BEGIN SELECT RAISE(ABORT, 'devices: a sequence number never goes back'); END;
+        CREATE TABLE device (
+            id INTEGER PRIMARY KEY CHECK (id = 1), device_id TEXT NOT NULL,
+            hlc_ms INTEGER NOT NULL, hlc_counter INTEGER NOT NULL
+        ) STRICT;
+    """)
+    _append_only(
+        db,
+        (
+            "records",
+            "patients",
+            "vitals",
+            "neuro_checks",
+            "interventions",
+            "assessments",
+            "alert_events",
+        ),
+    )
+    # This machine's identity is made with the schema, so every database has one from the start.
+    db.execute("INSERT INTO device VALUES (1, ?, 0, 0)", [new_device_id()])
+    db.execute("PRAGMA user_version = 1")
+
+
+@_migration
+def m002_correction_and_infusion_indexes(db: Database) -> None:
+    # "Which records are superseded" and "which infusions run at t" are asked on every grading.
+    db.executescript("""
+        CREATE INDEX records_supersedes ON records (supersedes);
+        CREATE INDEX interventions_patient_started ON interventions (patient_id, started_at);
+    """)
+    db.execute("PRAGMA user_version = 2")
+
+
+SCHEMA_VERSION = len(MIGRATION_NAMES)
+
+
+def check_version(db: Database) -> None:
+    """Refuse a file this code does not understand: newer migrations, a newer user_version, or a
+    file with tables but no Bedside migration history."""
+    applied = [m.name for m in MIGRATIONS.applied(db)]
+    unknown = [name for name in applied if name not in MIGRATION_NAMES]
+    if unknown:
+        raise StorageVersionError(
+            f"the database has migrations this version of Bedside does not know: "
+            f"{', '.join(unknown)}; use a newer Bedside"
+        )
+    user_version = db.conn.execute("PRAGMA user_version").fetchone()[0]
+    if user_version > SCHEMA_VERSION:
+        raise StorageVersionError(
+            f"the database is schema version {user_version}; this Bedside knows up to "
+            f"{SCHEMA_VERSION}; use a newer Bedside"
+        )
+    if not applied and db.table_names():
+        raise StorageVersionError("the file holds tables but is not a Bedside database")
+
+
+def pending(db: Database) -> list[str]:
+    return [m.name for m in MIGRATIONS.pending(db)]
+
+
+def migrate(
+    db: Database, *, stop_before: str | None = None, clock: Clock | None = None
+) -> Path | None:
+    """Apply every pending migration (up to `stop_before`); returns the pre-migration copy, if any."""
+    check_version(db)
+    if not _wanted(pending(db), stop_before):
+        return None  # the common case: no write lock taken
+    with transaction(db):
+        # Again under the write lock: another process may have migrated meanwhile.
+        check_version(db)
+        todo = _wanted(pending(db), stop_before)
+        if not todo:
+            return None
+        copy = None
+        if MIGRATIONS.applied(db):
+            copy = backup_copy(db, clock or SystemClock())
+        MIGRATIONS.apply(db, stop_before=stop_before)
+    return copy
+
+
+def _wanted(names: list[str], stop_before: str | None) -> list[str]:
+    return names[: names.index(stop_before)] if stop_before in names else names
+
+
+def backup_copy(db: Database, clock: Clock) -> Path:
+    """Copy the database beside itself with the SQLite backup API: `<name>.pre-migration-<time>.db`.
+
+    The copy is written under a `.partial` name and renamed when complete and synced, so that a crash
+    never leaves a half copy that looks whole.
+    """
+    path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.stem}.pre-migration-{stamp}.db")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    # A second connection reads: the backup API cannot read through a connection that holds the
+    # write lock, and WAL lets this reader see the committed state while we hold it.
+    source = sqlite3.connect(path)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+        # A rollback-journal copy is one self-contained file.
+        copy.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        copy.close()
+        source.close()
+    _fsync(partial)
+    os.replace(partial, target)
+    _fsync(target.parent)
+    return target
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

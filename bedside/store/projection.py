@@ -1,0 +1,96 @@
+"""The projection tables: one row per record of a kind, in columns, written in the record's transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from bedside.records import (
+    Admission,
+    AlertEvent,
+    AssessmentRecord,
+    Intervention,
+    NeuroCheck,
+    Record,
+    VitalSigns,
+    canonical_json,
+    parse_utc,
+    to_payload,
+)
+
+
+def project(
+    conn: sqlite3.Connection,
+    record: Record,
+    *,
+    record_id: str,
+    patient_id: str,
+    observed_at: str,
+    entered_at: str,
+    supersedes: str | None,
+) -> None:
+    """Insert the projection row of `record`, if its kind has one."""
+    row: dict[str, Any] = {
+        "record_id": record_id,
+        "patient_id": patient_id,
+        "observed_at": observed_at,
+    }
+    payload = to_payload(record)
+    if isinstance(record, VitalSigns):
+        table = "vitals"
+        row |= payload
+        row["temp_c"] = record.temp_c()
+        # Unix seconds, ready for the trend plots (parsing 35,000 timestamps per read is too slow).
+        row["observed_s"] = parse_utc(observed_at).timestamp()
+    elif isinstance(record, NeuroCheck):
+        table = "neuro_checks"
+        row |= {
+            name: payload[name]
+            for name in (
+                "tool",
+                "ice_not_assessable",
+                "capd_not_assessable",
+                "consciousness",
+                "acvpu",
+                "seizure",
+                "seizure_duration_min",
+                "motor",
+                "cerebral_edema",
+                "intracranial_hemorrhage",
+            )
+        }
+        row["ice_score"] = record.ice_score
+        row["capd_score"] = record.capd_score
+        row["sedation"] = record.depressed_consciousness_attributable_to_sedation
+    elif isinstance(record, Intervention):
+        table = "interventions"
+        row |= payload
+        row["drug_kind"] = record.kind.value
+    elif isinstance(record, Admission):
+        table = "patients"
+        row |= payload
+        row |= {"entered_at": entered_at, "supersedes": supersedes}
+    elif isinstance(record, AssessmentRecord):
+        table = "assessments"
+        result = record.payload
+        row |= {
+            "entered_at": entered_at,
+            "crs_grade": _whole(result.get("crs_grade")),
+            "icans_grade": _whole(result.get("icans_grade")),
+            "news2": _whole(result.get("news2")),
+            "pews": _whole(result.get("bedside_pews", result.get("pews"))),
+            "payload": canonical_json(result),
+        }
+    elif isinstance(record, AlertEvent):
+        table = "alert_events"
+        row |= payload
+        row["entered_at"] = entered_at
+    else:
+        return  # attributions, notes, closures and sign-offs are read from the log itself
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,514 @@
+"""The ward service the UI calls: every action validates, stores, grades and raises alerts in ONE transaction.
+
+Each method returns a typed result (`Recorded`, `Invalid`, `Failed`); nothing is half-written. The service is
+synchronous and holds no Qt; the UI's controllers turn its results into signals (DESIGN section 4).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from bedside import alerts as alerting
+from bedside.alerts import Alert, AlertEventDraft, AlertKind, AlertStatus
+from bedside.clinical.assessment import Assessment
+from bedside.clinical.engine import assess
+from bedside.clinical.icans import encephalopathy_tool
+from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
+from bedside.clock import Clock
+from bedside.ids import new_uuid7
+from bedside.records import (
+    Admission,
+    AlertEvent,
+    AssessmentRecord,
+    Attribution,
+    Draft,
+    EpisodeClosure,
+    FieldError,
+    GradeSignOff,
+    Intervention,
+    NeuroCheck,
+    Note,
+    Record,
+    VitalSigns,
+    validate,
+)
+from bedside.schedule import Acuity, CheckKind, DueCheck, due_checks
+from bedside.staff import Action, Author
+from bedside.store.connection import StorageError, transaction
+from bedside.store.history import SqlHistory, StoredAssessment
+from bedside.store.log import Log, StoredRecord
+from bedside.timepoint import age_years, assemble_state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The write is durable. `assessment` is the graded picture at the record's time point (None for
+    records that do not change the picture); `current` the re-graded latest time point after a late entry."""
+
+    record: StoredRecord
+    assessment: Assessment | None = None
+    current: Assessment | None = None
+    alert_events: tuple[AlertEventDraft, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """Nothing was written: each error names the field and the allowed range."""
+
+    errors: tuple[FieldError, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """Nothing was written: the environment refused (disk full, read-only, locked...)."""
+
+    message: str
+
+
+Result = Recorded | Invalid | Failed
+
+
+@dataclass(frozen=True, slots=True)
+class PatientSummary:
+    """One row of the ward board."""
+
+    patient_id: str
+    admission: Admission
+    latest: StoredAssessment | None
+    alerts: tuple[Alert, ...]
+    due: tuple[DueCheck, ...] = field(default=())
+
+
+# Time-driven alert events (overdue checks, escalations) are written under this id, never a person's.
+SYSTEM_AUTHOR = "system"
+# The earliest a clinical record may be observed: the lymphodepletion window (SPEC 1: within 14 days).
+_BEFORE_INFUSION = timedelta(days=30)
+
+# Records whose charting changes the graded picture (D17): each gets an assessment at its time point.
+_GRADED = (VitalSigns, NeuroCheck, Intervention, Attribution, EpisodeClosure)
+
+
+class Ward:
+    """The application service over one ward machine's database."""
+
+    def __init__(self, db: Database, *, clock: Clock, policy: SitePolicy = DEFAULT_POLICY) -> None:
+        self._db = db
+        self._clock = clock
+        self._policy = policy
+        self._log = Log(db, clock)
+        self._history = SqlHistory(db, self._log)
+
+    @property
+    def policy(self) -> SitePolicy:
+        return self._policy
+
+    # --- charting ------------------------------------------------------------------------------------
+
+    def admit(self, admission: Admission, *, author: Author, at: datetime | None = None) -> Result:
+        if not author.may(Action.ADMIT):
+            return _refused(author, "admit a patient")
+        observed = at or self._clock.now()
+        draft = Draft(admission, admission.patient_id, observed)
+        errors = validate(draft, self._clock)
+        if not errors and self._history.admission(admission.patient_id) is not None:
+            errors = [
+                FieldError(
+                    "patient_id",
+                    f"patient_id: {admission.patient_id} is already admitted",
+                    "a patient id not yet on this ward (correct the admission instead)",
+                )
+            ]
+        if errors:
+            return Invalid(tuple(errors))
+        return self._write(draft, author)
+
+    def chart_vitals(
+        self, patient_id: str, vitals: VitalSigns, *, observed_at: datetime, author: Author
+    ) -> Result:
+        return self._chart(Draft(vitals, patient_id, observed_at), author, Action.CHART)
+
+    def chart_neuro(
+        self, patient_id: str, check: NeuroCheck, *, observed_at: datetime, author: Author
+    ) -> Result:
+        return self._chart(Draft(check, patient_id, observed_at), author, Action.CHART)
+
+    def record_intervention(
+        self, patient_id: str, intervention: Intervention, *, author: Author
+    ) -> Result:
+        draft = Draft(intervention, patient_id, intervention.started_at)
+        return self._chart(draft, author, Action.CHART)
+
+    def stop_infusion(self, record_id: str, stopped_at: datetime, *, author: Author) -> Result:
+        """A stop is a correction of the running infusion's record that adds its stop time."""
+        old = self._log.get(record_id)
+        if old is None or not isinstance(old.record, Intervention):
+            return Invalid(
+                (
+                    FieldError(
+                        "record_id",
+                        f"record_id: {record_id} is not an infusion",
+                        "the id of a charted infusion",
+                    ),
+                )
+            )
+        stopped = replace(old.record, stopped_at=stopped_at)
+        return self.correct(record_id, stopped, reason="infusion stopped", author=author)
+
+    def attribute(
+        self, patient_id: str, attribution: Attribution, *, observed_at: datetime, author: Author
+    ) -> Result:
+        return self._chart(Draft(attribution, patient_id, observed_at), author, Action.ATTRIBUTE)
+
+    def note(self, patient_id: str, note: Note, *, observed_at: datetime, author: Author) -> Result:
+        return self._chart(Draft(note, patient_id, observed_at), author, Action.CHART)
+
+    def close_episode(self, patient_id: str, closure: EpisodeClosure, *, author: Author) -> Result:
+        draft = Draft(closure, patient_id, self._clock.now())
+        return self._chart(draft, author, Action.CLOSE_EPISODE)
+
+    def sign_grade(self, patient_id: str, sign_off: GradeSignOff, *, author: Author) -> Result:
+        draft = Draft(sign_off, patient_id, self._clock.now())
+        return self._chart(draft, author, Action.SIGN_GRADE)
+
+    def correct(
+        self,
+        record_id: str,
+        replacement: Record,
+        *,
+        reason: str,
+        author: Author,
+        observed_at: datetime | None = None,
+    ) -> Result:
+        """A correction is a new record that supersedes the old one, with a reason; both stay in history."""
+        old = self._log.get(record_id)
+        if old is None:
+            return Invalid(
+                (
+                    FieldError(
+                        "supersedes",
+                        f"supersedes: no record {record_id}",
+                        "the id of a charted record",
+                    ),
+                )
+            )
+        if type(old.record) is not type(replacement):
+            allowed = f"a {old.kind} record"
+            return Invalid(
+                (
+                    FieldError(
+                        "record",
+                        f"record: a {old.kind} can only be corrected by a {old.kind}",
+                        allowed,
+                    ),
+                )
+            )
+        action = Action.ATTRIBUTE if isinstance(replacement, Attribution) else Action.CHART
+        draft = Draft(
+            replacement, old.patient_id, observed_at or old.observed_at, record_id, reason
+        )
+        return self._chart(draft, author, action)
+
+    def acknowledge(self, alert_id: str, *, author: Author) -> Result:
+        """Records who acknowledged and when (R20: acknowledgements are audited)."""
+        if not author.may(Action.ACKNOWLEDGE):
+            return _refused(author, "acknowledge alerts")
+        alert = self._history.alert(alert_id)
+        if alert is None:
+            return Invalid(
+                (FieldError("alert_id", f"alert_id: no alert {alert_id}", "the id of an alert"),)
+            )
+        if alert.status is not AlertStatus.ACTIVE:
+            return Invalid(
+                (
+                    FieldError(
+                        "alert_id",
+                        f"alert_id: {alert_id} is already {alert.status.value}",
+                        "an active alert",
+                    ),
+                )
+            )
+        event = AlertEvent(
+            alert_id=alert_id,
+            event=alerting.AlertEventType.ACKNOWLEDGED,
+            kind=alert.kind.value,
+            priority=alert.priority.name.lower(),
+            level=alert.level,
+            detail=f"acknowledged by {author.user_id}",
+        )
+        return self._write(Draft(event, alert.patient_id, self._clock.now()), author)
+
+    def tick(self) -> dict[str, list[AlertEventDraft]]:
+        """Time-driven alerts for every patient: overdue checks and unacknowledged escalations.
+
+        Called by the UI's timer (once a minute) and by `bedside` service runs; idempotent."""
+        now = self._clock.now()
+        written: dict[str, list[AlertEventDraft]] = {}
+        try:
+            with transaction(self._db):
+                for patient_id in self._history.patient_ids():
+                    if drafts := self._tick_patient(patient_id, now):
+                        written[patient_id] = drafts
+        except (sqlite3.Error, StorageError) as err:
+            log.error("alert tick failed: %s", err)
+            return {}
+        return written
+
+    # --- reading ---------------------------------------------------------------------------------------
+
+    def board(self) -> list[PatientSummary]:
+        now = self._clock.now()
+        rows = []
+        for patient_id in self._history.patient_ids():
+            admission = self._history.admission(patient_id)
+            assert admission is not None
+            rows.append(
+                PatientSummary(
+                    patient_id,
+                    admission,
+                    self._history.latest_assessment(patient_id),
+                    tuple(self.open_alerts(patient_id)),
+                    tuple(self.due(patient_id, now)),
+                )
+            )
+        return rows
+
+    def open_alerts(self, patient_id: str | None = None) -> list[Alert]:
+        folded = alerting.fold(self._history.alert_events(patient_id))
+        return [a for a in folded.values() if a.status is not AlertStatus.RESOLVED]
+
+    def due(self, patient_id: str, now: datetime | None = None) -> list[DueCheck]:
+        now = now or self._clock.now()
+        admission = self._history.admission(patient_id)
+        if admission is None:
+            return []
+        latest = self._history.latest_assessment(patient_id)
+        return due_checks(
+            now=now,
+            infusion_at=admission.infusion_at,
+            admitted_at=self._history.admitted_at(patient_id) or now,
+            last_vitals_at=self._history.last_observed(patient_id, "vitals", now),
+            last_neuro_at=self._history.last_observed(patient_id, "neuro_check", now),
+            baseline_neuro_done=admission.baseline_ice is not None
+            or admission.baseline_capd is not None,
+            acuity=latest.acuity() if latest else Acuity(),
+            policy=self._policy,
+        )
+
+    def assessment_at(self, patient_id: str, at: datetime) -> Assessment | None:
+        """Grade any time point from the log as it stands now (for review; nothing is written)."""
+        admission = self._history.admission(patient_id)
+        if admission is None:
+            return None
+        state = assemble_state(self._history, admission, patient_id, at, self._policy)
+        return assess(state, self._policy)
+
+    @property
+    def history(self) -> SqlHistory:
+        return self._history
+
+    # --- the one write path ------------------------------------------------------------------------------
+
+    def _chart(self, draft: Draft, author: Author, action: Action) -> Result:
+        if not author.may(action):
+            return _refused(author, action.value.replace("_", " "))
+        errors = validate(draft, self._clock)
+        admission = self._history.admission(draft.patient_id)
+        if admission is None:
+            errors.append(
+                FieldError(
+                    "patient_id",
+                    f"patient_id: {draft.patient_id!r} is not admitted on this ward",
+                    "the id of an admitted patient",
+                )
+            )
+        elif isinstance(draft.record, NeuroCheck):
+            errors += _tool_errors(draft.record, admission, draft.observed_at)
+        if admission is not None and draft.observed_at < admission.infusion_at - _BEFORE_INFUSION:
+            errors.append(
+                FieldError(
+                    "observed_at",
+                    "observed_at: before the lymphodepletion window of this patient",
+                    f"from {(admission.infusion_at - _BEFORE_INFUSION).isoformat()} on",
+                )
+            )
+        if errors:
+            return Invalid(tuple(errors))
+        return self._write(draft, author)
+
+    def _write(self, draft: Draft, author: Author) -> Result:
+        try:
+            with transaction(self._db):
+                stored = self._log.append(
+                    draft.record,
+                    patient_id=draft.patient_id,
+                    observed_at=draft.observed_at,
+                    author=author.user_id,
+                    supersedes=draft.supersedes,
+                    reason=draft.reason,
+                )
+                if not isinstance(draft.record, _GRADED):
+                    return Recorded(stored)
+                return self._grade_and_alert(stored, author)
+        except (sqlite3.Error, StorageError) as err:
+            # The environment's error (disk full, read-only, locked): tell the user, nothing was written.
+            log.error("write failed: %s", err)
+            return Failed(f"The record was not saved: {err}")
+
+    def _grade_and_alert(self, stored: StoredRecord, author: Author) -> Recorded:
+        """Grade the record's time point (and the latest one after a late entry), store the assessments,
+        and bring the alerts in line; all inside the caller's transaction."""
+        patient_id = stored.patient_id
+        admission = self._history.admission(patient_id)
+        assert admission is not None
+        at = stored.observed_at
+        previous = self._history.latest_assessment(patient_id)
+        graded = self._store_assessment(admission, patient_id, at, stored, author)
+        current = None
+        latest_at = self._history.last_observed(patient_id, None, None)
+        if latest_at is not None and latest_at > at:
+            # D18: a late entry re-grades its own time point and the current one.
+            current = self._store_assessment(admission, patient_id, latest_at, stored, author)
+        shown = current or graded
+
+        present = alerting.conditions_from(shown.assessment, self._policy)
+        if current is not None:
+            # A late entry may show a grade the ward never saw at the time: it alerts too.
+            late = alerting.conditions_from(graded.assessment, self._policy)
+            for kind in (AlertKind.CRS, AlertKind.ICANS):
+                if kind in late and (kind not in present or late[kind].level > present[kind].level):
+                    present[kind] = late[kind]
+        if previous is not None and previous.observed_at <= shown.at:
+            present |= alerting.downgrade_conditions(
+                previous.crs_grade,
+                previous.icans_grade,
+                shown.assessment,
+                crs_open=shown.acuity.crs_open,
+                icans_open=shown.acuity.icans_open,
+            )
+        open_alerts = alerting.unresolved_by_kind(self.open_alerts(patient_id))
+        drafts = alerting.reconcile(open_alerts, present, alerting.ASSESSMENT_KINDS)
+        self._write_alert_events(patient_id, drafts, author.user_id)
+        shown_now = current.assessment if current is not None else None
+        return Recorded(stored, graded.assessment, shown_now, tuple(drafts))
+
+    def _store_assessment(
+        self,
+        admission: Admission,
+        patient_id: str,
+        at: datetime,
+        source: StoredRecord,
+        author: Author,
+    ) -> _Graded:
+        state = assemble_state(self._history, admission, patient_id, at, self._policy)
+        assessment = assess(state, self._policy)
+        acuity = Acuity(
+            crs_grade=assessment.crs.grade,
+            icans_grade=assessment.icans.grade,
+            crs_open=state.crs_episode_open or bool(assessment.crs.grade),
+            icans_open=state.icans_episode_open or bool(assessment.icans.grade),
+            news2=assessment.news2.score,
+            news2_red=bool(assessment.news2.any_single_parameter_3),
+            pews=assessment.pews.score,
+        )
+        payload: dict[str, Any] = assessment.as_contract() | {
+            "source_record": source.id,
+            "crs_episode_open": acuity.crs_open,
+            "icans_episode_open": acuity.icans_open,
+            "reason_details": [r.as_dict() for r in assessment.reasons],
+            "stale": sorted(state.stale),
+        }
+        previous_here = self._history.assessment_for_time(patient_id, at)
+        self._log.append(
+            AssessmentRecord(payload=payload),
+            patient_id=patient_id,
+            observed_at=at,
+            author=author.user_id,
+            supersedes=previous_here,
+            reason="re-graded" if previous_here else None,
+        )
+        return _Graded(at, assessment, acuity)
+
+    def _write_alert_events(
+        self, patient_id: str, drafts: Sequence[AlertEventDraft], author_id: str
+    ) -> None:
+        now = self._clock.now()
+        for d in drafts:
+            event = AlertEvent(
+                alert_id=d.alert_id or new_uuid7(self._clock),
+                event=d.event,
+                kind=d.kind.value,
+                priority=d.priority.name.lower(),
+                level=d.level,
+                detail=d.detail,
+            )
+            self._log.append(event, patient_id=patient_id, observed_at=now, author=author_id)
+
+    def _tick_patient(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
+        present: dict[AlertKind, alerting.Condition] = {}
+        for check in self.due(patient_id, now):
+            if not check.overdue:
+                continue
+            kind = (
+                AlertKind.NEURO_OVERDUE
+                if check.kind is CheckKind.NEURO
+                else AlertKind.VITALS_OVERDUE
+            )
+            priority = (
+                alerting.Priority.MEDIUM
+                if kind is AlertKind.NEURO_OVERDUE
+                else alerting.Priority.LOW
+            )
+            present[kind] = alerting.Condition(
+                kind, 1, priority, f"{check.kind.value} check overdue ({check.why})"
+            )
+        unresolved = self.open_alerts(patient_id)
+        drafts = alerting.reconcile(
+            alerting.unresolved_by_kind(unresolved), present, alerting.SCHEDULE_KINDS
+        )
+        drafts += alerting.time_escalations(unresolved, now, self._policy)
+        self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
+        return drafts
+
+
+@dataclass(frozen=True, slots=True)
+class _Graded:
+    at: datetime
+    assessment: Assessment
+    acuity: Acuity
+
+
+def _tool_errors(check: NeuroCheck, admission: Admission, at: datetime) -> list[FieldError]:
+    """D2: a score taken with the wrong tool for the patient's age is refused, naming the right tool."""
+    age = age_years(admission.date_of_birth, at)
+    right = encephalopathy_tool(age, admission.developmental_delay)
+    if check.tool is right:
+        return []
+    why = "developmental delay" if admission.developmental_delay else f"age {age:.1f} y"
+    return [
+        FieldError(
+            "tool",
+            f"tool: {check.tool.value} is not the screen for this patient ({why})",
+            f"{right.value} for this patient",
+        )
+    ]
+
+
+def _refused(author: Author, what: str) -> Invalid:
+    return Invalid(
+        (
+            FieldError(
+                "author",
+                f"author: {author.user_id} ({author.role.value}) may not {what}",
+                "a user whose role allows it",
+            ),
+        )
+    )

@@ -1,0 +1,142 @@
+"""Builders shared by the ward, alert and reliability tests: a ward on a fresh file, people, patients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bedside.clock import ManualClock
+from bedside.records import Admission, Diagnosis, NeuroCheck, Sex, VitalSigns
+from bedside.staff import Author, Role
+from bedside.store.connection import open_database
+from bedside.ward import Recorded, Result, Ward
+
+START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+INFUSION = START - timedelta(days=1, hours=2)
+NURSE = Author("nurse.ada", Role.NURSE)
+PHYSICIAN = Author("dr.lee", Role.PHYSICIAN)
+READER = Author("audit.ro", Role.READ_ONLY)
+
+
+@dataclass
+class WardFixture:
+    ward: Ward
+    clock: ManualClock
+    path: Path
+
+    def reopen(self) -> Ward:
+        self.ward = Ward(open_database(self.path, clock=self.clock), clock=self.clock)
+        return self.ward
+
+
+def make_ward(tmp_path: Path) -> WardFixture:
+    clock = ManualClock(START)
+    path = tmp_path / "ward.db"
+    return WardFixture(Ward(open_database(path, clock=clock), clock=clock), clock, path)
+
+
+def admission(patient_id: str, born: date, **overrides: Any) -> Admission:
+    fields: dict[str, Any] = {
+        "patient_id": patient_id,
+        "name": f"Patient {patient_id}",
+        "date_of_birth": born,
+        "sex": Sex.FEMALE,
+        "weight_kg": 20.0,
+        "diagnosis": Diagnosis.NEUROBLASTOMA,
+        "developmental_delay": False,
+        "infusion_at": INFUSION,
+        "product": "GD2/B7H3 CAR-T",
+        "dose_cells_per_kg": 3e6,
+    }
+    return Admission(**(fields | overrides))
+
+
+ADULT_BORN = date(1990, 3, 1)  # 36 y at START
+CHILD_BORN = date(2020, 5, 1)  # 6 y at START
+
+
+def normal_adult_vitals(**overrides: Any) -> VitalSigns:
+    fields: dict[str, Any] = {
+        "temperature": 37.0,
+        "temperature_unit": "C",
+        "hr": 80,
+        "sbp": 120,
+        "dbp": 70,
+        "rr": 16,
+        "spo2": 98,
+        "o2_device": "room_air",
+        "o2_indication": "none",
+        "acvpu": "A",
+    }
+    return VitalSigns(**(fields | overrides))
+
+
+def normal_child_vitals(**overrides: Any) -> VitalSigns:
+    fields: dict[str, Any] = {
+        "temperature": 37.0,
+        "temperature_unit": "C",
+        "hr": 100,
+        "sbp": 100,
+        "dbp": 60,
+        "rr": 22,
+        "spo2": 98,
+        "o2_device": "room_air",
+        "o2_indication": "none",
+        "crt_s": 2,
+        "resp_effort": "normal",
+    }
+    return VitalSigns(**(fields | overrides))
+
+
+def ice_check(score: int = 10, **overrides: Any) -> NeuroCheck:
+    """An ICE check whose items add up to `score` (orientation first)."""
+    items = {
+        "ice_orientation": 4,
+        "ice_naming": 3,
+        "ice_commands": 1,
+        "ice_writing": 1,
+        "ice_attention": 1,
+    }
+    missing = 10 - score
+    for name in items:
+        take = min(items[name], missing)
+        items[name] -= take
+        missing -= take
+    fields: dict[str, Any] = {
+        "tool": "ICE",
+        **items,
+        "consciousness": "awakens_spontaneously",
+        "seizure": "none",
+        "motor": "none",
+        "cerebral_edema": "none",
+    }
+    return NeuroCheck(**(fields | overrides))
+
+
+def capd_check(points: tuple[int, ...] = (0,) * 8, **overrides: Any) -> NeuroCheck:
+    names = (
+        "capd_eye_contact",
+        "capd_purposeful",
+        "capd_aware",
+        "capd_communicates",
+        "capd_restless",
+        "capd_inconsolable",
+        "capd_underactive",
+        "capd_slow_response",
+    )
+    fields: dict[str, Any] = {
+        "tool": "CAPD",
+        **dict(zip(names, points, strict=True)),
+        "consciousness": "awakens_spontaneously",
+        "seizure": "none",
+        "motor": "none",
+        "cerebral_edema": "none",
+    }
+    return NeuroCheck(**(fields | overrides))
+
+
+def recorded(result: Result) -> Recorded:
+    assert isinstance(result, Recorded), result
+    return result
