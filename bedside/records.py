@@ -438,8 +438,6 @@ class VitalSigns(Record):
         return errors
 
 
-
-
 _ICE_ITEMS = tuple(f"ice_{item}" for item in ICE_ITEMS)
 # SPEC 7, in the order of the table; each is entered as its points 0-4 (items 1-4 are reverse scored).
 _CAPD_ITEMS = (

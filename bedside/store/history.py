@@ -69,31 +69,52 @@ class SqlHistory:
     ) -> list[StoredRecord]:
         return self._log.records_for_patient(patient_id, kinds, since, until, current_only=True)
 
-    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> list[datetime]:
+    def fever_times(
+        self, patient_id: str, since: datetime, until: datetime, limit: int = 50
+    ) -> list[datetime]:
+        # The literal 38.0 lets SQLite use the partial index vitals_fever (migration 3).
         rows = self._conn.execute(
             "SELECT v.observed_at FROM vitals v WHERE v.patient_id = ? AND v.observed_at >= ? "
-            f"AND v.observed_at <= ? AND v.temp_c >= ? AND {CURRENT_VERSION.format('v.record_id')} "
-            "ORDER BY v.observed_at",
-            [patient_id, iso_utc(since), iso_utc(until), _FEVER_C],
+            "AND v.observed_at <= ? AND v.temp_c >= 38.0 "
+            f"AND {CURRENT_VERSION.format('v.record_id')} ORDER BY v.observed_at LIMIT ?",
+            [patient_id, iso_utc(since), iso_utc(until), limit],
         )
         return [parse_utc(r[0]) for r in rows]
 
     def max_grades(
         self, patient_id: str, since: datetime, until: datetime
     ) -> tuple[int | None, int | None, datetime | None]:
-        where = (
-            "a.patient_id = ? AND a.observed_at >= ? AND a.observed_at < ? "
-            f"AND {CURRENT_VERSION.format('a.record_id')}"
-        )
+        """Worst CRS and ICANS grade stored in [since, until) and the first ICANS >= 1 there. A grade is
+        0 when only grade-0 assessments exist, None when none was stored. Reads the partial indexes of
+        positive grades (migration 3), so a long normal history costs nothing."""
         params = [patient_id, iso_utc(since), iso_utc(until)]
-        crs, icans = self._conn.execute(
-            f"SELECT max(a.crs_grade), max(a.icans_grade) FROM assessments a WHERE {where}", params
-        ).fetchone()
-        first = self._conn.execute(
-            f"SELECT min(a.observed_at) FROM assessments a WHERE {where} AND a.icans_grade >= 1",
+        span = "a.patient_id = ? AND a.observed_at >= ? AND a.observed_at < ?"
+        current = CURRENT_VERSION.format("a.record_id")
+        crs = self._conn.execute(
+            f"SELECT max(a.crs_grade) FROM assessments a WHERE {span} AND a.crs_grade >= 1 "
+            f"AND {current}",
             params,
         ).fetchone()[0]
+        icans_row = self._conn.execute(
+            "SELECT max(a.icans_grade), min(a.observed_at) FROM assessments a "
+            f"WHERE {span} AND a.icans_grade >= 1 AND {current}",
+            params,
+        ).fetchone()
+        icans, first = icans_row
+        if crs is None:
+            crs = self._zero_graded(span, "crs_grade", params)
+        if icans is None:
+            icans = self._zero_graded(span, "icans_grade", params)
         return crs, icans, parse_utc(first) if first else None
+
+    def _zero_graded(self, span: str, column: str, params: list[str]) -> int | None:
+        """0 if a grade 0 was stored in the span (no positive one was), else None (never graded)."""
+        row = self._conn.execute(
+            f"SELECT 1 FROM assessments a WHERE {span} AND a.{column} = 0 "
+            f"AND {CURRENT_VERSION.format('a.record_id')} LIMIT 1",
+            params,
+        ).fetchone()
+        return 0 if row else None
 
     def last_observed(
         self, patient_id: str, kind: str | None, until: datetime | None
