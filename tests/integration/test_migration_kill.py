@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from bedside.clock import ManualClock
 from bedside.records import Admission, Intervention, NeuroCheck, Note, Record, VitalSigns
@@ -27,9 +28,19 @@ from bedside.store.migrations import MIGRATION_NAMES, migrate
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 OLD, NEW = MIGRATION_NAMES[:-1], MIGRATION_NAMES
-# What the newest migration adds; present exactly when it is recorded as applied.
-NEW_INDEXES = {"records_supersedes", "interventions_patient_started"}
 WORKERS = 4
+
+
+def _schema_objects(stop_before: str | None) -> set[str]:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(Database(conn), stop_before=stop_before)
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    return names
+
+
+# What the newest migration adds; present exactly when it is recorded as applied.
+NEW_INDEXES = _schema_objects(None) - _schema_objects(NEW[-1])
 
 
 @dataclass(frozen=True)
@@ -226,7 +237,7 @@ def test_inspect_refuses_a_half_migrated_database(
     path = tmp_path / "half.db"
     shutil.copy(old_database.path, path)
     conn = sqlite3.connect(path)
-    conn.execute("CREATE INDEX records_supersedes ON records (supersedes)")
+    conn.execute(f"CREATE INDEX {sorted(NEW_INDEXES)[0]} ON records (kind)")
     conn.commit()
     conn.close()
     with pytest.raises(AssertionError):
