@@ -186,6 +186,23 @@ def conditions_from(assessment: Assessment, policy: SitePolicy) -> dict[AlertKin
     return found
 
 
+def unknown_kinds(assessment: Assessment) -> frozenset[AlertKind]:
+    """Kinds whose condition cannot be judged at this time point (a grade or score that cannot be
+    determined, an oxygen device not recorded): their open alerts are neither raised nor resolved."""
+    unknown = set()
+    if assessment.crs.grade is None:
+        unknown.add(AlertKind.CRS)
+    if assessment.icans.grade is None:
+        unknown.add(AlertKind.ICANS)
+    if assessment.news2.applicable and assessment.news2.score is None:
+        unknown.add(AlertKind.NEWS2)
+    if assessment.pews.applicable and assessment.pews.score is None:
+        unknown.add(AlertKind.PEWS)
+    if "hypoxia" in assessment.crs.domains_missing:
+        unknown.add(AlertKind.HYPOXIA)
+    return frozenset(unknown)
+
+
 def reconcile(
     alerts: Mapping[AlertKind, Alert],
     present: Mapping[AlertKind, Condition],

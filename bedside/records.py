@@ -502,6 +502,11 @@ class NeuroCheck(Record):
         if self.seizure_duration_min is not None and self.seizure in (None, Seizure.NONE):
             message = "seizure_duration_min: given without a seizure"
             errors.append(FieldError("seizure_duration_min", message, "only with a seizure"))
+        minutes = self.seizure_duration_min
+        if self.seizure is Seizure.PROLONGED_GT_5MIN and minutes is not None and minutes <= 5:
+            # D13: prolonged means MORE than 5 min; a seizure of 5 min or less is charted by its type.
+            message = f"seizure_duration_min: {minutes:g} min is not a prolonged (> 5 min) seizure"
+            errors.append(FieldError("seizure_duration_min", message, "more than 5 min"))
         if self.cerebral_edema in _IMAGING_FINDINGS and not self.imaging_done:
             message = f"imaging_done: '{self.cerebral_edema}' is an imaging finding"
             errors.append(FieldError("imaging_done", message, "true for an imaging finding"))

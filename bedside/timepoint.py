@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from bedside.clinical.crs import FEVER_C
 from bedside.clinical.policy import SitePolicy
 from bedside.clinical.state import PatientState
-from bedside.clinical.vocabulary import O2Indication, VasoactiveAgent
+from bedside.clinical.vocabulary import Acvpu, O2Device, O2Indication, VasoactiveAgent
 from bedside.records import (
     Admission,
     Attribution,
@@ -76,9 +76,12 @@ class Episodes:
     prior_max_icans: int | None
 
 
-def age_years(born: date, at: datetime) -> float:
-    """Decimal age whose integer part is exactly the completed years by the calendar (D5, D12)."""
-    day = at.date()
+def age_years(born: date, at: datetime, zone: tzinfo | None = None) -> float:
+    """Decimal age whose integer part is exactly the completed years by the calendar (D5, D12).
+
+    A birthday begins at midnight where the ward is: `at` is read in the site's time zone (`zone`;
+    None = this machine's), so that the tool check and the grade agree on the day a child turns 12."""
+    day = at.astimezone(zone).date()
     years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
     last = _birthday(born, born.year + years)
     nxt = _birthday(born, born.year + years + 1)
@@ -111,6 +114,10 @@ def assemble_state(
     neuro = history.effective(patient_id, ["neuro_check"], at - neuro_window, at)
     if neuro:
         values |= _neuro_values(neuro[-1].record)
+        acvpu = _newest_acvpu(recent, neuro, at - vitals_window)
+        values.pop("acvpu", None)
+        if acvpu is not None:
+            values["acvpu"] = acvpu  # D17: ACVPU counts for 6 h, whichever form charted it
     elif last_neuro is not None:
         stale.add("neuro check")
     if last_neuro is not None:
@@ -128,7 +135,8 @@ def assemble_state(
     if len(pressors) >= 2:
         values["pressor_transition_overlap"] = any(stop is not None for _, stop in pressors)
 
-    attributions = history.effective(patient_id, ["attribution"], None, at)
+    # Attributions recorded up to one window after `at` cover findings at `at` (a re-grade sees them).
+    attributions = history.effective(patient_id, ["attribution"], None, at + neuro_window)
     values |= _attributions(attributions, values, at, vitals_window, neuro_window)
 
     episodes = derive_episodes(history, admission, patient_id, at, attributions, vitals_window)
@@ -141,7 +149,7 @@ def assemble_state(
     values["premedication_acetaminophen_at_infusion"] = onset is None and bool(given)
 
     return PatientState(
-        age_years=age_years(admission.date_of_birth, at),
+        age_years=age_years(admission.date_of_birth, at, policy.zone),
         day_post_infusion=day_post_infusion(admission.infusion_at, at),
         developmental_delay=admission.developmental_delay,
         baseline_ice=admission.baseline_ice,
@@ -214,9 +222,19 @@ def _neuro_values(check: NeuroCheck) -> dict[str, Any]:
         "cerebral_edema": check.cerebral_edema,
         "intracranial_hemorrhage": check.intracranial_hemorrhage,
     }
-    if check.acvpu is not None:
-        values["acvpu"] = check.acvpu
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _newest_acvpu(
+    vitals: Sequence[Stored], neuro: Sequence[Stored], fresh_from: datetime
+) -> Acvpu | None:
+    """The newest ACVPU charted on a vitals set or a neuro check within the vitals window."""
+    charted = [
+        (s.observed_at, s.record.acvpu)
+        for s in (*vitals, *neuro)
+        if s.record.acvpu is not None and s.observed_at >= fresh_from
+    ]
+    return max(charted, key=lambda c: c[0])[1] if charted else None
 
 
 def _running_agents(
@@ -226,12 +244,14 @@ def _running_agents(
     running: dict[VasoactiveAgent, datetime | None] = {}
     for i in interventions:
         agent = i.agent
-        if agent is None or i.started_at > at:
+        if agent is None or i.started_at > at or (i.stopped_at is not None and i.stopped_at <= at):
             continue
-        if i.stopped_at is None or i.stopped_at > at:
-            running[agent] = i.stopped_at
+        # An agent runs if any of its infusions runs (two pumps, or a restart); its stop is known
+        # only when every running infusion of it has one.
+        if agent in running and (running[agent] is None or i.stopped_at is None):
+            running[agent] = None
         else:
-            running.pop(agent, None)
+            running[agent] = max(filter(None, (running.get(agent), i.stopped_at)), default=None)
     return sorted(running.items())
 
 
@@ -242,20 +262,25 @@ def _attributions(
     vitals_window: timedelta,
     neuro_window: timedelta,
 ) -> dict[str, Any]:
-    """D9: a physician's attribution covers the finding for as long as that finding's value counts."""
+    """D9: a physician's attribution covers its finding within that finding's freshness window on
+    either side of the time it was recorded: the finding just charted, and the same finding while it
+    persists."""
     found: dict[str, Any] = {}
     for s in attributions:
         a: Attribution = s.record
         window = (
             neuro_window if a.finding in (Finding.CONSCIOUSNESS, Finding.SEIZURE) else vitals_window
         )
-        if not s.observed_at <= at < s.observed_at + window:
+        if not s.observed_at - window <= at < s.observed_at + window:
             continue
         if a.finding is Finding.FEVER:
             found["fever_attributed_to_other_cause"] = True
         elif a.finding is Finding.HYPOTENSION:
             found["hypotension_attributed_to_other_cause"] = True
-        elif a.finding is Finding.HYPOXIA and values.get("o2_indication") is not None:
+        elif a.finding is Finding.HYPOXIA and values.get("o2_device") not in (
+            None,
+            O2Device.ROOM_AIR,
+        ):
             found["o2_indication"] = O2Indication.OTHER_CAUSE
         elif a.finding is Finding.CONSCIOUSNESS:
             found["depressed_consciousness_attributable_to_sedation"] = True
@@ -283,7 +308,7 @@ def derive_episodes(
     fever_attributed = [s.observed_at for s in attributions if s.record.finding is Finding.FEVER]
     onset = None
     for t in history.fever_times(patient_id, closed[Syndrome.CRS], at):
-        if not any(a <= t < a + vitals_window for a in fever_attributed):
+        if not any(a - vitals_window <= t < a + vitals_window for a in fever_attributed):
             onset = t
             break
     crs_since = onset if onset is not None else at

@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlite_utils import Database
@@ -36,6 +36,7 @@ from bedside.records import (
     NeuroCheck,
     Note,
     Record,
+    RecordInvalid,
     VitalSigns,
     validate,
 )
@@ -92,6 +93,16 @@ class PatientSummary:
 SYSTEM_AUTHOR = "system"
 # The earliest a clinical record may be observed: the lymphodepletion window (SPEC 1: within 14 days).
 _BEFORE_INFUSION = timedelta(days=30)
+
+# Records Bedside computes; a person never corrects them.
+_DERIVED = (AssessmentRecord, AlertEvent)
+# Who may correct what: the permission of the original action.
+_CORRECTION_ACTION = {
+    Attribution: Action.ATTRIBUTE,
+    EpisodeClosure: Action.CLOSE_EPISODE,
+    GradeSignOff: Action.SIGN_GRADE,
+    Admission: Action.ADMIT,
+}
 
 # Records whose charting changes the graded picture (D17): each gets an assessment at its time point.
 _GRADED = (VitalSigns, NeuroCheck, Intervention, Attribution, EpisodeClosure)
@@ -200,18 +211,21 @@ class Ward:
                     ),
                 )
             )
+        if isinstance(old.record, _DERIVED):
+            message = f"record: a {old.kind} is computed by Bedside and is never corrected by hand"
+            return Invalid((FieldError("record", message, "a charted record"),))
         if type(old.record) is not type(replacement):
-            allowed = f"a {old.kind} record"
-            return Invalid(
-                (
-                    FieldError(
-                        "record",
-                        f"record: a {old.kind} can only be corrected by a {old.kind}",
-                        allowed,
-                    ),
-                )
-            )
-        action = Action.ATTRIBUTE if isinstance(replacement, Attribution) else Action.CHART
+            message = f"record: a {old.kind} can only be corrected by a {old.kind}"
+            return Invalid((FieldError("record", message, f"a {old.kind} record"),))
+        action = _CORRECTION_ACTION.get(type(replacement), Action.CHART)
+        if (
+            isinstance(old.record, Admission)
+            and isinstance(replacement, Admission)
+            and old.record.developmental_delay != replacement.developmental_delay
+        ):
+            action = Action.ATTRIBUTE  # D2: developmental delay is changed by a physician
+        if isinstance(replacement, Intervention):
+            observed_at = replacement.started_at  # an infusion is observed when it starts
         draft = Draft(
             replacement, old.patient_id, observed_at or old.observed_at, record_id, reason
         )
@@ -249,17 +263,21 @@ class Ward:
     def tick(self) -> dict[str, list[AlertEventDraft]]:
         """Time-driven alerts for every patient: overdue checks and unacknowledged escalations.
 
-        Called by the UI's timer (once a minute) and by `bedside` service runs; idempotent."""
+        Called by the UI's timer (once a minute) and by `bedside` service runs; idempotent. The ward
+        is read without the write lock; only a patient with something to write is re-checked under it."""
         now = self._clock.now()
         written: dict[str, list[AlertEventDraft]] = {}
         try:
-            with transaction(self._db):
-                for patient_id in self._history.patient_ids():
-                    if drafts := self._tick_patient(patient_id, now):
-                        written[patient_id] = drafts
+            for patient_id in self._history.patient_ids():
+                if not self._tick_drafts(patient_id, now):
+                    continue
+                with transaction(self._db):
+                    drafts = self._tick_drafts(patient_id, now)  # again, under the lock
+                    self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
+                if drafts:
+                    written[patient_id] = drafts
         except (sqlite3.Error, StorageError) as err:
             log.error("alert tick failed: %s", err)
-            return {}
         return written
 
     # --- reading ---------------------------------------------------------------------------------------
@@ -331,7 +349,7 @@ class Ward:
                 )
             )
         elif isinstance(draft.record, NeuroCheck):
-            errors += _tool_errors(draft.record, admission, draft.observed_at)
+            errors += _tool_errors(draft.record, admission, draft.observed_at, self._policy.zone)
         if admission is not None and draft.observed_at < admission.infusion_at - _BEFORE_INFUSION:
             errors.append(
                 FieldError(
@@ -355,9 +373,14 @@ class Ward:
                     supersedes=draft.supersedes,
                     reason=draft.reason,
                 )
+                if isinstance(draft.record, Admission):
+                    return self._regrade_after_admission_change(stored, author)
                 if not isinstance(draft.record, _GRADED):
                     return Recorded(stored)
                 return self._grade_and_alert(stored, author)
+        except RecordInvalid as err:
+            # Refused under the write lock (e.g. the record was corrected meanwhile by someone else).
+            return Invalid(tuple(err.errors))
         except (sqlite3.Error, StorageError) as err:
             # The environment's error (disk full, read-only, locked): tell the user, nothing was written.
             log.error("write failed: %s", err)
@@ -371,6 +394,11 @@ class Ward:
         assert admission is not None
         at = stored.observed_at
         previous = self._history.latest_assessment(patient_id)
+        # A correction or an attribution changes earlier time points too: re-grade the stored ones it
+        # reaches, so that no assessment keeps counting a superseded or attributed value (D18).
+        for when in self._history.assessment_times(patient_id, *self._influence(stored)):
+            if when != at:
+                self._store_assessment(admission, patient_id, when, stored, author)
         graded = self._store_assessment(admission, patient_id, at, stored, author)
         current = None
         latest_at = self._history.last_observed(patient_id, None, None)
@@ -394,11 +422,40 @@ class Ward:
                 crs_open=shown.acuity.crs_open,
                 icans_open=shown.acuity.icans_open,
             )
+        # A grade that became unknown neither raises nor resolves its alert: missing is not normal.
+        scope = alerting.ASSESSMENT_KINDS - alerting.unknown_kinds(shown.assessment)
         open_alerts = alerting.unresolved_by_kind(self.open_alerts(patient_id))
-        drafts = alerting.reconcile(open_alerts, present, alerting.ASSESSMENT_KINDS)
+        drafts = alerting.reconcile(open_alerts, present, scope)
         self._write_alert_events(patient_id, drafts, author.user_id)
         shown_now = current.assessment if current is not None else None
         return Recorded(stored, graded.assessment, shown_now, tuple(drafts))
+
+    def _regrade_after_admission_change(self, stored: StoredRecord, author: Author) -> Recorded:
+        """A corrected admission (birth date, infusion time, developmental delay) changes the rules
+        that apply: the current time point is graded again. A new admission has nothing to grade."""
+        latest_at = self._history.last_observed(stored.patient_id, None, None)
+        admission = stored.record
+        if stored.supersedes is None or latest_at is None or not isinstance(admission, Admission):
+            return Recorded(stored)
+        graded = self._store_assessment(admission, stored.patient_id, latest_at, stored, author)
+        return Recorded(stored, graded.assessment)
+
+    def _influence(self, stored: StoredRecord) -> tuple[datetime, datetime]:
+        """The span of time points a correction or an attribution can change (D17 windows)."""
+        if stored.supersedes is None and not isinstance(stored.record, Attribution):
+            return stored.observed_at, stored.observed_at  # an ordinary new record: its own point
+        window = timedelta(
+            hours=max(self._policy.vitals_fresh_hours, self._policy.neuro_fresh_hours)
+        )
+        times = [stored.observed_at]
+        old = self._log.get(stored.supersedes) if stored.supersedes else None
+        if old is not None:
+            times.append(old.observed_at)
+        ends = [t + window for t in times]
+        for record in (stored.record, old.record if old else None):
+            if isinstance(record, Intervention):
+                ends.append(record.stopped_at or self._clock.now())
+        return min(times) - window, max(ends)
 
     def _store_assessment(
         self,
@@ -452,7 +509,7 @@ class Ward:
             )
             self._log.append(event, patient_id=patient_id, observed_at=now, author=author_id)
 
-    def _tick_patient(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
+    def _tick_drafts(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
         present: dict[AlertKind, alerting.Condition] = {}
         for check in self.due(patient_id, now):
             if not check.overdue:
@@ -475,7 +532,6 @@ class Ward:
             alerting.unresolved_by_kind(unresolved), present, alerting.SCHEDULE_KINDS
         )
         drafts += alerting.time_escalations(unresolved, now, self._policy)
-        self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
         return drafts
 
 
@@ -486,9 +542,11 @@ class _Graded:
     acuity: Acuity
 
 
-def _tool_errors(check: NeuroCheck, admission: Admission, at: datetime) -> list[FieldError]:
+def _tool_errors(
+    check: NeuroCheck, admission: Admission, at: datetime, zone: tzinfo | None
+) -> list[FieldError]:
     """D2: a score taken with the wrong tool for the patient's age is refused, naming the right tool."""
-    age = age_years(admission.date_of_birth, at)
+    age = age_years(admission.date_of_birth, at, zone)
     right = encephalopathy_tool(age, admission.developmental_delay)
     if check.tool is right:
         return []

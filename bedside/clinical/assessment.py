@@ -115,6 +115,7 @@ class CrsResult:
     waiver_active: bool
     reasons: tuple[Reason, ...]
     flags: frozenset[Flag]
+    domains_missing: frozenset[str] = frozenset()  # "hypotension", "hypoxia": inputs not recorded
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,6 +193,14 @@ def grade_crs(state: PatientState) -> CrsResult:
             waiver_active=waiver,
             reasons=tuple(reasons),
             flags=frozenset(flags),
+            domains_missing=frozenset(
+                name
+                for name, unknown in (
+                    ("hypotension", hypo.missing),
+                    ("hypoxia", state.o2_device is None),
+                )
+                if unknown
+            ),
         )
 
     if state.day_post_infusion is not None and state.day_post_infusion < 0:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
+from datetime import tzinfo
 from hashlib import sha256
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # Bump when any rule in bedside/clinical changes the result for some input.
 RULE_VERSION = "bedside-rules-1.0 (ASTCT 2019, NEWS2 2017, Bedside PEWS 2009)"
@@ -20,6 +22,8 @@ RULE_VERSION = "bedside-rules-1.0 (ASTCT 2019, NEWS2 2017, Bedside PEWS 2009)"
 class SitePolicy:
     """Site-policy settings (SPEC "Product decisions"). Hours are clinical time."""
 
+    # The ward's time zone (IANA name), where birthdays and days begin; None = this machine's zone.
+    site_timezone: str | None = None
     # D1: CAPD 1-8 counts literally. A site may require a rise of at least this many points above the
     # pre-infusion baseline before a CAPD 1-8 counts; SPEC leaves the number to the site, so there is no default.
     capd_min_rise_from_baseline: int | None = None
@@ -46,6 +50,10 @@ class SitePolicy:
     escalate_high_after_min: float = 5.0
     escalate_medium_after_min: float = 15.0
     escalate_low_after_min: float = 60.0
+
+    @property
+    def zone(self) -> tzinfo | None:
+        return ZoneInfo(self.site_timezone) if self.site_timezone else None
 
     def neuro_interval_h(self, day: int | None, icans_active: bool) -> float | None:
         """SPEC 11 (D15): hours allowed between neuro checks; None where the ward keeps no schedule."""

@@ -69,15 +69,13 @@ class SqlHistory:
     ) -> list[StoredRecord]:
         return self._log.records_for_patient(patient_id, kinds, since, until, current_only=True)
 
-    def fever_times(
-        self, patient_id: str, since: datetime, until: datetime, limit: int = 50
-    ) -> list[datetime]:
+    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> list[datetime]:
         # The literal 38.0 lets SQLite use the partial index vitals_fever (migration 3).
         rows = self._conn.execute(
             "SELECT v.observed_at FROM vitals v WHERE v.patient_id = ? AND v.observed_at >= ? "
             "AND v.observed_at <= ? AND v.temp_c >= 38.0 "
-            f"AND {CURRENT_VERSION.format('v.record_id')} ORDER BY v.observed_at LIMIT ?",
-            [patient_id, iso_utc(since), iso_utc(until), limit],
+            f"AND {CURRENT_VERSION.format('v.record_id')} ORDER BY v.observed_at",
+            [patient_id, iso_utc(since), iso_utc(until)],
         )
         return [parse_utc(r[0]) for r in rows]
 
@@ -125,7 +123,9 @@ class SqlHistory:
             where.append("r.kind = ?")
             params.append(kind)
         else:
-            where.append("r.kind IN ('vitals', 'neuro_check', 'intervention', 'attribution')")
+            where.append(
+                "r.kind IN ('vitals', 'neuro_check', 'intervention', 'attribution', 'episode_closure')"
+            )
         if until is not None:
             where.append("r.observed_at <= ?")
             params.append(iso_utc(until))
@@ -173,6 +173,16 @@ class SqlHistory:
         return StoredAssessment(
             row[0], row[1], parse_utc(row[2]), row[3], row[4], row[5], row[6], json.loads(row[7])
         )
+
+    def assessment_times(self, patient_id: str, start: datetime, end: datetime) -> list[datetime]:
+        """The time points with a current stored assessment in [start, end]."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT a.observed_at FROM assessments a WHERE a.patient_id = ? "
+            f"AND a.observed_at >= ? AND a.observed_at <= ? AND {CURRENT_VERSION.format('a.record_id')} "
+            "ORDER BY a.observed_at",
+            [patient_id, iso_utc(start), iso_utc(end)],
+        )
+        return [parse_utc(r[0]) for r in rows]
 
     def assessment_for_time(self, patient_id: str, at: datetime) -> str | None:
         """The current assessment of exactly this time point, if one was stored (it is re-graded)."""

@@ -140,12 +140,14 @@ def m002_correction_and_infusion_indexes(db: Database) -> None:
 def m003_episode_indexes(db: Database) -> None:
     # Every grading asks for the first fever and the worst grades since an episode opened; these
     # partial indexes hold only the few rows that answer, so a year of normal values is never read.
+    # Admissions, attributions, closures and infusions are found by kind without reading the vitals.
     db.executescript("""
         CREATE INDEX vitals_fever ON vitals (patient_id, observed_at) WHERE temp_c >= 38.0;
         CREATE INDEX assessments_crs_positive ON assessments (patient_id, observed_at, crs_grade)
             WHERE crs_grade >= 1;
         CREATE INDEX assessments_icans_positive ON assessments (patient_id, observed_at, icans_grade)
             WHERE icans_grade >= 1;
+        CREATE INDEX records_patient_kind_time ON records (patient_id, kind, observed_at);
     """)
     db.execute("PRAGMA user_version = 3")
 
