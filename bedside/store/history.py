@@ -22,6 +22,10 @@ from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
 _FEVER_C = 38.0  # SPEC 2.1; the projection stores °F already converted (D8)
 
 
+# Records that make a time point: the newest of them is the patient's "current" time point.
+TIME_POINT_KINDS = ("vitals", "neuro_check", "intervention", "attribution", "episode_closure")
+
+
 @dataclass(frozen=True, slots=True)
 class StoredAssessment:
     """An assessment as the ward saw it at the time (DESIGN section 3: assessments are stored)."""
@@ -83,58 +87,67 @@ class SqlHistory:
         self, patient_id: str, since: datetime, until: datetime
     ) -> tuple[int | None, int | None, datetime | None]:
         """Worst CRS and ICANS grade stored in [since, until) and the first ICANS >= 1 there. A grade is
-        0 when only grade-0 assessments exist, None when none was stored. Reads the partial indexes of
-        positive grades (migration 3), so a long normal history costs nothing."""
-        params = [patient_id, iso_utc(since), iso_utc(until)]
-        span = "a.patient_id = ? AND a.observed_at >= ? AND a.observed_at < ?"
-        current = CURRENT_VERSION.format("a.record_id")
-        crs = self._conn.execute(
-            f"SELECT max(a.crs_grade) FROM assessments a WHERE {span} AND a.crs_grade >= 1 "
-            f"AND {current}",
-            params,
-        ).fetchone()[0]
-        icans_row = self._conn.execute(
-            "SELECT max(a.icans_grade), min(a.observed_at) FROM assessments a "
-            f"WHERE {span} AND a.icans_grade >= 1 AND {current}",
-            params,
-        ).fetchone()
-        icans, first = icans_row
+        0 when only grade-0 assessments exist, None when none was stored.
+
+        Probes the partial indexes of positive grades (migration 3) grade by grade, each an indexed
+        look-up, so that a long episode costs no more than a short one."""
+        span = [iso_utc(since), iso_utc(until)]
+        crs = self._worst("crs_grade", patient_id, span)
+        icans = self._worst("icans_grade", patient_id, span)
+        first = None
+        if icans:
+            onsets = [self._first_at("icans_grade", g, patient_id, span) for g in range(1, 5)]
+            first = min((t for t in onsets if t is not None), default=None)
         if crs is None:
-            crs = self._zero_graded(span, "crs_grade", params)
+            crs = self._zero_graded("crs_grade", patient_id, span)
         if icans is None:
-            icans = self._zero_graded(span, "icans_grade", params)
+            icans = self._zero_graded("icans_grade", patient_id, span)
         return crs, icans, parse_utc(first) if first else None
 
-    def _zero_graded(self, span: str, column: str, params: list[str]) -> int | None:
+    def _first_at(self, column: str, grade: int, patient_id: str, span: list[str]) -> str | None:
+        # The partial index's own condition (>= 1) must appear in the query for SQLite to use it.
+        row = self._conn.execute(
+            f"SELECT a.observed_at FROM assessments a WHERE a.patient_id = ? AND a.{column} >= 1 "
+            f"AND a.{column} = {grade:d} "
+            "AND a.observed_at >= ? AND a.observed_at < ? "
+            f"AND {CURRENT_VERSION.format('a.record_id')} ORDER BY a.observed_at LIMIT 1",
+            [patient_id, *span],
+        ).fetchone()
+        return row[0] if row else None
+
+    def _worst(self, column: str, patient_id: str, span: list[str]) -> int | None:
+        for grade in (4, 3, 2, 1):
+            if self._first_at(column, grade, patient_id, span) is not None:
+                return grade
+        return None
+
+    def _zero_graded(self, column: str, patient_id: str, span: list[str]) -> int | None:
         """0 if a grade 0 was stored in the span (no positive one was), else None (never graded)."""
         row = self._conn.execute(
-            f"SELECT 1 FROM assessments a WHERE {span} AND a.{column} = 0 "
-            f"AND {CURRENT_VERSION.format('a.record_id')} LIMIT 1",
-            params,
+            f"SELECT 1 FROM assessments a WHERE a.patient_id = ? AND a.observed_at >= ? "
+            f"AND a.observed_at < ? AND a.{column} = 0 AND {CURRENT_VERSION.format('a.record_id')} "
+            "LIMIT 1",
+            [patient_id, *span],
         ).fetchone()
         return 0 if row else None
 
     def last_observed(
         self, patient_id: str, kind: str | None, until: datetime | None
     ) -> datetime | None:
-        """The newest observation time of a clinical record of this kind (any kind: None)."""
-        where, params = ["r.patient_id = ?"], [patient_id]
-        if kind is not None:
-            where.append("r.kind = ?")
-            params.append(kind)
-        else:
-            where.append(
-                "r.kind IN ('vitals', 'neuro_check', 'intervention', 'attribution', 'episode_closure')"
-            )
-        if until is not None:
-            where.append("r.observed_at <= ?")
-            params.append(iso_utc(until))
-        row = self._conn.execute(
-            f"SELECT max(r.observed_at) FROM records r WHERE {' AND '.join(where)} "
-            f"AND {CURRENT_VERSION.format('r.id')}",
-            params,
-        ).fetchone()
-        return parse_utc(row[0]) if row[0] else None
+        """The newest observation time of a current clinical record of this kind (any clinical kind:
+        None). One indexed look-up per kind: the newest row first, never a scan of the history."""
+        kinds = [kind] if kind is not None else list(TIME_POINT_KINDS)
+        newest = None
+        for k in kinds:
+            row = self._conn.execute(
+                "SELECT r.observed_at FROM records r WHERE r.patient_id = ? AND r.kind = ? "
+                f"AND r.observed_at <= ? AND {CURRENT_VERSION.format('r.id')} "
+                "ORDER BY r.observed_at DESC LIMIT 1",
+                [patient_id, k, iso_utc(until) if until is not None else "9999"],
+            ).fetchone()
+            if row is not None and (newest is None or row[0] > newest):
+                newest = row[0]
+        return parse_utc(newest) if newest else None
 
     # --- patients and assessments --------------------------------------------------------------------
 
