@@ -476,7 +476,10 @@ class Ward:
             news2_red=bool(assessment.news2.any_single_parameter_3),
             pews=assessment.pews.score,
         )
-        payload: dict[str, Any] = assessment.as_contract() | {
+        # The reasons are stored once, structured; `Reason.render` words them for display.
+        contract = assessment.as_contract()
+        del contract["reasons"]
+        payload: dict[str, Any] = contract | {
             "source_record": source.id,
             "crs_episode_open": acuity.crs_open,
             "icans_episode_open": acuity.icans_open,

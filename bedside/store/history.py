@@ -176,7 +176,8 @@ class SqlHistory:
             params.append(iso_utc(until))
         row = self._conn.execute(
             "SELECT a.record_id, a.patient_id, a.observed_at, a.crs_grade, a.icans_grade, a.news2, "
-            f"a.pews, a.payload FROM assessments a WHERE a.patient_id = ? {extra}"
+            f"a.pews, r.payload FROM assessments a JOIN records r ON r.id = a.record_id "
+            f"WHERE a.patient_id = ? {extra}"
             f"AND {CURRENT_VERSION.format('a.record_id')} "
             "ORDER BY a.observed_at DESC, a.entered_at DESC LIMIT 1",
             params,
@@ -184,7 +185,14 @@ class SqlHistory:
         if row is None:
             return None
         return StoredAssessment(
-            row[0], row[1], parse_utc(row[2]), row[3], row[4], row[5], row[6], json.loads(row[7])
+            row[0],
+            row[1],
+            parse_utc(row[2]),
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            json.loads(row[7])["payload"],
         )
 
     def assessment_times(self, patient_id: str, start: datetime, end: datetime) -> list[datetime]:

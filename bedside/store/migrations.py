@@ -88,7 +88,7 @@ def m001_initial(db: Database) -> None:
         CREATE INDEX interventions_patient_time ON interventions (patient_id, observed_at);
         CREATE TABLE assessments (
             {_PROJECTION_KEY}, entered_at TEXT NOT NULL, crs_grade INTEGER, icans_grade INTEGER,
-            news2 INTEGER, pews INTEGER, payload TEXT NOT NULL
+            news2 INTEGER, pews INTEGER
         ) STRICT;
         CREATE INDEX assessments_patient_time ON assessments (patient_id, observed_at, entered_at);
         CREATE TABLE alert_events (

@@ -13,7 +13,6 @@ from bedside.records import (
     NeuroCheck,
     Record,
     VitalSigns,
-    canonical_json,
     parse_utc,
     to_payload,
 )
@@ -79,7 +78,6 @@ def project(
             "icans_grade": _whole(result.get("icans_grade")),
             "news2": _whole(result.get("news2")),
             "pews": _whole(result.get("bedside_pews", result.get("pews"))),
-            "payload": canonical_json(result),
         }
     elif isinstance(record, AlertEvent):
         table = "alert_events"
