@@ -42,7 +42,12 @@ from bedside.records import (
 )
 from bedside.schedule import Acuity, CheckKind, DueCheck, due_checks
 from bedside.staff import Action, Author
-from bedside.store.connection import StorageError, transaction
+from bedside.store.connection import (
+    StorageError,
+    checkpoint,
+    defer_checkpoints,
+    transaction,
+)
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
 from bedside.timepoint import age_years, assemble_state
@@ -117,6 +122,7 @@ class Ward:
         self._policy = policy
         self._log = Log(db, clock)
         self._history = SqlHistory(db, self._log)
+        defer_checkpoints(db)  # a save never pays for a checkpoint; tick() checkpoints instead
 
     @property
     def policy(self) -> SitePolicy:
@@ -264,7 +270,8 @@ class Ward:
         """Time-driven alerts for every patient: overdue checks and unacknowledged escalations.
 
         Called by the UI's timer (once a minute) and by `bedside` service runs; idempotent. The ward
-        is read without the write lock; only a patient with something to write is re-checked under it."""
+        is read without the write lock; only a patient with something to write is re-checked under it.
+        It also checkpoints the WAL, which charting never does (see `defer_checkpoints`)."""
         now = self._clock.now()
         written: dict[str, list[AlertEventDraft]] = {}
         try:
@@ -276,6 +283,7 @@ class Ward:
                     self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
                 if drafts:
                     written[patient_id] = drafts
+            checkpoint(self._db)  # keeps the WAL small (R5) outside any charting action
         except (sqlite3.Error, StorageError) as err:
             log.error("alert tick failed: %s", err)
         return written

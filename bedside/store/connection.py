@@ -87,6 +87,20 @@ def check_configuration(db: Database) -> None:
         raise StorageConfigError("isolation_level", conn.isolation_level, "None (explicit BEGIN)")
 
 
+def defer_checkpoints(db: Database) -> None:
+    """Stop SQLite from checkpointing the WAL inside a commit (it fsyncs the whole file there and turns
+    a 10 ms save into a 50 ms one); the owner then calls `checkpoint` at a quiet moment."""
+    db.conn.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def checkpoint(db: Database) -> tuple[int, int]:
+    """Copy the WAL back into the database without blocking readers or writers (PASSIVE).
+
+    Returns (WAL pages, pages checkpointed)."""
+    _, wal_pages, done = db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return wal_pages, done
+
+
 @contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises. Not re-entrant, on purpose:

@@ -63,6 +63,7 @@ class SqlHistory:
     """Read side of the ward database (the `History` of `bedside.timepoint`, plus the ward's lists)."""
 
     def __init__(self, db: Database, log: Log) -> None:
+        self.database = db
         self._conn = db.conn
         self._log = log
 

@@ -264,3 +264,14 @@ def test_correcting_the_admission_keeps_one_patient(fx: WardFixture) -> None:
     assert fx.ward.history.patient_ids().count("A1") == 1
     admitted = fx.ward.history.admission("A1")
     assert admitted is not None and admitted.weight_kg == 72.0
+
+
+def test_saves_never_checkpoint_and_tick_does(fx: WardFixture) -> None:
+    db = fx.ward.history.database
+    assert db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    before = fx.path.stat().st_size
+    for minutes in range(0, 50, 5):
+        recorded(chart(fx, "A1", minutes=-minutes))
+    assert fx.path.stat().st_size == before  # every save stayed in the WAL
+    fx.ward.tick()
+    assert fx.path.stat().st_size > before  # tick() copied the WAL back into the file
