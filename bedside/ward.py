@@ -347,8 +347,9 @@ class Ward:
         if not author.may(action):
             return _refused(author, action.value.replace("_", " "))
         errors = validate(draft, self._clock)
-        admission = self._history.admission(draft.patient_id)
-        if admission is None:
+        well_formed = not any(e.field == "patient_id" for e in errors)
+        admission = self._history.admission(draft.patient_id) if well_formed else None
+        if admission is None and well_formed:
             errors.append(
                 FieldError(
                     "patient_id",
@@ -356,9 +357,11 @@ class Ward:
                     "the id of an admitted patient",
                 )
             )
-        elif isinstance(draft.record, NeuroCheck):
+        if admission is None or errors:
+            return Invalid(tuple(errors))  # the checks below read fields that must be valid first
+        if isinstance(draft.record, NeuroCheck):
             errors += _tool_errors(draft.record, admission, draft.observed_at, self._policy.zone)
-        if admission is not None and draft.observed_at < admission.infusion_at - _BEFORE_INFUSION:
+        if draft.observed_at < admission.infusion_at - _BEFORE_INFUSION:
             errors.append(
                 FieldError(
                     "observed_at",
