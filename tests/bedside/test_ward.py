@@ -21,6 +21,7 @@ from bedside.records import (
     Route,
     Syndrome,
 )
+from bedside.store.connection import WAL_SAFETY_PAGES
 from bedside.ward import Invalid
 from tests.support.ward_fixtures import (
     ADULT_BORN,
@@ -268,7 +269,7 @@ def test_correcting_the_admission_keeps_one_patient(fx: WardFixture) -> None:
 
 def test_saves_never_checkpoint_and_tick_does(fx: WardFixture) -> None:
     db = fx.ward.history.database
-    assert db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    assert db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_SAFETY_PAGES
     before = fx.path.stat().st_size
     for minutes in range(0, 50, 5):
         recorded(chart(fx, "A1", minutes=-minutes))
