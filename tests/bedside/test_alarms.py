@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from bedside.alerts import AlertEventType, AlertKind, AlertStatus, Priority
-from bedside.records import DoseUnit, Drug, Indication, Intervention, Route
 from bedside.ward import Invalid
 from tests.support.ward_fixtures import (
     ADULT_BORN,
@@ -19,10 +18,10 @@ from tests.support.ward_fixtures import (
     READER,
     WardFixture,
     admission,
+    chart,
     ice_check,
+    infusion,
     make_ward,
-    normal_adult_vitals,
-    normal_child_vitals,
     recorded,
 )
 
@@ -36,25 +35,11 @@ def fx(tmp_path: Path) -> WardFixture:
 
 
 def vitals(fx: WardFixture, patient: str = "A1", **values: object) -> None:
-    make = normal_adult_vitals if patient == "A1" else normal_child_vitals
-    recorded(
-        fx.ward.chart_vitals(patient, make(**values), observed_at=fx.clock.now(), author=NURSE)
-    )
+    recorded(chart(fx, patient, **values))
 
 
 def alerts(fx: WardFixture, patient: str = "A1") -> dict[AlertKind, object]:
     return {a.kind: a for a in fx.ward.open_alerts(patient)}
-
-
-def norepinephrine(fx: WardFixture) -> Intervention:
-    return Intervention(
-        drug=Drug.NOREPINEPHRINE,
-        dose=0.05,
-        dose_unit=DoseUnit.MCG_PER_KG_MIN,
-        route=Route.IV,
-        started_at=fx.clock.now(),
-        indication=Indication.TREATMENT,
-    )
 
 
 @pytest.mark.parametrize(
@@ -77,7 +62,7 @@ def test_grade_and_score_map_to_priority(
 
 def test_vasopressor_is_crs_3_high_priority(fx: WardFixture) -> None:
     vitals(fx, temperature=38.8, sbp=82, dbp=45)
-    recorded(fx.ward.record_intervention("A1", norepinephrine(fx), author=NURSE))
+    recorded(fx.ward.record_intervention("A1", infusion(fx), author=NURSE))
     found = {a.kind: a.priority for a in fx.ward.open_alerts("A1")}
     assert found[AlertKind.CRS] is Priority.HIGH
     assert found[AlertKind.VASOPRESSOR] is Priority.HIGH

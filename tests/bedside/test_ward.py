@@ -33,10 +33,10 @@ from tests.support.ward_fixtures import (
     WardFixture,
     admission,
     capd_check,
+    chart,
     ice_check,
     make_ward,
     normal_adult_vitals,
-    normal_child_vitals,
     recorded,
 )
 
@@ -47,12 +47,6 @@ def fx(tmp_path: Path) -> WardFixture:
     recorded(fx.ward.admit(admission("A1", ADULT_BORN), author=NURSE))
     recorded(fx.ward.admit(admission("C1", CHILD_BORN, baseline_capd=2), author=NURSE))
     return fx
-
-
-def chart(fx: WardFixture, patient: str, minutes: int = 0, **vitals: object):
-    at = fx.clock.now() + timedelta(minutes=minutes)
-    make = normal_adult_vitals if patient.startswith("A") else normal_child_vitals
-    return fx.ward.chart_vitals(patient, make(**vitals), observed_at=at, author=NURSE)
 
 
 def test_a_fever_grades_crs_1_and_raises_a_low_priority_alert(fx: WardFixture) -> None:

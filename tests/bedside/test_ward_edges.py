@@ -18,8 +18,6 @@ from bedside.records import (
     Drug,
     EpisodeClosure,
     Finding,
-    Indication,
-    Intervention,
     Route,
     Syndrome,
 )
@@ -32,7 +30,9 @@ from tests.support.ward_fixtures import (
     WardFixture,
     admission,
     capd_check,
+    chart,
     ice_check,
+    infusion,
     make_ward,
     normal_adult_vitals,
     recorded,
@@ -47,23 +47,7 @@ def fx(tmp_path: Path) -> WardFixture:
 
 
 def vitals(fx: WardFixture, **values: object) -> Recorded:
-    return recorded(
-        fx.ward.chart_vitals(
-            "A1", normal_adult_vitals(**values), observed_at=fx.clock.now(), author=NURSE
-        )
-    )
-
-
-def infusion(fx: WardFixture, drug: Drug = Drug.NOREPINEPHRINE, **fields: object) -> Intervention:
-    base: dict[str, object] = {
-        "drug": drug,
-        "dose": 0.05,
-        "dose_unit": DoseUnit.MCG_PER_KG_MIN,
-        "route": Route.IV,
-        "started_at": fx.clock.now(),
-        "indication": Indication.TREATMENT,
-    }
-    return Intervention(**(base | fields))  # type: ignore[arg-type]
+    return recorded(chart(fx, "A1", **values))
 
 
 def test_the_newest_acvpu_counts_whichever_form_charted_it(fx: WardFixture) -> None:

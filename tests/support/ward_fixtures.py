@@ -8,7 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from bedside.clock import ManualClock
-from bedside.records import Admission, Diagnosis, NeuroCheck, Sex, VitalSigns
+from bedside.records import (
+    Admission,
+    Diagnosis,
+    DoseUnit,
+    Drug,
+    Indication,
+    Intervention,
+    NeuroCheck,
+    Route,
+    Sex,
+    VitalSigns,
+)
 from bedside.staff import Author, Role
 from bedside.store.connection import open_database
 from bedside.ward import Recorded, Result, Ward
@@ -140,3 +151,24 @@ def capd_check(points: tuple[int, ...] = (0,) * 8, **overrides: Any) -> NeuroChe
 def recorded(result: Result) -> Recorded:
     assert isinstance(result, Recorded), result
     return result
+
+
+def chart(fx: WardFixture, patient: str, minutes: float = 0, **values: Any) -> Result:
+    """Chart a normal vitals set (a child's for ids starting with "C") with `values` changed, observed
+    `minutes` from the clock's now, by the nurse."""
+    make = normal_child_vitals if patient.startswith("C") else normal_adult_vitals
+    at = fx.clock.now() + timedelta(minutes=minutes)
+    return fx.ward.chart_vitals(patient, make(**values), observed_at=at, author=NURSE)
+
+
+def infusion(fx: WardFixture, drug: Drug = Drug.NOREPINEPHRINE, **fields: Any) -> Intervention:
+    """A vasoactive infusion started now (any field can be changed)."""
+    base: dict[str, Any] = {
+        "drug": drug,
+        "dose": 0.05,
+        "dose_unit": DoseUnit.MCG_PER_KG_MIN,
+        "route": Route.IV,
+        "started_at": fx.clock.now(),
+        "indication": Indication.TREATMENT,
+    }
+    return Intervention(**(base | fields))
