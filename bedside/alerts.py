@@ -10,51 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import IntEnum, StrEnum
 
+from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, Priority
 from bedside.clinical.assessment import Assessment, Flag
 from bedside.clinical.policy import SitePolicy
-
-
-class AlertKind(StrEnum):
-    CRS = "crs"
-    ICANS = "icans"
-    NEWS2 = "news2"
-    PEWS = "pews"
-    HYPOXIA = "hypoxia"
-    VASOPRESSOR = "vasopressor"
-    INTRACRANIAL_HAEMORRHAGE = "intracranial_haemorrhage"
-    PRE_INFUSION_FEVER = "pre_infusion_fever"
-    NO_FEVER_ORGAN_DYSFUNCTION = "no_fever_organ_dysfunction"
-    NEURO_OVERDUE = "neuro_overdue"
-    VITALS_OVERDUE = "vitals_overdue"
-    CRS_DOWNGRADE = "crs_downgrade"
-    ICANS_DOWNGRADE = "icans_downgrade"
-
-
-class Priority(IntEnum):
-    LOW = 1
-    MEDIUM = 2
-    HIGH = 3
-
-
-class AlertEventType(StrEnum):
-    RAISED = "raised"
-    ESCALATED = "escalated"  # the level rose, or it stayed unacknowledged past the site-policy time
-    LEVEL_CHANGED = "level_changed"  # the level fell while the condition persists
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
-
 
 # Kinds an assessment speaks for; the schedule speaks for the overdue kinds.
 SCHEDULE_KINDS = frozenset({AlertKind.NEURO_OVERDUE, AlertKind.VITALS_OVERDUE})
 ASSESSMENT_KINDS = frozenset(AlertKind) - SCHEDULE_KINDS
-
-
-class AlertStatus(StrEnum):
-    ACTIVE = "active"  # needs acknowledgement
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
 
 
 # Kinds whose alert stays until acknowledged even after the condition has gone (IEC 60601-1-8 latching),

@@ -13,7 +13,7 @@ from enum import Enum, StrEnum
 from types import UnionType
 from typing import Any, ClassVar, TypeVar
 
-from bedside.alerts import AlertEventType
+from bedside.alert_vocabulary import AlertEventType
 from bedside.clinical.capd import CAPD_ITEM_MAX, CapdItems
 from bedside.clinical.crs import fahrenheit_to_celsius
 from bedside.clinical.ice import ICE_ITEMS, IceItems

@@ -16,7 +16,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from bedside import alerts as alerting
-from bedside.alerts import Alert, AlertEventDraft, AlertKind, AlertStatus
+from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, Priority
+from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
 from bedside.clinical.engine import assess
 from bedside.clinical.icans import encephalopathy_tool
@@ -258,7 +259,7 @@ class Ward:
             )
         event = AlertEvent(
             alert_id=alert_id,
-            event=alerting.AlertEventType.ACKNOWLEDGED,
+            event=AlertEventType.ACKNOWLEDGED,
             kind=alert.kind.value,
             priority=alert.priority.name.lower(),
             level=alert.level,
@@ -533,11 +534,7 @@ class Ward:
                 if check.kind is CheckKind.NEURO
                 else AlertKind.VITALS_OVERDUE
             )
-            priority = (
-                alerting.Priority.MEDIUM
-                if kind is AlertKind.NEURO_OVERDUE
-                else alerting.Priority.LOW
-            )
+            priority = Priority.MEDIUM if kind is AlertKind.NEURO_OVERDUE else Priority.LOW
             present[kind] = alerting.Condition(
                 kind, 1, priority, f"{check.kind.value} check overdue ({check.why})"
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bedside.alerts import AlertStatus
+from bedside.alert_vocabulary import AlertStatus
 from bedside.schedule import day_post_infusion
 from bedside.store.history import StoredAssessment
 from bedside.timepoint import age_years

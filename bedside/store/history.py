@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bedside.alerts import Alert, AlertEventType, AlertKind, Priority, StoredAlertEvent, fold
+from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority
+from bedside.alerts import Alert, StoredAlertEvent, fold
 from bedside.records import Admission, iso_utc, parse_utc
 from bedside.schedule import Acuity
 from bedside.store.log import CURRENT_VERSION, Log, StoredRecord

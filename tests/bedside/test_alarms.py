@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bedside.alerts import AlertEventType, AlertKind, AlertStatus, Priority
+from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, Priority
 from bedside.ward import Invalid
 from tests.support.ward_fixtures import (
     ADULT_BORN,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bedside.alerts import AlertKind, Priority
+from bedside.alert_vocabulary import AlertKind, Priority
 from bedside.clinical.assessment import Flag
 from bedside.records import (
     Attribution,

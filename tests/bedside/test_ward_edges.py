@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bedside.alerts import AlertKind
+from bedside.alert_vocabulary import AlertKind
 from bedside.clinical.assessment import Flag
 from bedside.clinical.policy import SitePolicy
 from bedside.clock import ManualClock
