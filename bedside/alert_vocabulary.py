@@ -47,6 +47,7 @@ class AlertEventType(StrEnum):
     LEVEL_CHANGED = "level_changed"  # the level fell while the condition persists
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+    OVERTAKEN = "overtaken"  # a later record made it moot (a rise overtook a fall): ends it
 
 
 class AlertStatus(StrEnum):

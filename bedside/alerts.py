@@ -14,15 +14,19 @@ from datetime import datetime, timedelta
 from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, Priority
 from bedside.clinical.assessment import Assessment, Flag
 from bedside.clinical.policy import SitePolicy
+from bedside.schedule import CheckKind, DueCheck
 
 # Kinds an assessment speaks for; the schedule speaks for the overdue kinds.
 SCHEDULE_KINDS = frozenset({AlertKind.NEURO_OVERDUE, AlertKind.VITALS_OVERDUE})
 ASSESSMENT_KINDS = frozenset(AlertKind) - SCHEDULE_KINDS
 
 
+# A downgrade exists only to be acknowledged (D10, D20): it is an event, not a standing condition, so it
+# latches until acknowledged and ends with the acknowledgement.
+DOWNGRADE_KINDS = frozenset({AlertKind.CRS_DOWNGRADE, AlertKind.ICANS_DOWNGRADE})
 # Kinds whose alert stays until acknowledged even after the condition has gone (IEC 60601-1-8 latching),
-# besides every high-priority alert; a downgrade exists only to be acknowledged (D10).
-_ALWAYS_LATCHING = {AlertKind.CRS_DOWNGRADE, AlertKind.ICANS_DOWNGRADE}
+# besides every high-priority alert.
+_ALWAYS_LATCHING = DOWNGRADE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +143,15 @@ def conditions_from(assessment: Assessment, policy: SitePolicy) -> dict[AlertKin
             Priority.MEDIUM,
             "fever before infusion: possible infection",
         )
+    if Flag.CRS_WAIVER_REVIEW in flags:
+        # D23: a physician confirms or closes an episode that rests on the waiver long after a fever.
+        put(
+            AlertKind.WAIVER_REVIEW,
+            1,
+            Priority.MEDIUM,
+            f"afebrile for {policy.waiver_review_hours:g} h or more on the fever waiver: "
+            "confirm or close the CRS episode",
+        )
     if Flag.NO_FEVER_NO_WAIVER in flags:
         put(
             AlertKind.NO_FEVER_ORGAN_DYSFUNCTION,
@@ -201,24 +214,177 @@ def reconcile(
     return drafts
 
 
-def downgrade_conditions(
-    previous_crs: int | None,
-    previous_icans: int | None,
+# --- D20: every fall is acknowledged ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """What a fall is measured against: the last determinate grade of each open episode (D20), as of
+    one time point. None: no open episode, or no determinate grade in it yet."""
+
+    crs: int | None = None
+    icans: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fall:
+    kind: AlertKind  # CRS_DOWNGRADE or ICANS_DOWNGRADE
+    syndrome: str  # "CRS" or "ICANS"
+    before: int
+    after: int
+
+
+@dataclass(frozen=True, slots=True)
+class CourseStep:
+    """One time point's place in the course: the course after it, the falls it shows, and the
+    syndromes whose grade dropped only because data are missing (D20: not a fall)."""
+
+    course: Course
+    falls: tuple[Fall, ...] = ()
+    incomplete: tuple[str, ...] = ()
+
+
+def follow(
+    before: Course, assessment: Assessment, *, crs_open: bool, icans_open: bool
+) -> CourseStep:
+    """D20: a fall is measured against the last determinate grade of the open episode, skipping
+    time points whose grade is None; a lower bound below that grade is missing data, not a fall; a
+    lower bound at or above it counts as determinate."""
+    after: dict[str, int | None] = {}
+    falls: list[Fall] = []
+    incomplete: list[str] = []
+    for name, kind, reference, result, open_ in (
+        ("CRS", AlertKind.CRS_DOWNGRADE, before.crs, assessment.crs, crs_open),
+        ("ICANS", AlertKind.ICANS_DOWNGRADE, before.icans, assessment.icans, icans_open),
+    ):
+        grade, lower = result.grade, result.grade_is_lower_bound
+        if not open_:
+            after[name] = None
+        elif grade is None or (lower and reference is not None and grade < reference):
+            after[name] = reference
+            if reference:
+                incomplete.append(name)
+        else:
+            if reference is not None and grade < reference:
+                falls.append(Fall(kind, name, reference, grade))
+            after[name] = grade
+    return CourseStep(Course(after["CRS"], after["ICANS"]), tuple(falls), tuple(incomplete))
+
+
+def evaluate(
     assessment: Assessment,
+    step: CourseStep,
+    alerts: Mapping[AlertKind, Alert],
+    policy: SitePolicy,
     *,
-    crs_open: bool,
-    icans_open: bool,
-) -> dict[AlertKind, Condition]:
-    """D10: a fall in the current grade while the episode is open must be acknowledged by a clinician."""
-    found: dict[AlertKind, Condition] = {}
-    pairs = (
-        (AlertKind.CRS_DOWNGRADE, "CRS", previous_crs, assessment.crs.grade, crs_open),
-        (AlertKind.ICANS_DOWNGRADE, "ICANS", previous_icans, assessment.icans.grade, icans_open),
+    rederived: bool = False,
+    late: Assessment | None = None,
+    missing: str = "",
+) -> list[AlertEventDraft]:
+    """The alert events that one graded time point calls for.
+
+    `alerts` are the patient's unresolved alerts by kind; `step` its place in the course (D20); `late` the
+    grading of a late entry's own time point, which alerts too when it is worse than the ward saw;
+    `rederived` is set when a correction or a physician's attribution changed the picture: that record is
+    the acknowledgement of what it ends, and its fall needs none (D20). `missing` names what is missing
+    for the incomplete-data alert."""
+    present = conditions_from(assessment, policy)
+    if late is not None:
+        # A late entry may show a grade the ward never saw at the time: it alerts too.
+        earlier = conditions_from(late, policy)
+        for kind in (AlertKind.CRS, AlertKind.ICANS):
+            if kind in earlier and (
+                kind not in present or earlier[kind].level > present[kind].level
+            ):
+                present[kind] = earlier[kind]
+    # A grade that became unknown neither raises nor resolves its alert: missing is not normal.
+    scope = set(ASSESSMENT_KINDS - unknown_kinds(assessment) - DOWNGRADE_KINDS)
+    scope -= {AlertKind(name.lower()) for name in step.incomplete}
+    if step.incomplete:
+        detail = f"{' and '.join(step.incomplete)} not determinable: {missing or 'data missing'}"
+        present[AlertKind.INCOMPLETE_DATA] = Condition(
+            AlertKind.INCOMPLETE_DATA, len(step.incomplete), Priority.MEDIUM, detail
+        )
+    drafts = reconcile(alerts, present, scope)
+    if rederived:
+        drafts = [d for draft in drafts for d in _acknowledged_by_record(draft, alerts)]
+    for fall in step.falls:
+        if rederived:
+            continue
+        detail = f"{fall.syndrome} fell from grade {fall.before} to {fall.after}: acknowledge"
+        cond = Condition(fall.kind, fall.after, Priority.LOW, detail)
+        waiting = alerts.get(fall.kind)
+        if waiting is not None and waiting.status is AlertStatus.ACTIVE:
+            drafts.append(_draft(waiting.alert_id, cond, AlertEventType.ESCALATED))
+        else:
+            drafts.append(_draft(None, cond, AlertEventType.RAISED))
+    fallen = {f.kind for f in step.falls}
+    for kind, result in (
+        (AlertKind.CRS_DOWNGRADE, assessment.crs),
+        (AlertKind.ICANS_DOWNGRADE, assessment.icans),
+    ):
+        waiting = alerts.get(kind)
+        grade = result.grade
+        if waiting is None or kind in fallen or grade is None or grade <= waiting.level:
+            continue
+        # A later rise overtakes the fall: "fell from 2 to 1" is moot while the grade is now 3.
+        detail = f"overtaken by a rise to grade {grade}"
+        drafts.append(
+            AlertEventDraft(
+                waiting.alert_id,
+                kind,
+                AlertEventType.OVERTAKEN,
+                waiting.priority,
+                waiting.level,
+                detail,
+            )
+        )
+    return drafts
+
+
+def _acknowledged_by_record(
+    draft: AlertEventDraft, alerts: Mapping[AlertKind, Alert]
+) -> list[AlertEventDraft]:
+    """D20: an alert that a correction or an attribution ends was acknowledged by that record."""
+    alert = alerts.get(draft.kind)
+    if draft.event is not AlertEventType.RESOLVED or alert is None:
+        return [draft]
+    if alert.status is not AlertStatus.ACTIVE:
+        return [draft]
+    ack = AlertEventDraft(
+        draft.alert_id,
+        draft.kind,
+        AlertEventType.ACKNOWLEDGED,
+        alert.priority,
+        alert.level,
+        "acknowledged by the correction or attribution that ended it",
     )
-    for kind, name, before, now, open_ in pairs:
-        if open_ and before is not None and now is not None and now < before:
-            detail = f"{name} fell from grade {before} to {now}: acknowledge"
-            found[kind] = Condition(kind, before - now, Priority.LOW, detail)
+    return [ack, draft]
+
+
+def missing_detail(assessment: Assessment, stale: Iterable[str]) -> str:
+    """What is missing at a time point, in words, for the incomplete-data alert (D20)."""
+    names = [f"{name} (stale)" for name in sorted(stale)]
+    if Flag.TEMPERATURE_MISSING in assessment.flags and not any("temp" in n for n in names):
+        names.append("temperature")
+    names += [f"{d} not recorded" for d in sorted(assessment.crs.domains_missing)]
+    names += [r.text for r in assessment.icans.reasons if r.points is None and r.criterion != "ich"]
+    return "; ".join(dict.fromkeys(names)) or "values missing"
+
+
+def overdue_conditions(checks: Iterable[DueCheck]) -> dict[AlertKind, Condition]:
+    """SPEC 11: an overdue neuro check alerts at medium priority, overdue vitals at low."""
+    found: dict[AlertKind, Condition] = {}
+    for check in checks:
+        if not check.overdue:
+            continue
+        if check.kind is CheckKind.NEURO:
+            kind, priority = AlertKind.NEURO_OVERDUE, Priority.MEDIUM
+        else:
+            kind, priority = AlertKind.VITALS_OVERDUE, Priority.LOW
+        waiting = f"; waiting for {', '.join(check.waiting_for)}" if check.waiting_for else ""
+        detail = f"{check.kind.value} check overdue ({check.why}{waiting})"
+        found[kind] = Condition(kind, 1, priority, detail)
     return found
 
 
@@ -282,8 +448,13 @@ def _apply(alert: Alert, e: StoredAlertEvent) -> Alert:
     a = replace(alert, last_event_at=e.at)
     if e.event is AlertEventType.ACKNOWLEDGED:
         a = replace(a, acknowledged_by=e.author, acknowledged_at=e.at, needs_ack_since=None)
-        status = AlertStatus.ACKNOWLEDGED if a.condition_present else AlertStatus.RESOLVED
-        return replace(a, status=status)
+        ends = not a.condition_present or a.kind in DOWNGRADE_KINDS
+        return replace(a, status=AlertStatus.RESOLVED if ends else AlertStatus.ACKNOWLEDGED)
+    if e.event is AlertEventType.OVERTAKEN:
+        # A later record made the alert moot (a rise overtook a fall): it ends, latched or not.
+        return replace(
+            a, status=AlertStatus.RESOLVED, condition_present=False, needs_ack_since=None
+        )
     if (
         e.event is AlertEventType.ESCALATED
         and e.level == alert.level

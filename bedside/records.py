@@ -597,6 +597,9 @@ class Attribution(Record):
     SPECS: ClassVar[dict[str, Constraint]] = {"cause": Text(3, 500)}
     finding: Finding
     cause: str
+    # D19: an explicit end of the cover; without it the attribution covers only what was charted at or
+    # before it. The ward checks it against the attribution's time and the site's maximum.
+    until: datetime | None = None
 
 
 @_register

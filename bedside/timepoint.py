@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bedside.clinical.crs import FEVER_C
+from bedside.clinical.calendar import age_years, day_post_infusion
+from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.policy import SitePolicy
 from bedside.clinical.state import PatientState
-from bedside.clinical.vocabulary import Acvpu, O2Device, O2Indication, VasoactiveAgent
+from bedside.clinical.vocabulary import (
+    Acvpu,
+    EncephalopathyTool,
+    O2Device,
+    O2Indication,
+    VasoactiveAgent,
+)
 from bedside.records import (
     Admission,
     Attribution,
@@ -28,9 +35,7 @@ from bedside.records import (
     TempUnit,
     VitalSigns,
 )
-from bedside.schedule import day_post_infusion
 
-FEVER_THRESHOLD_C = float(FEVER_C)
 _ANTI_FEVER = {DrugKind.ANTIPYRETIC, DrugKind.ANTICYTOKINE, DrugKind.STEROID}  # SPEC 2.2
 
 
@@ -58,6 +63,10 @@ class History(Protocol):
         """Times of temperatures >= 38.0 °C observed in [since, until], oldest first."""
         ...
 
+    def last_fever(self, patient_id: str, since: datetime, until: datetime) -> datetime | None:
+        """The newest temperature >= 38.0 °C observed in [since, until]."""
+        ...
+
     def max_grades(
         self, patient_id: str, since: datetime, until: datetime
     ) -> tuple[int | None, int | None, datetime | None]:
@@ -65,6 +74,12 @@ class History(Protocol):
         ...
 
     def last_observed(self, patient_id: str, kind: str, until: datetime) -> datetime | None: ...
+
+    def last_completed_neuro(
+        self, patient_id: str, tool: EncephalopathyTool | None, until: datetime
+    ) -> datetime | None:
+        """The newest neuro check at or before `until` that was done (D21), with this tool (None: any)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,52 +91,45 @@ class Episodes:
     prior_max_icans: int | None
 
 
-def age_years(born: date, at: datetime, zone: tzinfo | None = None) -> float:
-    """Decimal age whose integer part is exactly the completed years by the calendar (D5, D12).
-
-    A birthday begins at midnight where the ward is: `at` is read in the site's time zone (`zone`;
-    None = this machine's), so that the tool check and the grade agree on the day a child turns 12."""
-    day = at.astimezone(zone).date()
-    years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-    last = _birthday(born, born.year + years)
-    nxt = _birthday(born, born.year + years + 1)
-    return years + (day - last).days / (nxt - last).days
-
-
-def _birthday(born: date, year: int) -> date:
-    try:
-        return born.replace(year=year)
-    except ValueError:  # 29 February in a common year
-        return date(year, 3, 1)
-
-
 def assemble_state(
     history: History, admission: Admission, patient_id: str, at: datetime, policy: SitePolicy
 ) -> PatientState:
     """The `PatientState` at `at`, from the records observed at or before it."""
     vitals_window = timedelta(hours=policy.vitals_fresh_hours)
     neuro_window = timedelta(hours=policy.neuro_fresh_hours)
+    zone = policy.zone
     stale: set[str] = set()
     values: dict[str, Any] = {}
+    closed = closure_times(history, admission, patient_id, at)
 
     # Look back further than the window, so that a value which has just gone stale is named as such.
     recent = history.effective(patient_id, ["vitals"], at - STALE_LOOKBACK, at)
-    fresh, old = _latest_vitals(recent, at - vitals_window)
+    fresh, old, seen_at = _latest_vitals(recent, at - vitals_window)
     values |= fresh
     stale |= old
 
+    age = age_years(admission.date_of_birth, at, zone)
+    tool_for_age = encephalopathy_tool(age, admission.developmental_delay)
     last_neuro = history.last_observed(patient_id, "neuro_check", at)
     neuro = history.effective(patient_id, ["neuro_check"], at - neuro_window, at)
+    # D25: an ICANS closure covers the findings charted before it; a new check opens a new picture.
+    neuro = [s for s in neuro if s.observed_at > closed[Syndrome.ICANS]]
     if neuro:
-        values |= _neuro_values(neuro[-1].record)
+        check: NeuroCheck = neuro[-1].record
+        values |= _neuro_values(check)
+        seen_at["neuro"] = neuro[-1].observed_at
+        if check.tool is not tool_for_age:
+            values["encephalopathy_tool"] = check.tool  # D22: counts for its window, by its tool
         acvpu = _newest_acvpu(recent, neuro, at - vitals_window)
         values.pop("acvpu", None)
         if acvpu is not None:
             values["acvpu"] = acvpu  # D17: ACVPU counts for 6 h, whichever form charted it
-    elif last_neuro is not None:
+    elif last_neuro is not None and last_neuro <= at - neuro_window:
         stale.add("neuro check")
-    if last_neuro is not None:
-        values["hours_since_last_neuro_assessment"] = (at - last_neuro).total_seconds() / 3600
+    # D21: only a check that was done counts; "not done" leaves the last completed one in force.
+    last_done = history.last_completed_neuro(patient_id, None, at)
+    if last_done is not None:
+        values["hours_since_last_neuro_assessment"] = (at - last_done).total_seconds() / 3600
 
     interventions = [
         s.record
@@ -130,27 +138,49 @@ def assemble_state(
         )
     ]
     running = _running_agents(interventions, at)
-    values["vasopressors"] = tuple(agent for agent, _ in running)
-    pressors = [(a, stop) for a, stop in running if not a.is_inotrope and not a.is_vasopressin_like]
+    values["vasopressors"] = tuple(agent for agent, _, _ in running)
+    pressors = [
+        (a, stop) for a, _, stop in running if not a.is_inotrope and not a.is_vasopressin_like
+    ]
     if len(pressors) >= 2:
         values["pressor_transition_overlap"] = any(stop is not None for _, stop in pressors)
+    if running:
+        seen_at["vasopressors"] = max(start for _, start, _ in running)
 
-    # Attributions recorded up to one window after `at` cover findings at `at` (a re-grade sees them).
-    attributions = history.effective(patient_id, ["attribution"], None, at + neuro_window)
-    values |= _attributions(attributions, values, at, vitals_window, neuro_window)
+    reach = timedelta(hours=policy.attribution_max_hours) + max(vitals_window, neuro_window)
+    attributions = history.effective(
+        patient_id, ["attribution"], min(closed[Syndrome.CRS], at) - reach, at + neuro_window
+    )
+    covers = [_cover(s, vitals_window, neuro_window) for s in attributions]
+    # D25: a CRS closure covers the CRS findings observed before it, as an attribution would.
+    crs_closed = closed[Syndrome.CRS]
+    if crs_closed > admission.infusion_at:
+        covers += [
+            Cover(finding, crs_closed, None, crs_closed)
+            for finding in (Finding.FEVER, Finding.HYPOTENSION, Finding.HYPOXIA)
+        ]
+    values |= _attributed(covers, values, seen_at)
 
-    episodes = derive_episodes(history, admission, patient_id, at, attributions, vitals_window)
+    episodes = derive_episodes(history, admission, patient_id, at, covers, closed)
     given = [i for i in interventions if i.kind in _ANTI_FEVER and i.started_at <= at]
     onset = episodes.crs_onset
     values["crs_fever_previously_documented"] = onset is not None and onset < at
     values["antipyretic_or_anticytokine_given_after_crs_onset"] = onset is not None and any(
         onset <= i.started_at for i in given
     )
-    values["premedication_acetaminophen_at_infusion"] = onset is None and bool(given)
+    # D25: "fever possibly masked" only for a dose in the last 6 h, with no CRS episode open.
+    values["premedication_acetaminophen_at_infusion"] = onset is None and any(
+        at - MASKING_WINDOW <= i.started_at for i in given
+    )
+    if onset is not None:
+        last_fever = history.last_fever(patient_id, onset, at)
+        if last_fever is not None:
+            values["hours_since_last_fever"] = (at - last_fever).total_seconds() / 3600
 
     return PatientState(
-        age_years=age_years(admission.date_of_birth, at, policy.zone),
-        day_post_infusion=day_post_infusion(admission.infusion_at, at),
+        age_years=age,
+        day_post_infusion=day_post_infusion(admission.infusion_at, at, zone),
+        before_infusion=at < admission.infusion_at,  # D27: by the instant, not the day
         developmental_delay=admission.developmental_delay,
         baseline_ice=admission.baseline_ice,
         baseline_capd=admission.baseline_capd,
@@ -165,18 +195,20 @@ def assemble_state(
 
 DAY = timedelta(days=1)
 STALE_LOOKBACK = timedelta(hours=24)
+MASKING_WINDOW = timedelta(hours=6)  # D25
 _SINGLE_VITALS = ("sbp", "dbp", "hr", "rr", "spo2", "spo2_scale", "acvpu", "crt_s", "resp_effort")
 
 
 def _latest_vitals(
     recent: Sequence[Stored], fresh_from: datetime
-) -> tuple[dict[str, Any], set[str]]:
-    """Each parameter from the newest set that has it (D17), and the parameters whose newest value is
-    older than the window (stale). The oxygen fields travel together: a new device never inherits the flow
-    of the old one."""
+) -> tuple[dict[str, Any], set[str], dict[str, datetime]]:
+    """Each parameter from the newest set that has it (D17), the parameters whose newest value is
+    older than the window (stale), and when each value in force was observed. The oxygen fields travel
+    together: a new device never inherits the flow of the old one."""
     found: dict[str, Any] = {}
     stale: set[str] = set()
     seen: set[str] = set()
+    observed: dict[str, datetime] = {}
 
     def take(name: str, value: Any, when: datetime) -> None:
         if name in seen or value is None:
@@ -184,6 +216,7 @@ def _latest_vitals(
         seen.add(name)
         if when >= fresh_from:
             found[name] = value
+            observed[name] = when
         elif name != "spo2_scale":
             stale.add(name)
 
@@ -205,7 +238,7 @@ def _latest_vitals(
                     "fio2": v.fio2,
                     "o2_indication": v.o2_indication,
                 }
-    return {k: v for k, v in found.items() if v is not None}, stale
+    return {k: v for k, v in found.items() if v is not None}, stale, observed
 
 
 def _neuro_values(check: NeuroCheck) -> dict[str, Any]:
@@ -239,54 +272,104 @@ def _newest_acvpu(
 
 def _running_agents(
     interventions: Sequence[Intervention], at: datetime
-) -> list[tuple[VasoactiveAgent, datetime | None]]:
-    """Infusions running at `at` (D17: from start until the recorded stop), with their stop if known."""
-    running: dict[VasoactiveAgent, datetime | None] = {}
+) -> list[tuple[VasoactiveAgent, datetime, datetime | None]]:
+    """Infusions running at `at` (D17: from start until the recorded stop): each agent with the start of
+    its newest running infusion and its stop if known."""
+    running: dict[VasoactiveAgent, tuple[datetime, datetime | None]] = {}
     for i in interventions:
         agent = i.agent
         if agent is None or i.started_at > at or (i.stopped_at is not None and i.stopped_at <= at):
             continue
         # An agent runs if any of its infusions runs (two pumps, or a restart); its stop is known
         # only when every running infusion of it has one.
-        if agent in running and (running[agent] is None or i.stopped_at is None):
-            running[agent] = None
+        if agent in running:
+            start, stop = running[agent]
+            both = None if stop is None or i.stopped_at is None else max(stop, i.stopped_at)
+            running[agent] = (max(start, i.started_at), both)
         else:
-            running[agent] = max(filter(None, (running.get(agent), i.stopped_at)), default=None)
-    return sorted(running.items())
+            running[agent] = (i.started_at, i.stopped_at)
+    return sorted((agent, start, stop) for agent, (start, stop) in running.items())
 
 
-def _attributions(
-    attributions: Sequence[Stored],
-    values: dict[str, Any],
-    at: datetime,
-    vitals_window: timedelta,
-    neuro_window: timedelta,
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """What an attribution (or a closure, D25) covers: its finding as observed in [since, until]."""
+
+    finding: Finding
+    recorded_at: datetime
+    since: datetime | None
+    until: datetime
+
+    def covers(self, observed: datetime) -> bool:
+        return (self.since is None or self.since <= observed) and observed <= self.until
+
+
+def _cover(stored: Stored, vitals_window: timedelta, neuro_window: timedelta) -> Cover:
+    """D19: an attribution covers its finding as charted at or before the moment it was recorded,
+    within the finding's freshness window (D17), and nothing observed later unless the physician set
+    an explicit `until`."""
+    a: Attribution = stored.record
+    window = neuro_window if a.finding in _NEURO_FINDINGS else vitals_window
+    until = max(stored.observed_at, a.until) if a.until is not None else stored.observed_at
+    return Cover(a.finding, stored.observed_at, stored.observed_at - window, until)
+
+
+_NEURO_FINDINGS = (Finding.CONSCIOUSNESS, Finding.SEIZURE)
+
+
+def _attributed(
+    covers: Sequence[Cover], values: dict[str, Any], seen_at: dict[str, datetime]
 ) -> dict[str, Any]:
-    """D9: a physician's attribution covers its finding within that finding's freshness window on
-    either side of the time it was recorded: the finding just charted, and the same finding while it
-    persists."""
+    """The attribution inputs of the snapshot: a finding counts as attributed only when every value it
+    rests on at this time point was observed inside a cover (D9, D19)."""
     found: dict[str, Any] = {}
-    for s in attributions:
-        a: Attribution = s.record
-        window = (
-            neuro_window if a.finding in (Finding.CONSCIOUSNESS, Finding.SEIZURE) else vitals_window
+
+    def covered(finding: Finding, *names: str) -> bool:
+        times = [(n, seen_at[n]) for n in names if n in seen_at]
+        return bool(times) and any(
+            c.finding is finding and all(_inside(c, n, t) for n, t in times) for c in covers
         )
-        if not s.observed_at - window <= at < s.observed_at + window:
-            continue
-        if a.finding is Finding.FEVER:
-            found["fever_attributed_to_other_cause"] = True
-        elif a.finding is Finding.HYPOTENSION:
-            found["hypotension_attributed_to_other_cause"] = True
-        elif a.finding is Finding.HYPOXIA and values.get("o2_device") not in (
-            None,
-            O2Device.ROOM_AIR,
-        ):
+
+    if covered(Finding.FEVER, "temperature"):
+        found["fever_attributed_to_other_cause"] = True
+    if covered(Finding.HYPOTENSION, "sbp", "vasopressors"):
+        found["hypotension_attributed_to_other_cause"] = True
+    on_oxygen = values.get("o2_device") not in (None, O2Device.ROOM_AIR)
+    if on_oxygen:
+        # D19: a nurse's explicit "for CRS hypoxia" charted after the attribution always wins.
+        explicit = values.get("o2_indication") is O2Indication.CRS_HYPOXIA
+        charted = seen_at["o2_device"]
+        hypoxia = [
+            c
+            for c in covers
+            if c.finding is Finding.HYPOXIA and not (explicit and charted > c.recorded_at)
+        ]
+        if any(c.covers(charted) for c in hypoxia):
             found["o2_indication"] = O2Indication.OTHER_CAUSE
-        elif a.finding is Finding.CONSCIOUSNESS:
-            found["depressed_consciousness_attributable_to_sedation"] = True
-        elif a.finding is Finding.SEIZURE:
-            found["seizure_attributed_to_other_cause"] = True
+    if covered(Finding.CONSCIOUSNESS, "neuro"):
+        found["depressed_consciousness_attributable_to_sedation"] = True
+    if covered(Finding.SEIZURE, "neuro"):
+        found["seizure_attributed_to_other_cause"] = True
     return found
+
+
+def _inside(cover: Cover, name: str, observed: datetime) -> bool:
+    # An infusion is in force from its start to its stop (D17): only its start is compared with the
+    # end of the cover, never with the freshness window.
+    if name == "vasopressors":
+        return observed <= cover.until
+    return cover.covers(observed)
+
+
+def closure_times(
+    history: History, admission: Admission, patient_id: str, at: datetime
+) -> dict[Syndrome, datetime]:
+    """The newest closure of each syndrome at or before `at` (the infusion time when never closed)."""
+    closed = {Syndrome.CRS: admission.infusion_at, Syndrome.ICANS: admission.infusion_at}
+    for s in history.effective(patient_id, ["episode_closure"], None, at):
+        c: EpisodeClosure = s.record
+        closed[c.syndrome] = max(closed[c.syndrome], s.observed_at)
+    return closed
 
 
 def derive_episodes(
@@ -294,26 +377,27 @@ def derive_episodes(
     admission: Admission,
     patient_id: str,
     at: datetime,
-    attributions: Sequence[Stored],
-    vitals_window: timedelta,
+    covers: Sequence[Cover],
+    closed: dict[Syndrome, datetime],
 ) -> Episodes:
-    """D18: a CRS episode opens with the first unattributed fever after infusion; an ICANS episode with the
-    first ICANS grade >= 1; each stays open until a clinician closes it."""
-    closures = history.effective(patient_id, ["episode_closure"], None, at)
-    closed = {Syndrome.CRS: admission.infusion_at, Syndrome.ICANS: admission.infusion_at}
-    for s in closures:
-        c: EpisodeClosure = s.record
-        closed[c.syndrome] = max(closed[c.syndrome], s.observed_at)
-
-    fever_attributed = [s.observed_at for s in attributions if s.record.finding is Finding.FEVER]
+    """D18: a CRS episode opens with the first fever after infusion that no physician attributed
+    elsewhere; an ICANS episode with the first ICANS grade >= 1; each stays open until a physician
+    closes it. D25: only what is observed after a closure opens a new episode."""
+    fever_covers = [c for c in covers if c.finding is Finding.FEVER]
+    reopening = closed[Syndrome.CRS] > admission.infusion_at
     onset = None
     for t in history.fever_times(patient_id, closed[Syndrome.CRS], at):
-        if not any(a - vitals_window <= t < a + vitals_window for a in fever_attributed):
+        if t < admission.infusion_at or (reopening and t <= closed[Syndrome.CRS]):
+            continue  # D27: never CRS before the infusion instant; D25: nor before a closure
+        if not any(c.covers(t) for c in fever_covers):
             onset = t
             break
     crs_since = onset if onset is not None else at
     max_crs, _, _ = history.max_grades(patient_id, crs_since, at)
-    _, max_icans, icans_onset = history.max_grades(patient_id, closed[Syndrome.ICANS], at)
+    icans_since = closed[Syndrome.ICANS]
+    if icans_since > admission.infusion_at:
+        icans_since += timedelta(microseconds=1)  # D25: strictly after the closure
+    _, max_icans, icans_onset = history.max_grades(patient_id, icans_since, at)
     return Episodes(
         crs_onset=onset,
         crs_open=onset is not None,

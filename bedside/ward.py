@@ -10,17 +10,18 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlite_utils import Database
 
 from bedside import alerts as alerting
-from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, Priority
+from bedside.alert_vocabulary import AlertEventType, AlertStatus
 from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
+from bedside.clinical.calendar import age_years
 from bedside.clinical.engine import assess
 from bedside.clinical.icans import encephalopathy_tool
+from bedside.clinical.norms import ICE_MIN_AGE_YEARS
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import Clock
 from bedside.ids import new_uuid7
@@ -41,7 +42,8 @@ from bedside.records import (
     VitalSigns,
     validate,
 )
-from bedside.schedule import Acuity, CheckKind, DueCheck, due_checks
+from bedside.regrade import Regrader, acuity_of
+from bedside.schedule import VITALS_PARAMETERS, Acuity, DueCheck, due_checks
 from bedside.staff import Action, Author
 from bedside.store.connection import (
     StorageError,
@@ -51,7 +53,7 @@ from bedside.store.connection import (
 )
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
-from bedside.timepoint import age_years, assemble_state
+from bedside.timepoint import assemble_state
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,7 @@ class Ward:
         self._policy = policy
         self._log = Log(db, clock)
         self._history = SqlHistory(db, self._log)
+        self._regrader = Regrader(self._log, self._history, policy, clock)
         defer_checkpoints(db)  # a save never pays for a checkpoint; tick() checkpoints instead
 
     @property
@@ -184,6 +187,15 @@ class Ward:
     def attribute(
         self, patient_id: str, attribution: Attribution, *, observed_at: datetime, author: Author
     ) -> Result:
+        until = attribution.until
+        longest = timedelta(hours=self._policy.attribution_max_hours)
+        aware = isinstance(until, datetime) and until.tzinfo is not None
+        if aware and not observed_at < until <= observed_at + longest:  # type: ignore[operator]
+            allowed = (
+                f"after the attribution and at most {longest.total_seconds() / 3600:g} h later"
+            )
+            message = f"until: {until} is not {allowed} (D19)"
+            return Invalid((FieldError("until", message, allowed),))
         return self._chart(Draft(attribution, patient_id, observed_at), author, Action.ATTRIBUTE)
 
     def note(self, patient_id: str, note: Note, *, observed_at: datetime, author: Author) -> Result:
@@ -318,16 +330,28 @@ class Ward:
         if admission is None:
             return []
         latest = self._history.latest_assessment(patient_id)
+        zone = self._policy.zone
+        # D22: the neuro check that counts is one done with the tool the patient needs now.
+        tool = encephalopathy_tool(
+            age_years(admission.date_of_birth, now, zone), admission.developmental_delay
+        )
+        done_now = self._history.last_completed_neuro(patient_id, tool, now)
+        done_any = self._history.last_completed_neuro(patient_id, None, now)
+        changed_at = None
+        if done_any is not None and (done_now is None or done_now < done_any):
+            changed_at = max(done_any, _twelfth_birthday(admission.date_of_birth, zone))
         return due_checks(
             now=now,
             infusion_at=admission.infusion_at,
             admitted_at=self._history.admitted_at(patient_id) or now,
-            last_vitals_at=self._history.last_observed(patient_id, "vitals", now),
-            last_neuro_at=self._history.last_observed(patient_id, "neuro_check", now),
+            vitals_last=self._history.last_vitals_parameters(patient_id, VITALS_PARAMETERS, now),
+            last_neuro_done=done_now,
+            neuro_tool_changed_at=changed_at,
             baseline_neuro_done=admission.baseline_ice is not None
             or admission.baseline_capd is not None,
-            acuity=latest.acuity() if latest else Acuity(),
+            acuity=acuity_of(latest) if latest else Acuity(),
             policy=self._policy,
+            pressor_stopped_at=self._history.last_infusion_stop(patient_id, now),
         )
 
     def assessment_at(self, patient_id: str, at: datetime) -> Assessment | None:
@@ -399,115 +423,66 @@ class Ward:
             return Failed(f"The record was not saved: {err}")
 
     def _grade_and_alert(self, stored: StoredRecord, author: Author) -> Recorded:
-        """Grade the record's time point (and the latest one after a late entry), store the assessments,
-        and bring the alerts in line; all inside the caller's transaction."""
+        """Grade the time points the record touches (its own, the current one after a late entry, the
+        span a correction or an attribution reaches), store the assessments, and bring the alerts in
+        line with the current picture; all inside the caller's transaction."""
         patient_id = stored.patient_id
         admission = self._history.admission(patient_id)
         assert admission is not None
         at = stored.observed_at
-        previous = self._history.latest_assessment(patient_id)
-        # A correction or an attribution changes earlier time points too: re-grade the stored ones it
-        # reaches, so that no assessment keeps counting a superseded or attributed value (D18).
-        for when in self._history.assessment_times(patient_id, *self._influence(stored)):
-            if when != at:
-                self._store_assessment(admission, patient_id, when, stored, author)
-        graded = self._store_assessment(admission, patient_id, at, stored, author)
-        current = None
-        latest_at = self._history.last_observed(patient_id, None, None)
-        if latest_at is not None and latest_at > at:
-            # D18: a late entry re-grades its own time point and the current one.
-            current = self._store_assessment(admission, patient_id, latest_at, stored, author)
-        shown = current or graded
-
-        present = alerting.conditions_from(shown.assessment, self._policy)
-        if current is not None:
-            # A late entry may show a grade the ward never saw at the time: it alerts too.
-            late = alerting.conditions_from(graded.assessment, self._policy)
-            for kind in (AlertKind.CRS, AlertKind.ICANS):
-                if kind in late and (kind not in present or late[kind].level > present[kind].level):
-                    present[kind] = late[kind]
-        if previous is not None and previous.observed_at <= shown.at:
-            present |= alerting.downgrade_conditions(
-                previous.crs_grade,
-                previous.icans_grade,
-                shown.assessment,
-                crs_open=shown.acuity.crs_open,
-                icans_open=shown.acuity.icans_open,
-            )
-        # A grade that became unknown neither raises nor resolves its alert: missing is not normal.
-        scope = alerting.ASSESSMENT_KINDS - alerting.unknown_kinds(shown.assessment)
-        open_alerts = alerting.unresolved_by_kind(self.open_alerts(patient_id))
-        drafts = alerting.reconcile(open_alerts, present, scope)
+        before = self._history.latest_assessment(patient_id)
+        times = set(self._history.assessment_times(patient_id, *self._regrader.touched(stored)))
+        times.add(at)
+        stop = self._stop_time(stored)
+        if stop is not None:
+            times.add(stop)  # D26: a stop is a time point of its own
+        current_at = max(times | ({before.observed_at} if before else set()))
+        times.add(current_at)
+        graded = self._regrader.grade(admission, patient_id, times, stored, author.user_id)
+        shown, own = graded[current_at], graded[at]
+        # D20: a correction or a physician's attribution re-derives the course; it needs no downgrade
+        # acknowledgement (a recorded stop is a new clinical event, not a re-derivation).
+        rederived = stop is None and (
+            stored.supersedes is not None or isinstance(stored.record, Attribution)
+        )
+        drafts = alerting.evaluate(
+            shown.assessment,
+            shown.step,
+            alerting.unresolved_by_kind(self.open_alerts(patient_id)),
+            self._policy,
+            rederived=rederived,
+            late=own.assessment if at < current_at else None,
+            missing=alerting.missing_detail(shown.assessment, shown.stale),
+        )
         self._write_alert_events(patient_id, drafts, author.user_id)
-        shown_now = current.assessment if current is not None else None
-        return Recorded(stored, graded.assessment, shown_now, tuple(drafts))
+        current = shown.assessment if current_at != at else None
+        return Recorded(stored, own.assessment, current, tuple(drafts))
+
+    def _stop_time(self, stored: StoredRecord) -> datetime | None:
+        """The stop time when this record is the recorded stop of a running infusion (D26)."""
+        record = stored.record
+        if (
+            not isinstance(record, Intervention)
+            or record.stopped_at is None
+            or not stored.supersedes
+        ):
+            return None
+        old = self._log.get(stored.supersedes)
+        if old is None or not isinstance(old.record, Intervention) or old.record.stopped_at:
+            return None
+        return record.stopped_at
 
     def _regrade_after_admission_change(self, stored: StoredRecord, author: Author) -> Recorded:
         """A corrected admission (birth date, infusion time, developmental delay) changes the rules
         that apply: the current time point is graded again. A new admission has nothing to grade."""
-        latest_at = self._history.last_observed(stored.patient_id, None, None)
+        latest = self._history.latest_assessment(stored.patient_id)
         admission = stored.record
-        if stored.supersedes is None or latest_at is None or not isinstance(admission, Admission):
+        if stored.supersedes is None or latest is None or not isinstance(admission, Admission):
             return Recorded(stored)
-        graded = self._store_assessment(admission, stored.patient_id, latest_at, stored, author)
-        return Recorded(stored, graded.assessment)
-
-    def _influence(self, stored: StoredRecord) -> tuple[datetime, datetime]:
-        """The span of time points a correction or an attribution can change (D17 windows)."""
-        if stored.supersedes is None and not isinstance(stored.record, Attribution):
-            return stored.observed_at, stored.observed_at  # an ordinary new record: its own point
-        window = timedelta(
-            hours=max(self._policy.vitals_fresh_hours, self._policy.neuro_fresh_hours)
+        graded = self._regrader.grade(
+            admission, stored.patient_id, [latest.observed_at], stored, author.user_id
         )
-        times = [stored.observed_at]
-        old = self._log.get(stored.supersedes) if stored.supersedes else None
-        if old is not None:
-            times.append(old.observed_at)
-        ends = [t + window for t in times]
-        for record in (stored.record, old.record if old else None):
-            if isinstance(record, Intervention):
-                ends.append(record.stopped_at or self._clock.now())
-        return min(times) - window, max(ends)
-
-    def _store_assessment(
-        self,
-        admission: Admission,
-        patient_id: str,
-        at: datetime,
-        source: StoredRecord,
-        author: Author,
-    ) -> _Graded:
-        state = assemble_state(self._history, admission, patient_id, at, self._policy)
-        assessment = assess(state, self._policy)
-        acuity = Acuity(
-            crs_grade=assessment.crs.grade,
-            icans_grade=assessment.icans.grade,
-            crs_open=state.crs_episode_open or bool(assessment.crs.grade),
-            icans_open=state.icans_episode_open or bool(assessment.icans.grade),
-            news2=assessment.news2.score,
-            news2_red=bool(assessment.news2.any_single_parameter_3),
-            pews=assessment.pews.score,
-        )
-        # The reasons are stored once, structured; `Reason.render` words them for display.
-        contract = assessment.as_contract()
-        del contract["reasons"]
-        payload: dict[str, Any] = contract | {
-            "source_record": source.id,
-            "crs_episode_open": acuity.crs_open,
-            "icans_episode_open": acuity.icans_open,
-            "reason_details": [r.as_dict() for r in assessment.reasons],
-            "stale": sorted(state.stale),
-        }
-        previous_here = self._history.assessment_for_time(patient_id, at)
-        self._log.append(
-            AssessmentRecord(payload=payload),
-            patient_id=patient_id,
-            observed_at=at,
-            author=author.user_id,
-            supersedes=previous_here,
-            reason="re-graded" if previous_here else None,
-        )
-        return _Graded(at, assessment, acuity)
+        return Recorded(stored, graded[latest.observed_at].assessment)
 
     def _write_alert_events(
         self, patient_id: str, drafts: Sequence[AlertEventDraft], author_id: str
@@ -525,19 +500,7 @@ class Ward:
             self._log.append(event, patient_id=patient_id, observed_at=now, author=author_id)
 
     def _tick_drafts(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
-        present: dict[AlertKind, alerting.Condition] = {}
-        for check in self.due(patient_id, now):
-            if not check.overdue:
-                continue
-            kind = (
-                AlertKind.NEURO_OVERDUE
-                if check.kind is CheckKind.NEURO
-                else AlertKind.VITALS_OVERDUE
-            )
-            priority = Priority.MEDIUM if kind is AlertKind.NEURO_OVERDUE else Priority.LOW
-            present[kind] = alerting.Condition(
-                kind, 1, priority, f"{check.kind.value} check overdue ({check.why})"
-            )
+        present = alerting.overdue_conditions(self.due(patient_id, now))
         unresolved = self.open_alerts(patient_id)
         drafts = alerting.reconcile(
             alerting.unresolved_by_kind(unresolved), present, alerting.SCHEDULE_KINDS
@@ -546,11 +509,13 @@ class Ward:
         return drafts
 
 
-@dataclass(frozen=True, slots=True)
-class _Graded:
-    at: datetime
-    assessment: Assessment
-    acuity: Acuity
+def _twelfth_birthday(born: date, zone: tzinfo | None) -> datetime:
+    """The first instant of the 12th birthday where the ward is (D22: ICE from then on)."""
+    try:
+        day = born.replace(year=born.year + int(ICE_MIN_AGE_YEARS))
+    except ValueError:  # 29 February
+        day = date(born.year + int(ICE_MIN_AGE_YEARS), 3, 1)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def _tool_errors(

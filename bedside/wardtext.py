@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bedside.alert_vocabulary import AlertStatus
-from bedside.schedule import day_post_infusion
+from bedside.clinical.calendar import age_years, day_post_infusion
 from bedside.store.history import StoredAssessment
-from bedside.timepoint import age_years
 from bedside.ward import PatientSummary
 
 

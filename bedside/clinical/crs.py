@@ -203,7 +203,11 @@ def grade_crs(state: PatientState) -> CrsResult:
             ),
         )
 
-    if state.day_post_infusion is not None and state.day_post_infusion < 0:
+    before = state.before_infusion
+    if before is None:
+        before = state.day_post_infusion is not None and state.day_post_infusion < 0
+    if before:
+        # D27: decided by the instant (before `infusion_at`), not the day number.
         # SPEC 2.1 / 12.19: before infusion (lymphodepletion) a fever is not CRS; alert as infection.
         if fever:
             flags.add(Flag.PRE_INFUSION_FEVER_NOT_CRS)

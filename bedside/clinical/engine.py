@@ -44,6 +44,20 @@ def assess(state: PatientState, policy: SitePolicy = DEFAULT_POLICY) -> Assessme
         flags.add(Flag.NEURO_ASSESSMENT_OVERDUE)
         text = f"neuro check overdue: last {since:g} h ago, due every {interval:g} h"
         extra.append(Reason(Domain.ICANS, "overdue", None, text))
+    since_fever = state.hours_since_last_fever
+    if (
+        crs.grade
+        and Flag.FEVER_WAIVER_ACTIVE in crs.flags
+        and since_fever is not None
+        and since_fever >= policy.waiver_review_hours
+    ):
+        # D23: the grade rests on the waiver long after the last fever: consider other causes.
+        flags.add(Flag.CRS_WAIVER_REVIEW)
+        text = (
+            f"afebrile for {since_fever:g} h on the fever waiver "
+            f"(review after {policy.waiver_review_hours:g} h): consider other causes such as sepsis"
+        )
+        extra.append(Reason(Domain.CRS, "waiver_review", None, text))
     if state.stale:
         flags.add(Flag.STALE_VALUES)
         text = "stale, treated as missing: " + ", ".join(sorted(state.stale))

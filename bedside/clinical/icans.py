@@ -91,7 +91,10 @@ def _reason(criterion: str, points: int | None, text: str) -> Reason:
 
 def grade_icans(state: PatientState, policy: SitePolicy) -> IcansResult:
     """SPEC 5.4: the most severe domain not attributable to another cause."""
-    tool = encephalopathy_tool(state.age_years, state.developmental_delay)
+    # D22: a check taken with the earlier tool keeps counting for its window, graded by that tool.
+    tool = state.encephalopathy_tool or encephalopathy_tool(
+        state.age_years, state.developmental_delay
+    )
     grades: list[int] = []
     missing = False
     flags: set[Flag] = set()

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 # Bump when any rule in bedside/clinical changes the result for some input.
-RULE_VERSION = "bedside-rules-1.0 (ASTCT 2019, NEWS2 2017, Bedside PEWS 2009)"
+RULE_VERSION = "bedside-rules-1.1 (ASTCT 2019, NEWS2 2017, Bedside PEWS 2009; D19-D27)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,12 @@ class SitePolicy:
     escalate_high_after_min: float = 5.0
     escalate_medium_after_min: float = 15.0
     escalate_low_after_min: float = 60.0
+    # D19: the longest explicit "until" a physician may give an attribution.
+    attribution_max_hours: float = 24.0
+    # D23: afebrile this long on the fever waiver asks a physician to review the episode.
+    waiver_review_hours: float = 72.0
+    # D26: a vitals check is due this soon after a vasopressor or inotrope is stopped.
+    after_pressor_stop_min: float = 15.0
 
     @property
     def zone(self) -> tzinfo | None:

@@ -76,6 +76,7 @@ NUMBERS: dict[str, Number] = {
     "prior_max_crs_grade": Number(0, 4, integer=True),
     "prior_max_icans_grade": Number(0, 4, integer=True),
     "hours_since_last_neuro_assessment": Number(0, 8760, unit="h"),
+    "hours_since_last_fever": Number(0, 8760, unit="h"),  # D23
 }
 ENUMS: dict[str, type[Enum]] = {
     "o2_device": O2Device,

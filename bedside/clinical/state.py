@@ -14,6 +14,7 @@ from bedside.clinical.vocabulary import (
     CapdNotAssessable,
     CerebralEdema,
     Consciousness,
+    EncephalopathyTool,
     IceNotAssessable,
     MotorFinding,
     O2Device,
@@ -79,5 +80,13 @@ class PatientState:
     crs_episode_open: bool = False
     icans_episode_open: bool = False
     hours_since_last_neuro_assessment: float | None = None
+    # D23: hours since the last fever of the open CRS episode (None: no fever, or not known).
+    hours_since_last_fever: float | None = None
+    # D27: whether the time point is before the infusion instant; None = decided by day_post_infusion < 0
+    # (a snapshot that gives only the day). The ward always sets it from the instant.
+    before_infusion: bool | None = None
+    # D22: the tool of the neuro check in force, when it differs from the one the age selects (a CAPD
+    # taken before the 12th birthday keeps counting for its window); None = the tool for the age.
+    encephalopathy_tool: EncephalopathyTool | None = None
     # Values that were charted but are older than their freshness window (D17): names of fields.
     stale: frozenset[str] = field(default_factory=frozenset)

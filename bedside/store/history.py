@@ -16,11 +16,28 @@ from sqlite_utils import Database
 
 from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority
 from bedside.alerts import Alert, StoredAlertEvent, fold
+from bedside.clinical.vocabulary import CapdNotAssessable, EncephalopathyTool, IceNotAssessable
 from bedside.records import Admission, iso_utc, parse_utc
 from bedside.schedule import Acuity
 from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
+from bedside.store.schema import FEVER_PREDICATE
 
-_FEVER_C = 38.0  # SPEC 2.1; the projection stores °F already converted (D8)
+# D21: a neuro check charted with these reasons was not done; it leaves the check due.
+NOT_DONE = (
+    IceNotAssessable.NOT_DONE.value,
+    IceNotAssessable.POSTICTAL_NOT_DONE.value,
+    CapdNotAssessable.NOT_DONE.value,
+    CapdNotAssessable.POSTICTAL_NOT_DONE.value,
+)
+# The projection column of each scheduled vitals parameter (schedule.VITALS_PARAMETERS).
+_VITALS_COLUMN = {
+    "temperature": "temp_c",
+    "hr": "hr",
+    "rr": "rr",
+    "sbp": "sbp",
+    "spo2": "spo2",
+    "o2_device": "o2_device",
+}
 
 
 # Records that make a time point: the newest of them is the patient's "current" time point.
@@ -76,14 +93,66 @@ class SqlHistory:
         return self._log.records_for_patient(patient_id, kinds, since, until, current_only=True)
 
     def fever_times(self, patient_id: str, since: datetime, until: datetime) -> list[datetime]:
-        # The literal 38.0 lets SQLite use the partial index vitals_fever (migration 3).
-        rows = self._conn.execute(
-            "SELECT v.observed_at FROM vitals v WHERE v.patient_id = ? AND v.observed_at >= ? "
-            "AND v.observed_at <= ? AND v.temp_c >= 38.0 "
-            f"AND {CURRENT_VERSION.format('v.record_id')} ORDER BY v.observed_at",
+        return [parse_utc(r[0]) for r in self._fevers(patient_id, since, until, "ASC", None)]
+
+    def last_fever(self, patient_id: str, since: datetime, until: datetime) -> datetime | None:
+        rows = self._fevers(patient_id, since, until, "DESC", 1)
+        return parse_utc(rows[0][0]) if rows else None
+
+    def _fevers(
+        self, patient_id: str, since: datetime, until: datetime, order: str, limit: int | None
+    ) -> list[Any]:
+        # The index's own predicate text lets SQLite use the partial index vitals_fever (migration 3).
+        return self._conn.execute(
+            f"SELECT v.observed_at FROM vitals v WHERE v.patient_id = ? AND v.observed_at >= ? "
+            f"AND v.observed_at <= ? AND v.{FEVER_PREDICATE} "
+            f"AND {CURRENT_VERSION.format('v.record_id')} ORDER BY v.observed_at {order}"
+            + (f" LIMIT {limit:d}" if limit else ""),
             [patient_id, iso_utc(since), iso_utc(until)],
-        )
-        return [parse_utc(r[0]) for r in rows]
+        ).fetchall()
+
+    def last_completed_neuro(
+        self, patient_id: str, tool: EncephalopathyTool | None, until: datetime
+    ) -> datetime | None:
+        """The newest neuro check that was done (D21): a score, or a reason that is itself an
+        assessment (unarousable, sedated); "not done" and "postictal, not done" do not count."""
+        tool_sql = "AND n.tool = ? " if tool is not None else ""
+        params: list[Any] = [patient_id, iso_utc(until)] + ([tool.value] if tool else [])
+        row = self._conn.execute(
+            "SELECT n.observed_at FROM neuro_checks n WHERE n.patient_id = ? AND n.observed_at <= ? "
+            f"{tool_sql}AND coalesce(n.ice_not_assessable, n.capd_not_assessable, '') "
+            f"NOT IN ({', '.join('?' * len(NOT_DONE))}) "
+            f"AND {CURRENT_VERSION.format('n.record_id')} ORDER BY n.observed_at DESC LIMIT 1",
+            params + list(NOT_DONE),
+        ).fetchone()
+        return parse_utc(row[0]) if row else None
+
+    def last_vitals_parameters(
+        self, patient_id: str, parameters: Sequence[str], until: datetime
+    ) -> dict[str, datetime | None]:
+        """D21: when each parameter was last measured, at or before `until` (one indexed look-up
+        each, newest first)."""
+        found: dict[str, datetime | None] = {}
+        for name in parameters:
+            column = _VITALS_COLUMN[name]
+            row = self._conn.execute(
+                f"SELECT v.observed_at FROM vitals v WHERE v.patient_id = ? AND v.observed_at <= ? "
+                f"AND v.{column} IS NOT NULL AND {CURRENT_VERSION.format('v.record_id')} "
+                "ORDER BY v.observed_at DESC LIMIT 1",
+                [patient_id, iso_utc(until)],
+            ).fetchone()
+            found[name] = parse_utc(row[0]) if row else None
+        return found
+
+    def last_infusion_stop(self, patient_id: str, until: datetime) -> datetime | None:
+        """The newest recorded stop of a vasopressor or inotrope at or before `until` (D26)."""
+        row = self._conn.execute(
+            "SELECT max(i.stopped_at) FROM interventions i WHERE i.patient_id = ? "
+            "AND i.drug_kind IN ('vasopressor', 'inotrope') AND i.stopped_at <= ? "
+            f"AND {CURRENT_VERSION.format('i.record_id')}",
+            [patient_id, iso_utc(until)],
+        ).fetchone()
+        return parse_utc(row[0]) if row and row[0] else None
 
     def max_grades(
         self, patient_id: str, since: datetime, until: datetime

@@ -17,6 +17,7 @@ from sqlite_utils.migrations import Migrations
 from bedside.clock import Clock, SystemClock
 from bedside.ids import new_device_id
 from bedside.store.connection import StorageVersionError, transaction
+from bedside.store.schema import FEVER_PREDICATE
 
 MIGRATIONS = Migrations("bedside")
 MIGRATION_NAMES: list[str] = []
@@ -140,8 +141,8 @@ def m002_correction_and_infusion_indexes(db: Database) -> None:
 def m003_episode_indexes(db: Database) -> None:
     # Every grading asks for the first fever and the worst grades since an episode opened; these
     # partial indexes hold only the few rows that answer, so a year of normal values is never read.
-    db.executescript("""
-        CREATE INDEX vitals_fever ON vitals (patient_id, observed_at) WHERE temp_c >= 38.0;
+    db.executescript(f"""
+        CREATE INDEX vitals_fever ON vitals (patient_id, observed_at) WHERE {FEVER_PREDICATE};
         CREATE INDEX assessments_crs_positive ON assessments (patient_id, crs_grade, observed_at)
             WHERE crs_grade >= 1;
         CREATE INDEX assessments_icans_positive ON assessments (patient_id, icans_grade, observed_at)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from bedside.clinical.crs import FEVER_C
 from bedside.store.connection import StorageConfigError
+
+# SPEC 2.1: a fever is >= 38.0 °C (°F is stored converted, D8). The partial index of fevers (migration 3)
+# and the queries that must use it share this one text, built from the rule's own constant.
+FEVER_PREDICATE = f"temp_c >= {float(FEVER_C)!r}"
 
 # Append-only tables (R18): the log and every projection of it. Bookkeeping tables (device, devices,
 # _sqlite_migrations) are not clinical and may be updated.

@@ -26,7 +26,6 @@ from bedside.ward import Invalid
 from tests.support.ward_fixtures import (
     ADULT_BORN,
     CHILD_BORN,
-    INFUSION,
     NURSE,
     PHYSICIAN,
     READER,
@@ -145,7 +144,7 @@ def test_premedication_does_not_start_the_waiver(fx: WardFixture) -> None:
         dose=15,
         dose_unit=DoseUnit.MG_PER_KG,
         route=Route.PO,
-        started_at=INFUSION - timedelta(minutes=30),
+        started_at=fx.clock.now() - timedelta(hours=1),
         indication=Indication.SCHEDULED_PREMEDICATION,
     )
     recorded(fx.ward.record_intervention("A1", premed, author=NURSE))
@@ -154,6 +153,11 @@ def test_premedication_does_not_start_the_waiver(fx: WardFixture) -> None:
     assert after.assessment.crs.grade == 0
     assert Flag.NO_FEVER_NO_WAIVER in after.assessment.flags
     assert Flag.FEVER_POSSIBLY_MASKED in after.assessment.flags
+    # D25: the flag speaks only of a dose in the 6 h before the time point.
+    fx.clock.advance(timedelta(hours=5, minutes=1))
+    later = recorded(chart(fx, "A1", temperature=37.1, sbp=84, dbp=50))
+    assert later.assessment is not None
+    assert Flag.FEVER_POSSIBLY_MASKED not in later.assessment.flags
 
 
 def test_vasopressor_runs_until_its_recorded_stop(fx: WardFixture) -> None:

@@ -1,0 +1,152 @@
+"""Which time points a new, late or corrected record touches, and grading them in order (D17, D18, D20).
+
+Every graded time point is stored as an assessment, with its place in the course of the episode (the
+last determinate grades that a later fall is measured against, D20), so that the next time point can
+be judged without re-reading the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bedside.alerts import Course, CourseStep, follow
+from bedside.clinical.assessment import Assessment
+from bedside.clinical.engine import assess
+from bedside.clinical.policy import SitePolicy
+from bedside.clock import Clock
+from bedside.records import Admission, AssessmentRecord, Attribution, Intervention
+from bedside.schedule import Acuity
+from bedside.store.history import SqlHistory, StoredAssessment
+from bedside.store.log import Log, StoredRecord
+from bedside.timepoint import assemble_state
+
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Graded:
+    """One time point as graded and stored."""
+
+    at: datetime
+    assessment: Assessment
+    acuity: Acuity
+    step: CourseStep
+    stale: frozenset[str]
+
+
+def acuity_of(stored: StoredAssessment) -> Acuity:
+    """What the schedule reads of a stored assessment."""
+    p = stored.payload
+    return Acuity(
+        crs_grade=stored.crs_grade,
+        icans_grade=stored.icans_grade,
+        crs_open=bool(p.get("crs_episode_open")),
+        icans_open=bool(p.get("icans_episode_open")),
+        news2=stored.news2,
+        news2_red=bool(p.get("news2_any_single_parameter_3")),
+        pews=stored.pews,
+    )
+
+
+def course_of(stored: StoredAssessment | None) -> Course:
+    """The course after a stored time point. Assessments stored before the course was kept (rule
+    version 1.0) count their own grade when the episode was open."""
+    if stored is None:
+        return Course()
+    p = stored.payload
+    if "crs_course" in p:
+        return Course(p["crs_course"], p["icans_course"])
+    return Course(
+        stored.crs_grade if p.get("crs_episode_open") else None,
+        stored.icans_grade if p.get("icans_episode_open") else None,
+    )
+
+
+class Regrader:
+    """Grades time points of one ward database and stores them, inside the caller's transaction."""
+
+    def __init__(self, log: Log, history: SqlHistory, policy: SitePolicy, clock: Clock) -> None:
+        self._log = log
+        self._history = history
+        self._policy = policy
+        self._clock = clock
+
+    def touched(self, stored: StoredRecord) -> tuple[datetime, datetime]:
+        """The span of stored time points a record can change: its own for an ordinary new record;
+        for a correction or an attribution the freshness windows (D17) around the old and the new
+        time, the whole run of a corrected infusion, and an attribution's explicit `until` (D19)."""
+        if stored.supersedes is None and not isinstance(stored.record, Attribution):
+            return stored.observed_at, stored.observed_at
+        window = timedelta(
+            hours=max(self._policy.vitals_fresh_hours, self._policy.neuro_fresh_hours)
+        )
+        times = [stored.observed_at]
+        old = self._log.get(stored.supersedes) if stored.supersedes else None
+        if old is not None:
+            times.append(old.observed_at)
+        ends = [t + window for t in times]
+        for record in (stored.record, old.record if old else None):
+            if isinstance(record, Intervention):
+                ends.append(record.stopped_at or self._clock.now())
+            if isinstance(record, Attribution) and record.until is not None:
+                ends.append(record.until + window)
+        return min(times) - window, max(ends)
+
+    def grade(
+        self,
+        admission: Admission,
+        patient_id: str,
+        times: Iterable[datetime],
+        source: StoredRecord,
+        author_id: str,
+    ) -> dict[datetime, Graded]:
+        """Grade and store each time point, oldest first, so that each reads the course of the one
+        before it as just re-graded."""
+        graded: dict[datetime, Graded] = {}
+        for at in sorted(set(times)):
+            graded[at] = self._store(admission, patient_id, at, source, author_id)
+        return graded
+
+    def _store(
+        self, admission: Admission, patient_id: str, at: datetime, source: StoredRecord, author: str
+    ) -> Graded:
+        state = assemble_state(self._history, admission, patient_id, at, self._policy)
+        assessment = assess(state, self._policy)
+        acuity = Acuity(
+            crs_grade=assessment.crs.grade,
+            icans_grade=assessment.icans.grade,
+            crs_open=state.crs_episode_open or bool(assessment.crs.grade),
+            icans_open=state.icans_episode_open or bool(assessment.icans.grade),
+            news2=assessment.news2.score,
+            news2_red=bool(assessment.news2.any_single_parameter_3),
+            pews=assessment.pews.score,
+        )
+        before = self._history.latest_assessment(patient_id, until=at - _JUST_BEFORE)
+        step = follow(
+            course_of(before), assessment, crs_open=acuity.crs_open, icans_open=acuity.icans_open
+        )
+        # The reasons are stored once, structured; `Reason.render` words them for display.
+        contract = assessment.as_contract()
+        del contract["reasons"]
+        payload: dict[str, Any] = contract | {
+            "source_record": source.id,
+            "crs_episode_open": acuity.crs_open,
+            "icans_episode_open": acuity.icans_open,
+            "crs_course": step.course.crs,
+            "icans_course": step.course.icans,
+            "reason_details": [r.as_dict() for r in assessment.reasons],
+            "stale": sorted(state.stale),
+        }
+        previous_here = self._history.assessment_for_time(patient_id, at)
+        self._log.append(
+            AssessmentRecord(payload=payload),
+            patient_id=patient_id,
+            observed_at=at,
+            author=author,
+            supersedes=previous_here,
+            reason="re-graded" if previous_here else None,
+        )
+        return Graded(at, assessment, acuity, step, state.stale)
