@@ -474,7 +474,10 @@ def _apply(alert: Alert, e: StoredAlertEvent) -> Alert:
             condition_present=True,
         )
     if e.event is AlertEventType.LEVEL_CHANGED:
-        return replace(a, level=e.level, detail=e.detail, condition_present=True)
+        # The priority follows the level down (CRS 3 -> 2 is medium), acknowledged or not.
+        return replace(
+            a, level=e.level, priority=e.priority, detail=e.detail, condition_present=True
+        )
     if e.event is AlertEventType.RESOLVED:
         a = replace(a, condition_present=False)
         if a.status is AlertStatus.ACTIVE and a.latching:

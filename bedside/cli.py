@@ -114,6 +114,34 @@ def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def run_replay(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """SPEC "The `bedside replay` contract": timelines on stdin, what a nurse sees after each step."""
+    from bedside.replay import TimelineError, check_expectations, replay
+
+    try:
+        document = json.loads(stdin.read())
+    except json.JSONDecodeError as err:
+        error = {"field": "(input)", "allowed": "JSON", "message": f"not valid JSON: {err}"}
+        stdout.write(json.dumps({"error": error}) + "\n")
+        return EXIT_INVALID
+    try:
+        result = replay(document)
+    except TimelineError as err:
+        stdout.write(json.dumps({"error": err.as_dict()}, ensure_ascii=False) + "\n")
+        return EXIT_INVALID
+    stdout.write(json.dumps(result, indent=2 if args.pretty else None, ensure_ascii=False) + "\n")
+    if not args.check:
+        return 0
+    outputs: list[Any] = result if isinstance(document, list) else [result]
+    timelines = document if isinstance(document, list) else [document]
+    failed = 0
+    for timeline, output in zip(timelines, outputs, strict=True):
+        for problem in check_expectations(timeline, output):
+            failed += 1
+            sys.stderr.write(f"{timeline.get('id', '(timeline)')}: {problem}\n")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bedside", description="Bedside: CRS/ICANS grading and charting after CAR-T infusion"
@@ -127,6 +155,20 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--pretty", action="store_true", help="indent the JSON output")
     grade.add_argument("--example", action="store_true", help="print an example snapshot and exit")
     grade.set_defaults(handler=run_grade)
+
+    replay = commands.add_parser(
+        "replay",
+        help="run a patient's timeline through the ward service on a temporary database",
+        description="Read one timeline (or an array) as JSON on stdin; print after every step the "
+        "grades, episode maxima, flags, open alerts and due checks a nurse would see.",
+    )
+    replay.add_argument("--pretty", action="store_true", help="indent the JSON output")
+    replay.add_argument(
+        "--check",
+        action="store_true",
+        help="also compare each timeline's `expect` list; print what differs on stderr, exit 1",
+    )
+    replay.set_defaults(handler=run_replay)
 
     default_db = str(default_database_path())
     demo = commands.add_parser(

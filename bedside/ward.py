@@ -320,6 +320,35 @@ class Ward:
             )
         return rows
 
+    def now(self) -> datetime:
+        """The ward's clock."""
+        return self._clock.now()
+
+    def admission(self, patient_id: str) -> Admission | None:
+        """The patient's current admission (its newest version)."""
+        return self._history.admission(patient_id)
+
+    def admission_record(self, patient_id: str) -> StoredRecord | None:
+        """The stored current admission, with its envelope (to correct it)."""
+        found = self._log.records_for_patient(patient_id, ["admission"], current_only=True)
+        return found[-1] if found else None
+
+    def latest_assessment(self, patient_id: str) -> StoredAssessment | None:
+        """The patient's current picture: the assessment of the newest time point."""
+        return self._history.latest_assessment(patient_id)
+
+    def running_infusions(self, patient_id: str, at: datetime) -> list[StoredRecord]:
+        """Vasopressor and inotrope infusions started at or before `at` and not stopped by then."""
+        return [
+            s
+            for s in self._log.records_for_patient(
+                patient_id, ["intervention"], None, at, current_only=True
+            )
+            if isinstance(s.record, Intervention)
+            and s.record.agent is not None
+            and (s.record.stopped_at is None or s.record.stopped_at > at)
+        ]
+
     def open_alerts(self, patient_id: str | None = None) -> list[Alert]:
         folded = alerting.fold(self._history.alert_events(patient_id))
         return [a for a in folded.values() if a.status is not AlertStatus.RESOLVED]
