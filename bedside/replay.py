@@ -407,7 +407,7 @@ def picture(ward: Ward, patient_id: str) -> dict[str, Any]:
 
 def _vitals_record(values: Mapping[str, Any]) -> VitalSigns:
     fields = {k: v for k, v in values.items() if k not in ("temp_c", "temp_f")}
-    if "temp_c" in values and "temp_f" in values:
+    if values.get("temp_c") is not None and values.get("temp_f") is not None:
         raise StepRefused(
             [FieldError("temp_f", "temp_f: both temperatures given", "temp_c or temp_f")]
         )

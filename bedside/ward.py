@@ -480,7 +480,8 @@ class Ward:
             alerting.unresolved_by_kind(self.open_alerts(patient_id)),
             self._policy,
             rederived=rederived,
-            late=own.assessment if at < current_at else None,
+            # Only a new record observed before the current time point is a late entry (D18).
+            late=own.assessment if at < current_at and stored.supersedes is None else None,
             missing=alerting.missing_detail(shown.assessment, shown.stale),
         )
         self._write_alert_events(patient_id, drafts, author.user_id)

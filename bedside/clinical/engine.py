@@ -17,12 +17,15 @@ def episode_max(prior: int | None, current: int | None) -> int | None:
     return max(known) if known else None
 
 
-def _episode_flags(open_: bool, prior: int | None, current: int | None) -> set[Flag]:
+def _episode_flags(
+    open_: bool, prior: int | None, current: int | None, lower_bound: bool
+) -> set[Flag]:
     flags: set[Flag] = set()
     if open_ and prior is not None and (current is None or current < prior):
         flags.add(Flag.EPISODE_MAX_RETAINED)
-        if current is not None:
-            flags.add(Flag.DOWNGRADE_REQUIRES_ACKNOWLEDGEMENT)  # D10
+        if current is not None and not lower_bound:
+            # D10, D20: a fall to acknowledge; a lower bound below it is missing data, not a fall.
+            flags.add(Flag.DOWNGRADE_REQUIRES_ACKNOWLEDGEMENT)
     return flags
 
 
@@ -34,8 +37,15 @@ def assess(state: PatientState, policy: SitePolicy = DEFAULT_POLICY) -> Assessme
 
     flags = set(crs.flags | icans.flags | news2.flags | pews.flags)
     extra: list[Reason] = []
-    flags |= _episode_flags(state.crs_episode_open, state.prior_max_crs_grade, crs.grade)
-    flags |= _episode_flags(state.icans_episode_open, state.prior_max_icans_grade, icans.grade)
+    flags |= _episode_flags(
+        state.crs_episode_open, state.prior_max_crs_grade, crs.grade, crs.grade_is_lower_bound
+    )
+    flags |= _episode_flags(
+        state.icans_episode_open,
+        state.prior_max_icans_grade,
+        icans.grade,
+        icans.grade_is_lower_bound,
+    )
     if icans.grade and crs.grade == 0 and not state.crs_episode_open:
         flags.add(Flag.ICANS_WITHOUT_CRS)  # SPEC 12.12: ICANS can occur without CRS
     interval = policy.neuro_interval_h(state.day_post_infusion, state.icans_episode_open)

@@ -174,3 +174,28 @@ def icans_grade(
     if missing and grade == 0:
         return None, False
     return grade, missing and grade < 4
+
+
+# --- Behaviour over time, where it touches the snapshot (SPEC D20, D23) ------------------------------
+
+
+def episode_flags(
+    episode_open: bool, prior_max: int | None, current: int | None, lower_bound: bool
+) -> set[str]:
+    """D10/D20 at one time point: the episode maximum is kept while the current grade is below it (or
+    unknown); only a determinate fall asks for acknowledgement, a lower bound below it is missing data."""
+    if not episode_open or prior_max is None:
+        return set()
+    if current is not None and current >= prior_max:
+        return set()
+    if current is None or lower_bound:
+        return {"EPISODE_MAX_RETAINED"}
+    return {"EPISODE_MAX_RETAINED", "DOWNGRADE_REQUIRES_ACKNOWLEDGEMENT"}
+
+
+WAIVER_REVIEW_HOURS = 72  # D23 default
+
+
+def waiver_review(rests_on_waiver: bool, hours_afebrile: float | None) -> bool:
+    """D23: a CRS grade resting on the waiver once the patient has been afebrile for 72 h."""
+    return rests_on_waiver and hours_afebrile is not None and hours_afebrile >= WAIVER_REVIEW_HOURS

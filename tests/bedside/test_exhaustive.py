@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from bedside.clinical.assessment import Flag
 from bedside.clinical.engine import assess
+from bedside.clinical.snapshot import parse_snapshot
 from bedside.clinical.state import PatientState
 from bedside.clinical.vocabulary import (
     CapdNotAssessable,
@@ -360,3 +362,71 @@ def test_oracle_crs_examples(args: tuple[Any, ...], expected: int | None) -> Non
 )
 def test_oracle_icans_examples(args: tuple[Any, ...], expected: tuple[int | None, bool]) -> None:
     assert oracle.icans_grade(*args) == expected
+
+
+# --- D20 and D23 where they touch the snapshot --------------------------------------------------------
+
+# Snapshots of an adult whose CRS grade is 0-4, or a lower bound (no O2 device recorded), or unknown.
+_CRS_AT = {
+    0: {"temp_c": 37.0, "sbp": 120, "o2_device": "room_air"},
+    1: {"temp_c": 38.5, "sbp": 120, "o2_device": "room_air"},
+    2: {"temp_c": 38.5, "sbp": 80, "o2_device": "room_air"},
+    3: {"temp_c": 38.5, "sbp": 120, "o2_device": "non_rebreather", "o2_flow_l_min": 12},
+    4: {"temp_c": 38.5, "sbp": 120, "o2_device": "bipap"},
+}
+
+
+def _crs_state(**values: Any) -> PatientState:
+    fields = {"age_years": 40.0, "day_post_infusion": 3, "before_infusion": False} | values
+    if fields.get("o2_device") not in (None, "room_air"):
+        fields["o2_indication"] = "crs_hypoxia"
+    elif fields.get("o2_device") == "room_air":
+        fields["o2_indication"] = "none"
+    before = fields.pop("before_infusion")
+    return replace(parse_snapshot(fields), before_infusion=before)
+
+
+@pytest.mark.parametrize("prior", [None, 0, 1, 2, 3, 4])
+@pytest.mark.parametrize("episode_open", [False, True])
+def test_episode_flags_match_the_oracle_for_every_course(
+    prior: int | None, episode_open: bool
+) -> None:
+    cases: list[dict[str, Any]] = [dict(v) for v in _CRS_AT.values()]
+    cases.append({"temp_c": 38.5, "sbp": 120})  # no O2 device: a lower bound of 1
+    cases.append({"sbp": 120, "o2_device": "room_air"})  # no temperature: unknown
+    checked = 0
+    for values in cases:
+        state = _crs_state(**values, crs_episode_open=episode_open, prior_max_crs_grade=prior)
+        result = assess(state)
+        got = {
+            f.value
+            for f in result.flags
+            if f in (Flag.EPISODE_MAX_RETAINED, Flag.DOWNGRADE_REQUIRES_ACKNOWLEDGEMENT)
+        }
+        want = oracle.episode_flags(
+            episode_open, prior, result.crs.grade, result.crs.grade_is_lower_bound
+        )
+        # ICANS is unknown in these snapshots; its episode is closed, so only CRS speaks here.
+        assert got == want, (values, prior, episode_open, result.crs.grade)
+        checked += 1
+    assert checked == len(cases)
+
+
+@pytest.mark.parametrize("hours", [None, 0, 24, 71.9, 72, 72.1, 200])
+@pytest.mark.parametrize("febrile", [False, True])
+def test_waiver_review_matches_the_oracle(hours: float | None, febrile: bool) -> None:
+    values = {
+        "temp_c": 38.4 if febrile else 37.0,
+        "sbp": 120,
+        "o2_device": "non_rebreather",
+        "o2_flow_l_min": 12,
+        "crs_episode_open": True,
+        "crs_fever_previously_documented": True,
+        "antipyretic_or_anticytokine_given_after_crs_onset": True,
+    }
+    if hours is not None:
+        values["hours_since_last_fever"] = hours
+    result = assess(_crs_state(**values))
+    rests = Flag.FEVER_WAIVER_ACTIVE in result.flags
+    assert rests is (not febrile)
+    assert (Flag.CRS_WAIVER_REVIEW in result.flags) is oracle.waiver_review(rests, hours)
