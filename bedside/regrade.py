@@ -100,18 +100,26 @@ class Regrader:
         admission: Admission,
         patient_id: str,
         times: Iterable[datetime],
-        source: StoredRecord,
+        source: StoredRecord | None,
         author_id: str,
+        *,
+        reason: str = "re-graded",
     ) -> dict[datetime, Graded]:
         """Grade and store each time point, oldest first, so that each reads the course of the one
-        before it as just re-graded."""
+        before it as just re-graded. `reason` is stored on an assessment that replaces another."""
         graded: dict[datetime, Graded] = {}
         for at in sorted(set(times)):
-            graded[at] = self._store(admission, patient_id, at, source, author_id)
+            graded[at] = self._store(admission, patient_id, at, source, author_id, reason)
         return graded
 
     def _store(
-        self, admission: Admission, patient_id: str, at: datetime, source: StoredRecord, author: str
+        self,
+        admission: Admission,
+        patient_id: str,
+        at: datetime,
+        source: StoredRecord | None,
+        author: str,
+        reason: str,
     ) -> Graded:
         state = assemble_state(self._history, admission, patient_id, at, self._policy)
         assessment = assess(state, self._policy)
@@ -132,7 +140,7 @@ class Regrader:
         contract = assessment.as_contract()
         del contract["reasons"]
         payload: dict[str, Any] = contract | {
-            "source_record": source.id,
+            "source_record": source.id if source is not None else None,
             "crs_episode_open": acuity.crs_open,
             "icans_episode_open": acuity.icans_open,
             "crs_course": step.course.crs,
@@ -147,6 +155,6 @@ class Regrader:
             observed_at=at,
             author=author,
             supersedes=previous_here,
-            reason="re-graded" if previous_here else None,
+            reason=reason if previous_here else None,
         )
         return Graded(at, assessment, acuity, step, state.stale)

@@ -22,7 +22,7 @@ from bedside.clinical.calendar import age_years
 from bedside.clinical.engine import assess
 from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.norms import ICE_MIN_AGE_YEARS
-from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
+from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from bedside.clock import Clock
 from bedside.ids import new_uuid7
 from bedside.records import (
@@ -279,6 +279,43 @@ class Ward:
         )
         return self._write(Draft(event, alert.patient_id, self._clock.now()), author)
 
+    def rederive_under_current_rules(self) -> list[str]:
+        """After an upgrade of the rules: each patient whose current picture was graded under another
+        rule version is graded again, and its episodes and alerts follow. The stored assessments stay
+        as the history of what the ward saw; the new assessment replaces the current one with the
+        reason "re-derived under <rule version>", so the change is visible, never silent. Returns the
+        patients re-derived (the app runs this at start)."""
+        done = []
+        for patient_id in self._history.patient_ids():
+            latest = self._history.latest_assessment(patient_id)
+            if latest is None or latest.payload.get("rule_version") == RULE_VERSION:
+                continue
+            admission = self._history.admission(patient_id)
+            assert admission is not None
+            try:
+                with transaction(self._db):
+                    graded = self._regrader.grade(
+                        admission,
+                        patient_id,
+                        [latest.observed_at],
+                        None,
+                        SYSTEM_AUTHOR,
+                        reason=f"re-derived under {RULE_VERSION}",
+                    )[latest.observed_at]
+                    drafts = alerting.evaluate(
+                        graded.assessment,
+                        graded.step,
+                        alerting.unresolved_by_kind(self.open_alerts(patient_id)),
+                        self._policy,
+                        missing=alerting.missing_detail(graded.assessment, graded.stale),
+                    )
+                    self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
+            except (sqlite3.Error, StorageError) as err:
+                log.error("re-deriving %s under the new rules failed: %s", patient_id, err)
+                continue
+            done.append(patient_id)
+        return done
+
     def tick(self) -> dict[str, list[AlertEventDraft]]:
         """Time-driven alerts for every patient: overdue checks and unacknowledged escalations.
 
@@ -336,6 +373,10 @@ class Ward:
     def latest_assessment(self, patient_id: str) -> StoredAssessment | None:
         """The patient's current picture: the assessment of the newest time point."""
         return self._history.latest_assessment(patient_id)
+
+    def record_versions(self, record_id: str) -> list[StoredRecord]:
+        """Every version of a record, from the first charting to the newest correction (R18)."""
+        return self._history.versions(record_id)
 
     def running_infusions(self, patient_id: str, at: datetime) -> list[StoredRecord]:
         """Vasopressor and inotrope infusions started at or before `at` and not stopped by then."""

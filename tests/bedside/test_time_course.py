@@ -404,3 +404,29 @@ def _running(fx: WardFixture) -> str:
     running = fx.ward.running_infusions("A1", fx.clock.now())
     assert running
     return running[-1].id
+
+
+# --- databases charted under older rules ---------------------------------------------------------------
+
+
+def test_an_upgrade_of_the_rules_re_derives_the_current_picture_visibly(
+    fx: WardFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorded(chart(fx, "A1", temperature=38.9, sbp=82, dbp=45))
+    before = fx.ward.latest_assessment("A1")
+    assert before is not None
+    assert fx.ward.rederive_under_current_rules() == [], "nothing to do under the same rules"
+    newer = "bedside-rules-9.9 (test)"
+    monkeypatch.setattr("bedside.clinical.engine.RULE_VERSION", newer)
+    monkeypatch.setattr("bedside.ward.RULE_VERSION", newer)
+    fx.clock.advance(timedelta(minutes=1))
+    assert fx.ward.rederive_under_current_rules() == ["A1"]
+    after = fx.ward.latest_assessment("A1")
+    assert after is not None and after.payload["rule_version"] == newer
+    assert after.observed_at == before.observed_at and after.crs_grade == 2
+    versions = fx.ward.record_versions(after.record_id)
+    assert [v.id for v in versions] == [before.record_id, after.record_id]
+    assert versions[-1].reason == f"re-derived under {newer}"
+    assert versions[-1].author == "system"
+    assert AlertKind.CRS in kinds(fx)
+    assert fx.ward.rederive_under_current_rules() == []
