@@ -1,10 +1,13 @@
-"""The words of the alert system (kinds, priorities, event types, states): imports nothing of ours.
+"""The words of the alert system (kinds, priorities, event types, states, a stored event): imports
+nothing of ours.
 
 Records and the store name these without importing the alert rules (DESIGN section 2).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import IntEnum, StrEnum
 
 
@@ -54,3 +57,18 @@ class AlertStatus(StrEnum):
     ACTIVE = "active"  # needs acknowledgement
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlertEvent:
+    """One alert event as read back from the log (the ward maps records to this)."""
+
+    alert_id: str
+    patient_id: str
+    at: datetime
+    author: str
+    kind: AlertKind
+    event: AlertEventType
+    priority: Priority
+    level: int
+    detail: str

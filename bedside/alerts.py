@@ -11,7 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, Priority
+from bedside.alert_vocabulary import (
+    AlertEventType,
+    AlertKind,
+    AlertStatus,
+    Priority,
+    StoredAlertEvent,
+)
 from bedside.clinical.assessment import Assessment, Flag
 from bedside.clinical.policy import SitePolicy
 from bedside.schedule import CheckKind, DueCheck
@@ -71,21 +77,6 @@ class Alert:
     @property
     def latching(self) -> bool:
         return self.priority is Priority.HIGH or self.kind in _ALWAYS_LATCHING
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAlertEvent:
-    """One alert event as read back from the log (the ward maps records to this)."""
-
-    alert_id: str
-    patient_id: str
-    at: datetime
-    author: str
-    kind: AlertKind
-    event: AlertEventType
-    priority: Priority
-    level: int
-    detail: str
 
 
 def syndrome_priority(grade: int) -> Priority:

@@ -254,7 +254,7 @@ class Ward:
         """Records who acknowledged and when (R20: acknowledgements are audited)."""
         if not author.may(Action.ACKNOWLEDGE):
             return _refused(author, "acknowledge alerts")
-        alert = self._history.alert(alert_id)
+        alert = alerting.fold(self._history.events_of_alert(alert_id)).get(alert_id)
         if alert is None:
             return Invalid(
                 (FieldError("alert_id", f"alert_id: no alert {alert_id}", "the id of an alert"),)
@@ -273,7 +273,7 @@ class Ward:
             alert_id=alert_id,
             event=AlertEventType.ACKNOWLEDGED,
             kind=alert.kind.value,
-            priority=alert.priority.name.lower(),
+            priority=alert.priority.code,
             level=alert.level,
             detail=f"acknowledged by {author.user_id}",
         )
@@ -394,6 +394,13 @@ class Ward:
         folded = alerting.fold(self._history.alert_events(patient_id))
         return [a for a in folded.values() if a.status is not AlertStatus.RESOLVED]
 
+    def _forget_resolved(self, patient_id: str) -> None:
+        """Keep the unresolved-alerts projection to what is still open (inside the transaction)."""
+        folded = alerting.fold(self._history.alert_events(patient_id))
+        ended = [i for i, a in folded.items() if a.status is AlertStatus.RESOLVED]
+        if ended:
+            self._history.forget_resolved(ended)
+
     def due(self, patient_id: str, now: datetime | None = None) -> list[DueCheck]:
         now = now or self._clock.now()
         admission = self._history.admission(patient_id)
@@ -481,6 +488,8 @@ class Ward:
                 )
                 if isinstance(draft.record, Admission):
                     return self._regrade_after_admission_change(stored, author)
+                if isinstance(draft.record, AlertEvent):
+                    self._forget_resolved(draft.patient_id)  # an acknowledgement may end it
                 if not isinstance(draft.record, _GRADED):
                     return Recorded(stored)
                 return self._grade_and_alert(stored, author)
@@ -564,11 +573,13 @@ class Ward:
                 alert_id=d.alert_id or new_uuid7(self._clock),
                 event=d.event,
                 kind=d.kind.value,
-                priority=d.priority.name.lower(),
+                priority=d.priority.code,
                 level=d.level,
                 detail=d.detail,
             )
             self._log.append(event, patient_id=patient_id, observed_at=now, author=author_id)
+        if drafts:
+            self._forget_resolved(patient_id)
 
     def _tick_drafts(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
         present = alerting.overdue_conditions(self.due(patient_id, now))

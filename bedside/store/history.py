@@ -14,11 +14,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority
-from bedside.alerts import Alert, StoredAlertEvent, fold
+from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority, StoredAlertEvent
 from bedside.clinical.vocabulary import CapdNotAssessable, EncephalopathyTool, IceNotAssessable
 from bedside.records import Admission, iso_utc, parse_utc
-from bedside.schedule import Acuity
 from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
 from bedside.store.schema import FEVER_PREDICATE
 
@@ -56,25 +54,6 @@ class StoredAssessment:
     news2: int | None
     pews: int | None
     payload: dict[str, Any]
-
-    @property
-    def crs_episode_open(self) -> bool:
-        return bool(self.payload.get("crs_episode_open"))
-
-    @property
-    def icans_episode_open(self) -> bool:
-        return bool(self.payload.get("icans_episode_open"))
-
-    def acuity(self) -> Acuity:
-        return Acuity(
-            crs_grade=self.crs_grade,
-            icans_grade=self.icans_grade,
-            crs_open=self.crs_episode_open,
-            icans_open=self.icans_episode_open,
-            news2=self.news2,
-            news2_red=bool(self.payload.get("news2_any_single_parameter_3")),
-            pews=self.pews,
-        )
 
 
 class SqlHistory:
@@ -311,14 +290,23 @@ class SqlHistory:
     # --- alerts -----------------------------------------------------------------------------------------
 
     def alert_events(self, patient_id: str | None = None) -> list[StoredAlertEvent]:
-        """Alert events in log order, read from the projection (no payload decoding: this runs on
-        every charting action)."""
-        where = "WHERE a.patient_id = ?" if patient_id is not None else ""
+        """The events of every alert that may still be open (the `unresolved_alerts` projection), in log
+        order: a save never reads the alert history of the whole stay."""
+        where = "WHERE u.patient_id = ?" if patient_id is not None else ""
+        return self._alert_events(
+            f"a.alert_id IN (SELECT u.alert_id FROM unresolved_alerts u {where})",
+            [patient_id] if patient_id is not None else [],
+        )
+
+    def events_of_alert(self, alert_id: str) -> list[StoredAlertEvent]:
+        return self._alert_events("a.alert_id = ?", [alert_id])
+
+    def _alert_events(self, condition: str, params: list[Any]) -> list[StoredAlertEvent]:
         rows = self._conn.execute(
             "SELECT a.alert_id, a.patient_id, a.observed_at, r.author, a.kind, a.event, a.priority, "
             "a.level, a.detail FROM alert_events a JOIN records r ON r.id = a.record_id "
-            f"{where} ORDER BY a.observed_at, a.entered_at",
-            [patient_id] if patient_id is not None else [],
+            f"WHERE {condition} ORDER BY a.observed_at, a.entered_at",
+            params,
         )
         return [
             StoredAlertEvent(
@@ -328,17 +316,15 @@ class SqlHistory:
                 author=row[3],
                 kind=AlertKind(row[4]),
                 event=AlertEventType(row[5]),
-                priority=Priority[row[6].upper()],
+                priority=Priority.from_code(row[6]),
                 level=row[7] or 0,
                 detail=row[8],
             )
             for row in rows
         ]
 
-    def alert(self, alert_id: str) -> Alert | None:
-        rows = self._conn.execute(
-            "SELECT DISTINCT patient_id FROM alert_events WHERE alert_id = ?", [alert_id]
-        ).fetchall()
-        if not rows:
-            return None
-        return fold(self.alert_events(rows[0][0])).get(alert_id)
+    def forget_resolved(self, alert_ids: Sequence[str]) -> None:
+        """Drop ended alerts from the `unresolved_alerts` projection (inside the write transaction)."""
+        self._conn.executemany(
+            "DELETE FROM unresolved_alerts WHERE alert_id = ?", [(i,) for i in alert_ids]
+        )

@@ -161,6 +161,23 @@ def m004_records_by_kind(db: Database) -> None:
     db.execute("PRAGMA user_version = 4")
 
 
+@_migration
+def m005_unresolved_alerts(db: Database) -> None:
+    # The alerts a save must look at: every alert raised and not yet known to be resolved. A derived
+    # projection (not clinical, so it may shrink): the ward drops an alert once its events end it. Filled
+    # here with every alert that has no terminal event, a superset the ward then prunes.
+    db.executescript("""
+        CREATE TABLE unresolved_alerts (
+            alert_id TEXT PRIMARY KEY, patient_id TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX unresolved_alerts_patient ON unresolved_alerts (patient_id);
+        INSERT INTO unresolved_alerts (alert_id, patient_id)
+            SELECT alert_id, min(patient_id) FROM alert_events GROUP BY alert_id
+            HAVING sum(event IN ('resolved', 'overtaken')) = 0;
+    """)
+    db.execute("PRAGMA user_version = 5")
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from bedside.alert_vocabulary import AlertEventType
 from bedside.records import (
     Admission,
     AlertEvent,
@@ -83,6 +84,11 @@ def project(
         table = "alert_events"
         row |= payload
         row["entered_at"] = entered_at
+        if record.event is AlertEventType.RAISED:
+            conn.execute(
+                "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)",
+                [record.alert_id, patient_id],
+            )
     else:
         return  # attributions, notes, closures and sign-offs are read from the log itself
     columns = ", ".join(row)

@@ -306,7 +306,7 @@ def bad_value(cls: type[Record], name: str) -> st.SearchStrategy[Any]:
     if issubclass(kind, Enum):
         return bad_enum(kind, optional=optional)
     if kind is datetime:
-        return bad_datetime(optional=optional, charted=name != "infusion_at")
+        return bad_datetime(optional=optional, charted=name not in ("infusion_at", "until"))
     if kind is date:
         return BAD_DATE
     raise AssertionError(f"no bad values for {cls.__name__}.{name} ({kind})")

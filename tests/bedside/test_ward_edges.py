@@ -116,7 +116,7 @@ def test_a_corrected_value_stops_counting_in_every_later_assessment(fx: WardFixt
     assert latest is not None
     assert latest.icans_grade == 0
     assert latest.payload["icans_episode_max"] == 0
-    assert not latest.icans_episode_open
+    assert not latest.payload["icans_episode_open"]
     assert AlertKind.ICANS_DOWNGRADE not in {a.kind for a in fx.ward.open_alerts("A1")}
 
 

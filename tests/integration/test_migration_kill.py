@@ -39,7 +39,7 @@ def _schema_objects(stop_before: str | None) -> set[str]:
     return names
 
 
-# What the newest migration adds; present exactly when it is recorded as applied.
+# What the newest migration adds (tables, indexes); present exactly when it is recorded as applied.
 NEW_INDEXES = _schema_objects(None) - _schema_objects(NEW[-1])
 
 
@@ -152,7 +152,7 @@ def inspect(path: Path, old: OldDatabase) -> str:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         user_version = conn.execute("PRAGMA user_version").fetchone()[0]
         assert conn.execute("SELECT id, hash FROM records ORDER BY id").fetchall() == old.hashes
     finally:
