@@ -7,11 +7,13 @@ goes wrong reaches the user as one line (what, where, what to do) and exit statu
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -123,6 +125,8 @@ def run_demo(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    import sqlite3
+
     from bedside.clinical.policy import DEFAULT_POLICY
     from bedside.clock import SystemClock
     from bedside.store.connection import open_read_only, storage_error
@@ -143,7 +147,7 @@ def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     try:
         ward = Ward(db, clock=clock, policy=DEFAULT_POLICY)
         text = render_board(ward.board(), now=clock.now(), zone=ward.policy.zone, database=db_path)
-    except Exception as err:
+    except (sqlite3.Error, OSError) as err:  # the file went bad while read: name it
         raise storage_error(err, db_path) from err
     finally:
         db.conn.close()
@@ -224,18 +228,55 @@ DEBUG_VARIABLE = "BEDSIDE_DEBUG"
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if os.environ.get(DEBUG_VARIABLE):
-        logging.basicConfig(level=logging.DEBUG)
-    else:
-        logging.getLogger("bedside").addHandler(logging.NullHandler())
-        logging.getLogger("bedside").propagate = False
+    with _log_shown(bool(os.environ.get(DEBUG_VARIABLE))):
+        return _run(args)
+
+
+@contextmanager
+def _log_shown(debug: bool) -> Iterator[None]:
+    """The log goes to stderr only with BEDSIDE_DEBUG; otherwise nothing but `_refuse`'s line (without
+    a handler, Python would print warnings and tracebacks there by itself)."""
+    logger = logging.getLogger("bedside")
+    handler: logging.Handler = logging.StreamHandler() if debug else logging.NullHandler()
+    saved = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False
+    if debug:
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = saved[0], saved[1]
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.handler(args, sys.stdin, sys.stdout)
     except CommandError as err:
         return _refuse(args.command, str(err))
+    except BrokenPipeError:
+        # The reader went away (`bedside grade | head -c 10`): nothing more to say to it.
+        _silence_stdout()
+        return EXIT_INVALID
+    except OSError as err:
+        if args.command == "grade":  # no database here: the input or the output failed
+            return _refuse(
+                args.command, f"cannot read stdin or write stdout ({err.strerror or err})"
+            )
+        return _refuse(args.command, _sentence(err, getattr(args, "db", None)))
     except Exception as err:
         return _refuse(args.command, _sentence(err, getattr(args, "db", None)))
     return code
+
+
+def _silence_stdout() -> None:
+    # Python would report the broken pipe again when it flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def _sentence(err: Exception, db: str | None) -> str:

@@ -605,7 +605,8 @@ def _failure(err: Exception, what: str) -> Failed:
     if reason is StorageProblem.BUG:
         log.exception("%s: unexpected error", what)
         return Failed(
-            reason, f"{what}: Bedside met an unexpected error (a bug, logged); try again."
+            reason,
+            f"{what}: Bedside met an unexpected error (a bug; the log has the details): report it.",
         )
     log.error("%s: the database %s (%s)", what, reason.value, err)
     return Failed(reason, f"{what}: the database {reason.value}; {reason.advice}.")

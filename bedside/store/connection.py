@@ -32,6 +32,7 @@ class StorageProblem(Enum):
     NOT_A_DATABASE = "is not a database"
     NOT_A_WARD = "is not a Bedside ward database"
     INCOMPATIBLE = "was written by another version of Bedside"
+    OUTDATED = "was written by an older version of Bedside"
     MISSING = "does not exist"
     NOT_A_FILE = "is a folder, not a file"
     NO_PERMISSION = "may not be opened by this user"
@@ -55,6 +56,9 @@ _ADVICE = {
     StorageProblem.NOT_A_DATABASE: "check the --db path: it must name a Bedside ward database",
     StorageProblem.NOT_A_WARD: "check the --db path: it must name a Bedside ward database",
     StorageProblem.INCOMPATIBLE: "open it with the version of Bedside that wrote it, or a newer one",
+    StorageProblem.OUTDATED: (
+        "open it once with the Bedside app, which upgrades it and keeps a copy, then try again"
+    ),
     StorageProblem.MISSING: "check the --db path",
     StorageProblem.NOT_A_FILE: "give the path of the database file inside it",
     StorageProblem.NO_PERMISSION: "ask for access to the file, or choose another --db",
@@ -120,6 +124,15 @@ _SQLITE_PROBLEMS = {
     23: StorageProblem.NO_PERMISSION,  # SQLITE_AUTH
     26: StorageProblem.NOT_A_DATABASE,  # SQLITE_NOTADB
 }
+_SQLITE_MESSAGES = (
+    ("is locked", StorageProblem.LOCKED),
+    ("readonly database", StorageProblem.READ_ONLY),
+    ("disk is full", StorageProblem.DISK_FULL),
+    ("malformed", StorageProblem.DAMAGED),
+    ("not a database", StorageProblem.NOT_A_DATABASE),
+    ("disk i/o error", StorageProblem.IO_ERROR),
+    ("unable to open database file", StorageProblem.IO_ERROR),
+)
 _OS_PROBLEMS = {
     errno.ENOSPC: StorageProblem.DISK_FULL,
     errno.EDQUOT: StorageProblem.DISK_FULL,
@@ -142,7 +155,9 @@ def classify(error: BaseException) -> StorageProblem:
         code = getattr(error, "sqlite_errorcode", None)
         if isinstance(code, int) and (code & 0xFF) in _SQLITE_PROBLEMS:
             return _SQLITE_PROBLEMS[code & 0xFF]
-        return StorageProblem.BUG
+        # An error raised without its code (by a wrapper, a driver shim): SQLite's own wording.
+        text = str(error).lower()
+        return next((p for words, p in _SQLITE_MESSAGES if words in text), StorageProblem.BUG)
     if isinstance(error, OSError):
         return _OS_PROBLEMS.get(error.errno or 0, StorageProblem.IO_ERROR)
     return StorageProblem.BUG
@@ -295,8 +310,8 @@ def _check_readable_ward(db: Database) -> None:
     if pending(db):
         user_version = db.conn.execute("PRAGMA user_version").fetchone()[0]
         raise StorageVersionError(
-            f"its schema is version {user_version}, this Bedside reads version {SCHEMA_VERSION}; "
-            "it is upgraded, with a copy kept, the next time the ward charts into it"
+            f"its schema is version {user_version}, this Bedside reads version {SCHEMA_VERSION}",
+            problem=StorageProblem.OUTDATED,
         )
     check_schema(db)
 
