@@ -141,8 +141,15 @@ def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         db_path = demo_database_path()
         _remove_demo(db_path)
         _build_demo(db_path, clock.now())
+    elif args.db is not None:
+        db_path = Path(args.db)
     else:
-        db_path = Path(args.db) if args.db is not None else default_database_path()
+        db_path = default_database_path()
+        if not db_path.exists():
+            raise CommandError(
+                f"there is no ward database yet at {db_path} (the ward's charting creates it): "
+                "give its path with --db, or see a demo ward with `bedside board --demo`"
+            )
     db = open_read_only(db_path)
     try:
         ward = Ward(db, clock=clock, policy=DEFAULT_POLICY)

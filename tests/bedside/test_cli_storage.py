@@ -344,6 +344,13 @@ def test_demo_refuses_an_existing_file(tmp_path: Path, capsys: pytest.CaptureFix
     assert path.read_text() == "keep me"
 
 
+def test_board_without_a_ward_yet_points_to_the_demo(
+    data_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = one_line_refusal(*run_cli(capsys, "board"), str(data_home / "ward.db"), "--demo")
+    assert "no ward database yet" in err and not (data_home / "ward.db").exists()
+
+
 def test_board_demo_still_works(data_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "board", "--demo")
     assert code == 0 and err == ""
