@@ -13,11 +13,16 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bedside.store.location import default_data_dir, default_database_path
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from bedside.demo import DemoSummary
 
 EXIT_INVALID = 2
 DEMO_DATABASE_NAME = "demo-ward.db"
@@ -136,7 +141,7 @@ def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     clock = SystemClock()
     if args.demo:
         if args.db is not None:
-            raise CommandError("board: give either --demo or --db, not both")
+            raise CommandError("give either --demo or --db, not both")
         # The demo ward is rebuilt each time, so that its timeline ends now; it is never a real ward.
         db_path = demo_database_path()
         _remove_demo(db_path)
@@ -162,15 +167,25 @@ def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def _build_demo(path: Path, now: Any) -> Any:
+def _build_demo(path: Path, now: datetime) -> DemoSummary:
     from bedside.demo import build_demo
     from bedside.store.connection import storage_error
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         return build_demo(str(path), now=now)
-    except OSError as err:
-        raise storage_error(err, path) from err
+    except BaseException as err:
+        _remove_partial(path)  # a half-built demo is no demo: nothing is left behind
+        if isinstance(err, OSError):
+            raise storage_error(err, path) from err
+        raise
+
+
+def _remove_partial(path: Path) -> None:
+    for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+        # If the location refuses even that, the error already reported says why.
+        with suppress(OSError):
+            leftover.unlink(missing_ok=True)
 
 
 def _remove_demo(path: Path) -> None:

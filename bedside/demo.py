@@ -34,8 +34,8 @@ from bedside.records import (
     VitalSigns,
 )
 from bedside.staff import Author, Role
-from bedside.store.connection import open_database
-from bedside.ward import Recorded, Result, Ward
+from bedside.store.connection import StorageError, StorageProblem, open_database
+from bedside.ward import Failed, Recorded, Result, Ward
 
 NURSE = Author("nurse.demo", Role.NURSE)
 PHYSICIAN = Author("dr.demo", Role.PHYSICIAN)
@@ -100,6 +100,8 @@ class _Script:
             when, _, action = heapq.heappop(self._actions)
             self.clock.set(when)
             result = action()
+            if isinstance(result, Failed) and result.reason is not StorageProblem.BUG:
+                raise StorageError(result.message, problem=result.reason)  # the disk, not the demo
             if result is not None and not isinstance(result, Recorded):
                 raise DemoError(f"demo charting failed at {when}: {result}")
             self._schedule_acknowledgements(when)

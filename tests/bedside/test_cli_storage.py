@@ -196,7 +196,7 @@ def test_the_read_only_connection_refuses_writes_and_the_ward_says_so(tmp_path: 
 # --- read-only locations, for real -------------------------------------------------------------------
 
 
-def _can_bind_read_only() -> bool:
+def _can_mount() -> bool:
     if shutil.which("unshare") is None or os.geteuid() != 0:
         return False
     probe = subprocess.run(
@@ -213,8 +213,8 @@ def _can_bind_read_only() -> bool:
     return probe.returncode == 0
 
 
-needs_read_only_bind = pytest.mark.skipif(
-    not _can_bind_read_only(), reason="needs root and unshare -m for a read-only bind mount"
+needs_mount_namespace = pytest.mark.skipif(
+    not _can_mount(), reason="needs root and unshare -m (a private mount namespace)"
 )
 
 
@@ -239,7 +239,7 @@ def refused_in_process(done: Any, *words: str) -> str:
     return one_line_refusal(done.returncode, "", done.stderr, *words)
 
 
-@needs_read_only_bind
+@needs_mount_namespace
 def test_board_reads_a_database_on_a_read_only_location(tmp_path: Path) -> None:
     folder = tmp_path / "mounted"
     folder.mkdir()
@@ -251,7 +251,7 @@ def test_board_reads_a_database_on_a_read_only_location(tmp_path: Path) -> None:
     assert digest(path) == before
 
 
-@needs_read_only_bind
+@needs_mount_namespace
 def test_a_database_with_a_wal_on_a_read_only_location_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "mounted"
     folder.mkdir()
@@ -263,7 +263,7 @@ def test_a_database_with_a_wal_on_a_read_only_location_is_refused(tmp_path: Path
     refused_in_process(done, str(path), "read-only location", "folder you may write to")
 
 
-@needs_read_only_bind
+@needs_mount_namespace
 def test_opening_for_writing_on_a_read_only_location_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "mounted"
     folder.mkdir()
@@ -284,7 +284,7 @@ def test_opening_for_writing_on_a_read_only_location_is_refused(tmp_path: Path) 
     assert done.stdout.split() == ["READ_ONLY", str(path)], done.stderr
 
 
-@needs_read_only_bind
+@needs_mount_namespace
 def test_demo_onto_a_read_only_location_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "mounted"
     folder.mkdir()
@@ -294,7 +294,7 @@ def test_demo_onto_a_read_only_location_is_refused(tmp_path: Path) -> None:
     assert list(folder.iterdir()) == []
 
 
-@needs_read_only_bind
+@needs_mount_namespace
 def test_board_demo_with_a_read_only_data_folder_is_refused(tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / ".local" / "share").mkdir(parents=True)
@@ -306,6 +306,21 @@ def test_board_demo_with_a_read_only_data_folder_is_refused(tmp_path: Path) -> N
     demo.write_bytes(b"an earlier demo")
     done = run_on_read_only(home, "board", "--demo", env={"HOME": str(home)})
     refused_in_process(done, str(demo), "read-only location")
+
+
+@needs_mount_namespace
+def test_demo_onto_a_full_disk_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
+    """A real full disk: a 256 KiB tmpfs in a private mount namespace."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    target = folder / "new.db"
+    # Inside the namespace, list what is left on the small disk after the command (on stdout).
+    script = 'mount -t tmpfs -o size=256k tmpfs "$1" && d="$1" && shift && "$@"; rc=$?; ls -A "$d"; exit $rc'
+    command = ["unshare", "-m", "sh", "-c", script, "sh", str(folder)]
+    command += [sys.executable, "-m", "bedside.cli", "demo", "--db", str(target)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    refused_in_process(done, str(target), "the disk is full", "free some disk space")
+    # (refused_in_process checked that stdout, the listing of the small disk, is empty)
 
 
 # --- the demo never writes into the ward database --------------------------------------------------
