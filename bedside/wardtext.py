@@ -88,10 +88,13 @@ def _picture(latest: StoredAssessment | None, zone: tzinfo | None) -> list[str]:
         scores.append(f"Bedside PEWS {pews}")
     if scores:
         lines.append("  " + " | ".join(scores))
-    # The drivers: each criterion that gave a grade or score points, for all four scores.
-    drivers = [_reason_line(r) for r in p.get("reason_details", []) if r.get("points")]
-    if drivers:
-        lines.append("  why: " + "; ".join(drivers))
+    # The drivers: each criterion that gave a grade or score points, for all four scores, one line
+    # per score.
+    drivers: dict[str, list[str]] = {}
+    for detail in p.get("reason_details", []):
+        if detail.get("points"):
+            drivers.setdefault(str(detail["domain"]), []).append(_reason_line(detail))
+    lines += ["  why: " + "; ".join(texts) for texts in drivers.values()]
     if p.get("stale"):
         lines.append("  stale (treated as missing): " + ", ".join(p["stale"]))
     return lines

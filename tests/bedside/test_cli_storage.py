@@ -17,7 +17,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -55,7 +54,7 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     yield home / "bedside"
 
 
-def ward_file(tmp_path: Path, name: str = "ward.db") -> Path:
+def ward_file(tmp_path: Path) -> Path:
     """A real ward database with two patients and some charting, closed."""
     fx = make_ward(tmp_path)
     recorded(fx.ward.admit(admission("A1", ADULT_BORN, baseline_ice=10), author=NURSE))
@@ -63,9 +62,7 @@ def ward_file(tmp_path: Path, name: str = "ward.db") -> Path:
     recorded(chart(fx, "A1", temperature=38.6))
     recorded(chart(fx, "C1"))
     fx.ward.history.database.conn.close()
-    if name != "ward.db":
-        fx.path.rename(tmp_path / name)
-    return tmp_path / name
+    return fx.path
 
 
 def digest(path: Path) -> str:
@@ -218,7 +215,9 @@ needs_mount_namespace = pytest.mark.skipif(
 )
 
 
-def run_on_read_only(folder: Path, *argv: str, env: dict[str, str] | None = None) -> Any:
+def run_on_read_only(
+    folder: Path, *argv: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`bedside argv` in a private mount namespace where `folder` is mounted read-only."""
     script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@"'
     command = ["unshare", "-m", "sh", "-c", script, "sh", str(folder)]
@@ -233,7 +232,7 @@ def run_on_read_only(folder: Path, *argv: str, env: dict[str, str] | None = None
     )
 
 
-def refused_in_process(done: Any, *words: str) -> str:
+def refused_by_process(done: subprocess.CompletedProcess[str], *words: str) -> str:
     assert done.returncode == EXIT_INVALID, (done.stdout, done.stderr)
     assert done.stdout == ""
     return one_line_refusal(done.returncode, "", done.stderr, *words)
@@ -260,7 +259,7 @@ def test_a_database_with_a_wal_on_a_read_only_location_is_refused(tmp_path: Path
     # read it without its shared-memory file, and reading the file alone could miss records.
     (folder / "ward.db-wal").write_bytes(b"")
     done = run_on_read_only(folder, "board", "--db", str(path))
-    refused_in_process(done, str(path), "read-only location", "folder you may write to")
+    refused_by_process(done, str(path), "read-only location", "folder you may write to")
 
 
 @needs_mount_namespace
@@ -290,7 +289,7 @@ def test_demo_onto_a_read_only_location_is_refused(tmp_path: Path) -> None:
     folder.mkdir()
     for target in (folder / "new.db", folder / "sub" / "new.db"):
         done = run_on_read_only(folder, "demo", "--db", str(target))
-        refused_in_process(done, str(target), "read-only location")
+        refused_by_process(done, str(target), "read-only location")
     assert list(folder.iterdir()) == []
 
 
@@ -300,12 +299,12 @@ def test_board_demo_with_a_read_only_data_folder_is_refused(tmp_path: Path) -> N
     (home / ".local" / "share").mkdir(parents=True)
     done = run_on_read_only(home, "board", "--demo", env={"HOME": str(home)})
     demo = home / ".local" / "share" / "bedside" / DEMO_DATABASE_NAME
-    refused_in_process(done, str(demo), "read-only location")
+    refused_by_process(done, str(demo), "read-only location")
     # and with an earlier demo file there, which cannot be removed
     (demo.parent).mkdir()
     demo.write_bytes(b"an earlier demo")
     done = run_on_read_only(home, "board", "--demo", env={"HOME": str(home)})
-    refused_in_process(done, str(demo), "read-only location")
+    refused_by_process(done, str(demo), "read-only location")
 
 
 @needs_mount_namespace
@@ -319,8 +318,8 @@ def test_demo_onto_a_full_disk_is_refused_and_leaves_nothing(tmp_path: Path) -> 
     command = ["unshare", "-m", "sh", "-c", script, "sh", str(folder)]
     command += [sys.executable, "-m", "bedside.cli", "demo", "--db", str(target)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
-    refused_in_process(done, str(target), "the disk is full", "free some disk space")
-    # (refused_in_process checked that stdout, the listing of the small disk, is empty)
+    refused_by_process(done, str(target), "the disk is full", "free some disk space")
+    # (refused_by_process checked that stdout, the listing of the small disk, is empty)
 
 
 # --- the demo never writes into the ward database --------------------------------------------------
