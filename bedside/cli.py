@@ -1,19 +1,28 @@
-"""The `bedside` command: the scriptable face of the engine and the storage (DESIGN section 2)."""
+"""The `bedside` command: the scriptable face of the engine and the storage (DESIGN section 2).
+
+Each command imports what it needs when it runs, so that `bedside grade` never loads the store. Whatever
+goes wrong reaches the user as one line (what, where, what to do) and exit status 2, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bedside.clinical.engine import assess
-from bedside.clinical.snapshot import SnapshotError, parse_snapshot
-from bedside.clock import SystemClock
-from bedside.store.connection import StorageError, open_database
-from bedside.store.location import default_database_path
+from bedside.store.location import default_data_dir, default_database_path
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from bedside.demo import DemoSummary
 
 EXIT_INVALID = 2
 DEMO_DATABASE_NAME = "demo-ward.db"
@@ -41,8 +50,20 @@ EXAMPLE_TIME_POINT: dict[str, Any] = {
 }
 
 
+class CommandError(Exception):
+    """A refusal worded for the user: one line, exit status 2."""
+
+
+def demo_database_path() -> Path:
+    """The demo's own file in the data folder, beside (never in) the ward database."""
+    return default_data_dir() / DEMO_DATABASE_NAME
+
+
 def grade_documents(document: Any) -> Any:
     """Grade one snapshot or an array of them; raises SnapshotError (field prefixed by index)."""
+    from bedside.clinical.engine import assess
+    from bedside.clinical.snapshot import SnapshotError, parse_snapshot
+
     if isinstance(document, list):
         results = []
         for index, item in enumerate(document):
@@ -56,61 +77,93 @@ def grade_documents(document: Any) -> Any:
 
 def run_grade(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if args.example:
-        json.dump(EXAMPLE_TIME_POINT, stdout, indent=2)
-        stdout.write("\n")
+        _write_whole(stdout, json.dumps(EXAMPLE_TIME_POINT, indent=2))
         return 0
-    text = stdin.read()
+    from bedside.clinical.snapshot import SnapshotError, load_snapshots
+
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as err:
-        error = {"field": "(input)", "allowed": "JSON", "message": f"not valid JSON: {err}"}
-        json.dump({"error": error}, stdout)
-        stdout.write("\n")
-        return EXIT_INVALID
-    try:
-        result = grade_documents(document)
+        try:
+            text = stdin.read()
+        except UnicodeDecodeError as err:
+            raise SnapshotError("(input)", "UTF-8 text", f"not UTF-8 text: {err.reason}") from None
+        result = grade_documents(load_snapshots(text))
     except SnapshotError as err:
-        json.dump({"error": err.as_dict()}, stdout, ensure_ascii=False)
-        stdout.write("\n")
+        _write_whole(stdout, json.dumps({"error": err.as_dict()}, ensure_ascii=False))
         return EXIT_INVALID
-    json.dump(result, stdout, indent=2 if args.pretty else None, ensure_ascii=False)
-    stdout.write("\n")
+    _write_whole(stdout, json.dumps(result, indent=2 if args.pretty else None, ensure_ascii=False))
     return 0
 
 
-def run_demo(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bedside.demo import build_demo
+def _write_whole(stdout: TextIO, text: str) -> None:
+    """Write `text` and a newline in one piece: escaped to ASCII if the output's encoding cannot carry
+    it, so that a reader never receives half a JSON document."""
+    encoding = getattr(stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = json.dumps(json.loads(text))  # the same document, ASCII only
+    stdout.write(text + "\n")
+    stdout.flush()
 
-    path = Path(args.db)
-    if path.exists():
-        stdout.write(f"{path} exists; the demo writes only into a new file (choose another --db)\n")
-        return EXIT_INVALID
-    path.parent.mkdir(parents=True, exist_ok=True)
-    summary = build_demo(str(path), now=SystemClock().now())
+
+def run_demo(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bedside.clock import SystemClock
+
+    if args.db is None:
+        # The demo's own file, rebuilt each time; the ward database is never touched.
+        path = demo_database_path()
+        _remove_demo(path)
+    else:
+        path = Path(args.db)
+        if _same_file(path, default_database_path()):
+            raise CommandError(
+                f"{path} is where the ward database lives; the demo never writes there: "
+                "leave out --db (the demo goes into its own file) or choose another file"
+            )
+        if path.exists():
+            raise CommandError(
+                f"{path} exists; the demo writes only into a new file: choose another --db"
+            )
+    summary = _build_demo(path, SystemClock().now())
     stdout.write(f"demo ward: {summary.patients} patients, {summary.records} records in {path}\n")
     return 0
 
 
 def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    from bedside.demo import build_demo
+    import sqlite3
+
+    from bedside.clinical.policy import DEFAULT_POLICY
+    from bedside.clock import SystemClock
+    from bedside.store.connection import open_read_only, storage_error
     from bedside.ward import Ward
     from bedside.wardtext import render_board
 
     clock = SystemClock()
-    db = Path(args.db)
     if args.demo:
+        if args.db is not None:
+            raise CommandError("give either --demo or --db, not both")
         # The demo ward is rebuilt each time, so that its timeline ends now; it is never a real ward.
-        db = default_database_path().with_name(DEMO_DATABASE_NAME)
-        db.parent.mkdir(parents=True, exist_ok=True)
-        for stale in db.parent.glob(DEMO_DATABASE_NAME + "*"):
-            stale.unlink()
-        build_demo(str(db), now=clock.now())
+        db_path = demo_database_path()
+        _remove_demo(db_path)
+        _build_demo(db_path, clock.now())
+    elif args.db is not None:
+        db_path = Path(args.db)
+    else:
+        db_path = default_database_path()
+        if not db_path.exists():
+            raise CommandError(
+                f"there is no ward database yet at {db_path} (the ward's charting creates it): "
+                "give its path with --db, or see a demo ward with `bedside board --demo`"
+            )
+    db = open_read_only(db_path)
     try:
-        ward = Ward(open_database(db, create=False, clock=clock), clock=clock)
-    except StorageError as err:
-        stdout.write(f"cannot open {db}: {err}\n")
-        return EXIT_INVALID
-    stdout.write(render_board(ward.board(), now=clock.now()))
+        ward = Ward(db, clock=clock, policy=DEFAULT_POLICY)
+        text = render_board(ward.board(), now=clock.now(), zone=ward.policy.zone, database=db_path)
+    except (sqlite3.Error, OSError) as err:  # the file went bad while read: name it
+        raise storage_error(err, db_path) from err
+    finally:
+        db.conn.close()
+    stdout.write(text)
     return 0
 
 
@@ -142,6 +195,44 @@ def run_replay(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 1 if failed else 0
 
 
+def _build_demo(path: Path, now: datetime) -> DemoSummary:
+    from bedside.demo import build_demo
+    from bedside.store.connection import storage_error
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return build_demo(str(path), now=now)
+    except BaseException as err:
+        _remove_partial(path)  # a half-built demo is no demo: nothing is left behind
+        if isinstance(err, OSError):
+            raise storage_error(err, path) from err
+        raise
+
+
+def _remove_partial(path: Path) -> None:
+    for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+        # If the location refuses even that, the error already reported says why.
+        with suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
+def _remove_demo(path: Path) -> None:
+    """Remove an earlier demo file (and its WAL and copies); only ever the demo's own file."""
+    from bedside.store.connection import storage_error
+
+    if not path.parent.is_dir():
+        return
+    try:
+        for stale in path.parent.glob(DEMO_DATABASE_NAME + "*"):
+            stale.unlink()
+    except OSError as err:
+        raise storage_error(err, path) from err
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b) or (a.exists() and b.exists() and a.samefile(b))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bedside", description="Bedside: CRS/ICANS grading and charting after CAR-T infusion"
@@ -170,31 +261,106 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.set_defaults(handler=run_replay)
 
-    default_db = str(default_database_path())
+    ward_db = str(default_database_path())
+    demo_db = str(demo_database_path())
     demo = commands.add_parser(
         "demo",
-        help="build a demo ward (children and adults after infusion) in a new database file",
-        description="Chart a realistic demo ward through the ward service, ending now.",
+        help="build a demo ward (children and adults after infusion) in its own database file",
+        description="Chart a realistic demo ward through the ward service, ending now. Without --db "
+        f"it goes into {demo_db} (rebuilt each time); it never writes into the ward database.",
     )
-    demo.add_argument("--db", default=default_db, help=f"the new database file ({default_db})")
+    demo.add_argument("--db", default=None, help=f"a new database file (default: {demo_db})")
     demo.set_defaults(handler=run_demo)
 
     board = commands.add_parser(
         "board",
         help="print the ward board: each patient's grades, why, open alerts and due checks",
+        description="Print the ward board, most urgent patient first. The database is only read.",
     )
-    board.add_argument("--db", default=default_db, help=f"the ward database ({default_db})")
+    board.add_argument("--db", default=None, help=f"the ward database (default: {ward_db})")
     board.add_argument(
-        "--demo", action="store_true", help=f"show a freshly built demo ward ({DEMO_DATABASE_NAME})"
+        "--demo", action="store_true", help=f"show a freshly built demo ward ({demo_db})"
     )
     board.set_defaults(handler=run_board)
     return parser
 
 
+# BEDSIDE_DEBUG=1 shows the log (with the traceback of a bug) on stderr; otherwise the user reads only
+# the one line of `_refuse`.
+DEBUG_VARIABLE = "BEDSIDE_DEBUG"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args, sys.stdin, sys.stdout)
+    with _log_shown(bool(os.environ.get(DEBUG_VARIABLE))):
+        return _run(args)
+
+
+@contextmanager
+def _log_shown(debug: bool) -> Iterator[None]:
+    """The log goes to stderr only with BEDSIDE_DEBUG; otherwise nothing but `_refuse`'s line (without
+    a handler, Python would print warnings and tracebacks there by itself)."""
+    logger = logging.getLogger("bedside")
+    handler: logging.Handler = logging.StreamHandler() if debug else logging.NullHandler()
+    saved = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False
+    if debug:
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = saved[0], saved[1]
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        code: int = args.handler(args, sys.stdin, sys.stdout)
+    except CommandError as err:
+        return _refuse(args.command, str(err))
+    except BrokenPipeError:
+        # The reader went away (`bedside grade | head -c 10`): nothing more to say to it.
+        _silence_stdout()
+        return EXIT_INVALID
+    except OSError as err:
+        if args.command == "grade":  # no database here: the input or the output failed
+            return _refuse(
+                args.command, f"cannot read stdin or write stdout ({err.strerror or err})"
+            )
+        return _refuse(args.command, _sentence(err, getattr(args, "db", None)))
+    except Exception as err:
+        return _refuse(args.command, _sentence(err, getattr(args, "db", None)))
     return code
+
+
+def _silence_stdout() -> None:
+    # Python would report the broken pipe again when it flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+def _sentence(err: Exception, db: str | None) -> str:
+    """The environment's error (or a bug) as one sentence naming the file and what to do."""
+    from bedside.store.connection import StorageError, StorageProblem, storage_error
+
+    error: StorageError = storage_error(err, db)
+    if error.problem is StorageProblem.BUG and not isinstance(err, StorageError):
+        logging.getLogger(__name__).exception("unexpected error")
+        return (
+            f"Bedside met an unexpected error ({type(err).__name__}: {err}); this is a bug: "
+            f"report it with this line ({DEBUG_VARIABLE}=1 shows the details)"
+        )
+    return error.sentence()
+
+
+def _refuse(command: str, sentence: str) -> int:
+    line = " ".join(sentence.split())  # one line, whatever the driver's message held
+    sys.stderr.write(f"bedside {command}: {line}\n")
+    return EXIT_INVALID
 
 
 if __name__ == "__main__":

@@ -52,10 +52,6 @@ class ManualClock:
         self._now = _utc(when)
 
 
-# Tests that never move the clock read better with this name.
-FixedClock = ManualClock
-
-
 def _utc(when: datetime) -> datetime:
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError("clock times must be timezone-aware")

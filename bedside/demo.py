@@ -3,15 +3,22 @@
 Five patients on one ward, children and adults at different days after infusion: one child whose CRS goes
 from grade 2 to grade 3 and is treated with tocilizumab, one child with ICANS on CAPD, an adolescent with a
 first fever, and two adults (one stable, one in later follow-up). The timeline ends at the clock's "now".
+
+Like a real moment on a ward, the nurse (or, for a high-priority alert, the physician) acknowledged the
+older alerts a few minutes after they were raised; only the last hour's are still waiting (and the final
+tick escalates those left too long, as it would on the ward).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bedside.alert_vocabulary import AlertStatus, Priority
 from bedside.clock import ManualClock
 from bedside.records import (
     Admission,
@@ -27,12 +34,21 @@ from bedside.records import (
     VitalSigns,
 )
 from bedside.staff import Author, Role
-from bedside.store.connection import open_database
-from bedside.ward import Recorded, Result, Ward
+from bedside.store.connection import StorageError, StorageProblem, open_database
+from bedside.ward import Failed, Recorded, Result, Ward
 
 NURSE = Author("nurse.demo", Role.NURSE)
 PHYSICIAN = Author("dr.demo", Role.PHYSICIAN)
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+# How long after an alert is raised someone acknowledges it, by priority; alerts raised within the last
+# UNACKNOWLEDGED_WINDOW before "now" are left for the ward to acknowledge.
+ACK_DELAY = {
+    Priority.HIGH: timedelta(minutes=3),
+    Priority.MEDIUM: timedelta(minutes=8),
+    Priority.LOW: timedelta(minutes=12),
+}
+UNACKNOWLEDGED_WINDOW = timedelta(hours=1)
 
 
 class DemoError(RuntimeError):
@@ -50,35 +66,70 @@ def build_demo(path: str, *, now: datetime) -> DemoSummary:
     start = now - timedelta(days=2)
     clock = ManualClock(start)
     ward = Ward(open_database(path, clock=clock), clock=clock)
-    script = _Script(ward, clock)
-    for patient in DEMO_PATIENTS:
-        patient(script, now)
-    script.run()
-    clock.set(now)
-    ward.tick()
-    counts = ward.history.row_counts()
-    return DemoSummary(patients=len(ward.history.patient_ids()), records=counts.get("records", 0))
+    try:
+        script = _Script(ward, clock, now)
+        for patient in DEMO_PATIENTS:
+            patient(script, now)
+        script.run()
+        clock.set(now)
+        ticked = ward.tick()
+        if not ticked.ok:
+            raise DemoError(f"the demo's alert tick failed: {ticked}")
+        counts = ward.history.row_counts()
+        patients = len(ward.history.patient_ids())
+    finally:
+        ward.history.database.conn.close()
+    return DemoSummary(patients=patients, records=counts.get("records", 0))
 
 
 class _Script:
     """Collects the demo's charting actions, then runs them in time order with the clock at each one
     (a nurse never charts in the future, and late entries are the exception, not the demo's rule)."""
 
-    def __init__(self, ward: Ward, clock: ManualClock) -> None:
+    def __init__(self, ward: Ward, clock: ManualClock, now: datetime) -> None:
         self.ward = ward
         self.clock = clock
-        self._actions: list[tuple[datetime, int, Callable[[], Result]]] = []
+        self.now = now
+        self._actions: list[tuple[datetime, int, Callable[[], Result | None]]] = []
+        self._acknowledging: set[tuple[str, int, Priority]] = set()
+        self._order = itertools.count()  # keeps same-time actions in the order they were added
 
     def run(self) -> None:
-        for when, _, action in sorted(self._actions, key=lambda a: (a[0], a[1])):
+        heapq.heapify(self._actions)
+        while self._actions:
+            when, _, action = heapq.heappop(self._actions)
             self.clock.set(when)
             result = action()
-            if not isinstance(result, Recorded):
+            if isinstance(result, Failed) and result.reason is not StorageProblem.BUG:
+                raise StorageError(result.message, problem=result.reason)  # the disk, not the demo
+            if result is not None and not isinstance(result, Recorded):
                 raise DemoError(f"demo charting failed at {when}: {result}")
-        self._actions.clear()
+            self._schedule_acknowledgements(when)
 
-    def _at(self, when: datetime, action: Callable[[], Result]) -> None:
-        self._actions.append((when, len(self._actions), action))
+    def _at(self, when: datetime, action: Callable[[], Result | None]) -> None:
+        heapq.heappush(self._actions, (when, next(self._order), action))
+
+    def _schedule_acknowledgements(self, now: datetime) -> None:
+        """Each alert the last action raised (or raised to a higher level) is acknowledged a few
+        minutes later, unless that is within the last UNACKNOWLEDGED_WINDOW."""
+        for alert in self.ward.open_alerts():
+            seen = (alert.alert_id, alert.level, alert.priority)
+            if seen in self._acknowledging or alert.status is not AlertStatus.ACTIVE:
+                continue
+            self._acknowledging.add(seen)
+            when = now + ACK_DELAY[alert.priority]
+            if when <= self.now - UNACKNOWLEDGED_WINDOW:
+                by = PHYSICIAN if alert.priority is Priority.HIGH else NURSE
+                self._at(when, self._acknowledgement(alert.alert_id, by))
+
+    def _acknowledgement(self, alert_id: str, author: Author) -> Callable[[], Result | None]:
+        return lambda: self._acknowledge(alert_id, author)
+
+    def _acknowledge(self, alert_id: str, author: Author) -> Result | None:
+        alert = self.ward.alert(alert_id)
+        if alert is None or alert.status is not AlertStatus.ACTIVE:
+            return None  # resolved (or acknowledged) before anyone got to it
+        return self.ward.acknowledge(alert_id, author=author)
 
     def admit(self, when: datetime, **fields: Any) -> None:
         defaults: dict[str, Any] = {"developmental_delay": False, "product": "GD2/B7H3 CAR-T"}
@@ -172,7 +223,8 @@ def _crs_child(s: _Script, now: datetime) -> None:
 
 
 def _icans_child(s: _Script, now: datetime) -> None:
-    """Maya, 7 y, neuroblastoma, day 6: CRS resolved, now ICANS on CAPD (grade 1 -> 3)."""
+    """Maya, 7 y, neuroblastoma, day 6: CRS resolved, now ICANS on CAPD (grade 1 -> 3 within the hour,
+    dexamethasone given, the grade 3 alert not yet acknowledged)."""
     s.admit(
         now - timedelta(days=2),
         patient_id="NB-0398", name="Maya Okafor", date_of_birth=date(2019, 2, 3), sex=Sex.FEMALE,
@@ -191,9 +243,9 @@ def _icans_child(s: _Script, now: datetime) -> None:
     worse = CAPD_ZERO | {"capd_eye_contact": 3, "capd_purposeful": 2, "capd_aware": 3,
                          "capd_communicates": 2, "capd_underactive": 2}  # fmt: skip
     s.neuro(
-        "NB-0398", now - 3 * HOUR, tool="CAPD", **worse, consciousness="awakens_to_tactile_only"
+        "NB-0398", now - 50 * MINUTE, tool="CAPD", **worse, consciousness="awakens_to_tactile_only"
     )
-    s.drug("NB-0398", now - 2.5 * HOUR, Drug.DEXAMETHASONE, 10, DoseUnit.MG, author=PHYSICIAN)
+    s.drug("NB-0398", now - 20 * MINUTE, Drug.DEXAMETHASONE, 10, DoseUnit.MG, author=PHYSICIAN)
 
 
 def _febrile_adolescent(s: _Script, now: datetime) -> None:

@@ -16,7 +16,6 @@ _MS = timedelta(milliseconds=1)
 _COUNTER_MAX = 9999
 _DEVICE_RE = re.compile(r"[A-Za-z0-9-]{1,36}")
 _STAMP_RE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z/(\d{4})/([A-Za-z0-9-]{1,36})")
-UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def epoch_ms(when: datetime) -> int:

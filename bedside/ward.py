@@ -47,7 +47,9 @@ from bedside.schedule import VITALS_PARAMETERS, Acuity, DueCheck, due_checks
 from bedside.staff import Action, Author
 from bedside.store.connection import (
     StorageError,
+    StorageProblem,
     checkpoint,
+    classify,
     defer_checkpoints,
     transaction,
 )
@@ -78,9 +80,24 @@ class Invalid:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """Nothing was written: the environment refused (disk full, read-only, locked...)."""
+    """Nothing was written: the environment refused (locked, read-only, disk full, damaged) or Bedside
+    met a bug (`StorageProblem.BUG`, logged with its traceback). `message` is the sentence for the user."""
 
+    reason: StorageProblem
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TickResult:
+    """What one `tick` did: the alert events written per patient, and the patients it could not check."""
+
+    written: dict[str, list[AlertEventDraft]] = field(default_factory=dict)
+    failed: dict[str, Failed] = field(default_factory=dict)
+    ward_failed: Failed | None = None  # the list of patients itself could not be read
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.ward_failed is None
 
 
 Result = Recorded | Invalid | Failed
@@ -126,7 +143,8 @@ class Ward:
         self._log = Log(db, clock)
         self._history = SqlHistory(db, self._log)
         self._regrader = Regrader(self._log, self._history, policy, clock)
-        defer_checkpoints(db)  # a save never pays for a checkpoint; tick() checkpoints instead
+        if not _read_only(db):
+            defer_checkpoints(db)  # a save never pays for a checkpoint; tick() checkpoints instead
 
     @property
     def policy(self) -> SitePolicy:
@@ -254,7 +272,7 @@ class Ward:
         """Records who acknowledged and when (R20: acknowledgements are audited)."""
         if not author.may(Action.ACKNOWLEDGE):
             return _refused(author, "acknowledge alerts")
-        alert = alerting.fold(self._history.events_of_alert(alert_id)).get(alert_id)
+        alert = self.alert(alert_id)
         if alert is None:
             return Invalid(
                 (FieldError("alert_id", f"alert_id: no alert {alert_id}", "the id of an alert"),)
@@ -316,27 +334,38 @@ class Ward:
             done.append(patient_id)
         return done
 
-    def tick(self) -> dict[str, list[AlertEventDraft]]:
+    def tick(self) -> TickResult:
         """Time-driven alerts for every patient: overdue checks and unacknowledged escalations.
 
         Called by the UI's timer (once a minute) and by `bedside` service runs; idempotent. The ward
         is read without the write lock; only a patient with something to write is re-checked under it.
-        It also checkpoints the WAL, which charting never does (see `defer_checkpoints`)."""
+        A patient who cannot be checked (the database refused, or a bug) is reported in `failed`, and
+        the others are still checked. It also checkpoints the WAL, which charting never does (see
+        `defer_checkpoints`)."""
         now = self._clock.now()
         written: dict[str, list[AlertEventDraft]] = {}
+        failed: dict[str, Failed] = {}
         try:
-            for patient_id in self._history.patient_ids():
+            patient_ids = self._history.patient_ids()
+        except Exception as err:  # the whole ward could not be read: say so
+            return TickResult(ward_failed=_failure(err, "The ward's alerts were not checked"))
+        for patient_id in patient_ids:
+            try:
                 if not self._tick_drafts(patient_id, now):
                     continue
                 with transaction(self._db):
                     drafts = self._tick_drafts(patient_id, now)  # again, under the lock
                     self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
-                if drafts:
-                    written[patient_id] = drafts
+            except Exception as err:  # one patient's failure must not stop the others
+                failed[patient_id] = _failure(err, f"The alerts of {patient_id} were not checked")
+                continue
+            if drafts:
+                written[patient_id] = drafts
+        try:
             checkpoint(self._db)  # keeps the WAL small (R5) outside any charting action
         except (sqlite3.Error, StorageError) as err:
-            log.error("alert tick failed: %s", err)
-        return written
+            log.warning("WAL checkpoint failed: %s", err)  # the next tick tries again
+        return TickResult(written, failed)
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -389,6 +418,10 @@ class Ward:
             and s.record.agent is not None
             and (s.record.stopped_at is None or s.record.stopped_at > at)
         ]
+
+    def alert(self, alert_id: str) -> Alert | None:
+        """One alert's current state, from its events."""
+        return alerting.fold(self._history.events_of_alert(alert_id)).get(alert_id)
 
     def open_alerts(self, patient_id: str | None = None) -> list[Alert]:
         folded = alerting.fold(self._history.alert_events(patient_id))
@@ -496,10 +529,8 @@ class Ward:
         except RecordInvalid as err:
             # Refused under the write lock (e.g. the record was corrected meanwhile by someone else).
             return Invalid(tuple(err.errors))
-        except (sqlite3.Error, StorageError) as err:
-            # The environment's error (disk full, read-only, locked): tell the user, nothing was written.
-            log.error("write failed: %s", err)
-            return Failed(f"The record was not saved: {err}")
+        except Exception as err:  # the environment's error, or a bug: nothing was written
+            return _failure(err, "The record was not saved")
 
     def _grade_and_alert(self, stored: StoredRecord, author: Author) -> Recorded:
         """Grade the time points the record touches (its own, the current one after a late entry, the
@@ -616,6 +647,24 @@ def _tool_errors(
             f"{right.value} for this patient",
         )
     ]
+
+
+def _failure(err: Exception, what: str) -> Failed:
+    """The environment's error (locked, read-only, disk full, damaged) is logged as such; anything else
+    is a bug and is logged with its traceback. Either way the user reads one sentence."""
+    reason = classify(err)
+    if reason is StorageProblem.BUG:
+        log.exception("%s: unexpected error", what)
+        return Failed(
+            reason,
+            f"{what}: Bedside met an unexpected error (a bug; the log has the details): report it.",
+        )
+    log.error("%s: the database %s (%s)", what, reason.value, err)
+    return Failed(reason, f"{what}: the database {reason.value}; {reason.advice}.")
+
+
+def _read_only(db: Database) -> bool:
+    return bool(db.conn.execute("PRAGMA query_only").fetchone()[0])
 
 
 def _refused(author: Author, what: str) -> Invalid:

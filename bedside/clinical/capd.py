@@ -45,8 +45,3 @@ class CapdItems:
         if self.problems():
             raise ValueError(f"CAPD items out of range: {self.problems()}")
         return sum(self.points)
-
-    @classmethod
-    def from_answers(cls, answers: tuple[int, ...]) -> CapdItems:
-        """From the nurse's answers in form order (0 = Never ... 4 = Always)."""
-        return cls(tuple(item_points(i, a) for i, a in enumerate(answers)))

@@ -11,7 +11,6 @@ from bedside.clinical.state import PatientState
 from bedside.clinical.vocabulary import O2Device, O2Indication
 
 FEVER_C = Decimal("38.0")  # SPEC 2.1: >= 38.0 °C
-FEVER_F = Decimal("100.4")  # SPEC 2.1: >= 100.4 °F
 LOW_FLOW_MAX_L_MIN = 6.0  # SPEC 3.2 footnote e: low flow <= 6 L/min, high flow > 6 L/min
 
 # SPEC section 4: hypoxia class by device when the flow does not decide.

@@ -122,7 +122,7 @@ def score_news2(state: PatientState) -> ScoreResult:
         flags.add(Flag.NEWS2_SBP_90_NOT_HYPOTENSION)  # SPEC 12.8: two notions of hypotension
     if missing:
         flags.add(Flag.NEWS2_INCOMPLETE)
-        text = f"NEWS2 incomplete: missing {', '.join(missing)}; partial sum {total}"
+        text = f"incomplete: missing {', '.join(missing)}; partial sum {total}"
         reasons.append(_reason("incomplete", None, text))
         return ScoreResult(
             True, None, total, tuple(missing), None, tuple(reasons), frozenset(flags)

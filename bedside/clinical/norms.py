@@ -83,7 +83,8 @@ class Cut:
 
     def __str__(self) -> str:
         limit = int(self.limit) if float(self.limit).is_integer() else self.limit
-        return f"{self.op} {limit}"
+        shown = {">=": "≥", "<=": "≤"}.get(self.op, self.op)  # as printed on the chart
+        return f"{shown} {limit}"
 
 
 def ge(x: float) -> Cut:

@@ -105,7 +105,7 @@ def score_pews(state: PatientState) -> ScoreResult:
     total = sum(points.values())
     if missing:
         flags.add(Flag.PEWS_INCOMPLETE)
-        text = f"PEWS incomplete: missing {', '.join(missing)}; partial sum {total}"
+        text = f"incomplete: missing {', '.join(missing)}; partial sum {total}"
         reasons.append(_reason("incomplete", None, text))
         return ScoreResult(
             True, None, total, tuple(missing), None, tuple(reasons), frozenset(flags)

@@ -1,12 +1,16 @@
 """Parsing one time-point snapshot of the `bedside grade` contract (SPEC section 14) into a `PatientState`.
 
 Every key is checked: its type, its plausible range or value set. Unknown keys are an error, so that a typo
-never silently changes a grade; a key may be absent or null (= missing).
+never silently changes a grade; a key may be absent or null (= missing). `load_snapshots` reads the JSON
+text itself and refuses what `json` would let through: a key given twice, nesting deeper than the contract
+needs, numbers with more digits than any measurement, and lone surrogates that no output could encode.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -40,6 +44,96 @@ class SnapshotError(ValueError):
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "allowed": self.allowed, "message": str(self)}
+
+
+# An array of snapshots holding objects holding the vasopressor list: 3 levels; a little room beyond it.
+MAX_NESTING = 8
+# More digits than any measurement has; longer numbers are refused before Python converts them.
+MAX_NUMBER_CHARS = 32
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class LongNumber:
+    """A JSON number with more than MAX_NUMBER_CHARS characters, kept as its length only."""
+
+    chars: int
+    integer: bool
+
+    def __repr__(self) -> str:
+        return (
+            f"a {self.chars}-digit integer" if self.integer else f"a {self.chars}-character number"
+        )
+
+
+def _parse_int(text: str) -> int | LongNumber:
+    if len(text) > MAX_NUMBER_CHARS:
+        return LongNumber(len(text.lstrip("-")), integer=True)
+    return int(text)
+
+
+def _parse_float(text: str) -> float | LongNumber:
+    return LongNumber(len(text), integer=False) if len(text) > MAX_NUMBER_CHARS else float(text)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise SnapshotError(_safe(key), "each key once", "is given twice")
+        obj[key] = value
+    return obj
+
+
+def _safe(text: str) -> str:
+    """`text` with lone surrogates written as JSON escapes, so that any output can carry it."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _check_tree(value: Any, where: str, depth: int) -> None:
+    if depth > MAX_NESTING:
+        raise SnapshotError(
+            where or "(input)", f"at most {MAX_NESTING} levels", "nested too deeply"
+        )
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise SnapshotError(where or "(input)", "text without lone surrogates", "a lone surrogate")
+    items: Any = ()
+    if isinstance(value, dict):
+        items = ((key, f"{where}.{key}" if where else key, item) for key, item in value.items())
+    elif isinstance(value, list):
+        items = ((None, f"{where}[{i}]", item) for i, item in enumerate(value))
+    for key, path, item in items:
+        if key is not None and _SURROGATE.search(key):
+            raise SnapshotError(_safe(path), "keys without lone surrogates", "a lone surrogate")
+        _check_tree(item, path, depth + 1)
+
+
+def load_snapshots(text: str) -> Any:
+    """Parse the JSON text of `bedside grade`; raises `SnapshotError` for what JSON allows but the
+    contract cannot use (see the module's docstring). The result goes to `parse_snapshot`."""
+    try:
+        document = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+        )
+    except RecursionError:
+        raise SnapshotError(
+            "(input)", f"JSON nested at most {MAX_NESTING} levels", "nested too deeply"
+        ) from None
+    except json.JSONDecodeError as err:
+        raise SnapshotError("(input)", "JSON", f"not valid JSON: {err}") from None
+    _check_tree(document, "", 1)
+    return document
+
+
+def _show(value: Any) -> str:
+    """A short, always printable form of a refused value (a huge number never prints whole)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return "an integer of more than 15 digits"  # never str(): it refuses past 4,300 digits
+    text = _safe(repr(value))
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +205,11 @@ KNOWN_KEYS = (
 
 def _number(key: str, value: Any) -> float | int:
     spec = NUMBERS[key]
+    if isinstance(value, LongNumber) or (isinstance(value, int) and abs(value) >= 10**15):
+        # Never converted: a float cannot hold it, and str() refuses past 4,300 digits.
+        raise SnapshotError(key, spec.allowed(), f"{_show(value)} is outside the plausible range")
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SnapshotError(key, spec.allowed(), f"{value!r} is not a number")
+        raise SnapshotError(key, spec.allowed(), f"{_show(value)} is not a number")
     if not math.isfinite(value):
         raise SnapshotError(key, spec.allowed(), f"{value!r} is not a finite number")
     if spec.integer and value != int(value):
@@ -127,7 +224,7 @@ def _enum(key: str, value: Any) -> Enum:
     if isinstance(value, str) and value in enum._value2member_map_:
         return enum(value)
     allowed = ", ".join(str(m.value) for m in enum)
-    raise SnapshotError(key, allowed, f"{value!r} is not a known value")
+    raise SnapshotError(key, allowed, f"{_show(value)} is not a known value")
 
 
 def parse_snapshot(obj: Any) -> PatientState:
@@ -136,7 +233,7 @@ def parse_snapshot(obj: Any) -> PatientState:
         raise SnapshotError("(snapshot)", "a JSON object", f"got {type(obj).__name__}")
     unknown = sorted(set(obj) - KNOWN_KEYS)
     if unknown:
-        raise SnapshotError(unknown[0], "a key of the grade contract", "unknown key")
+        raise SnapshotError(_safe(unknown[0]), "a key of the grade contract", "unknown key")
     if obj.get("age_years") is None:
         raise SnapshotError("age_years", NUMBERS["age_years"].allowed(), "is required")
 
@@ -150,11 +247,11 @@ def parse_snapshot(obj: Any) -> PatientState:
             values[key] = _enum(key, raw)
         elif key in BOOLEANS:
             if not isinstance(raw, bool):
-                raise SnapshotError(key, "true or false", f"{raw!r} is not a boolean")
+                raise SnapshotError(key, "true or false", f"{_show(raw)} is not a boolean")
             values[key] = raw
         elif key == "spo2_scale":
             if isinstance(raw, bool) or raw not in (1, 2):
-                raise SnapshotError(key, "1 or 2", f"{raw!r} is not a NEWS2 SpO2 scale")
+                raise SnapshotError(key, "1 or 2", f"{_show(raw)} is not a NEWS2 SpO2 scale")
             values[key] = Spo2Scale(int(raw))
         elif key == "vasopressors":
             values[key] = _agents(raw)
@@ -165,11 +262,11 @@ def parse_snapshot(obj: Any) -> PatientState:
 def _agents(raw: Any) -> tuple[VasoactiveAgent, ...]:
     allowed = "a list of: " + ", ".join(a.value for a in VasoactiveAgent)
     if not isinstance(raw, list):
-        raise SnapshotError("vasopressors", allowed, f"{raw!r} is not a list")
+        raise SnapshotError("vasopressors", allowed, f"{_show(raw)} is not a list")
     agents = []
     for item in raw:
         if not isinstance(item, str) or item not in VasoactiveAgent._value2member_map_:
-            raise SnapshotError("vasopressors", allowed, f"{item!r} is not a known agent")
+            raise SnapshotError("vasopressors", allowed, f"{_show(item)} is not a known agent")
         agents.append(VasoactiveAgent(item))
     if len(set(agents)) != len(agents):
         raise SnapshotError("vasopressors", allowed, "an agent is listed twice")

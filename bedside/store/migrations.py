@@ -16,7 +16,7 @@ from sqlite_utils.migrations import Migrations
 
 from bedside.clock import Clock, SystemClock
 from bedside.ids import new_device_id
-from bedside.store.connection import StorageVersionError, transaction
+from bedside.store.connection import StorageProblem, StorageVersionError, transaction
 from bedside.store.schema import FEVER_PREDICATE
 
 MIGRATIONS = Migrations("bedside")
@@ -198,7 +198,9 @@ def check_version(db: Database) -> None:
             f"{SCHEMA_VERSION}; use a newer Bedside"
         )
     if not applied and db.table_names():
-        raise StorageVersionError("the file holds tables but is not a Bedside database")
+        raise StorageVersionError(
+            "the file holds tables but is not a Bedside database", problem=StorageProblem.NOT_A_WARD
+        )
 
 
 def pending(db: Database) -> list[str]:

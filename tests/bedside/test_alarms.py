@@ -109,12 +109,12 @@ def test_unacknowledged_alert_escalates_once_after_the_site_time(fx: WardFixture
     recorded(fx.ward.chart_neuro("A1", ice_check(2), observed_at=fx.clock.now(), author=NURSE))
     limit = fx.ward.policy.escalate_high_after_min
     fx.clock.advance(timedelta(minutes=limit - 1))
-    assert [d for d in fx.ward.tick().get("A1", []) if d.kind is AlertKind.ICANS] == []
+    assert [d for d in fx.ward.tick().written.get("A1", []) if d.kind is AlertKind.ICANS] == []
     fx.clock.advance(timedelta(minutes=1))
-    escalated = [d for d in fx.ward.tick().get("A1", []) if d.kind is AlertKind.ICANS]
+    escalated = [d for d in fx.ward.tick().written.get("A1", []) if d.kind is AlertKind.ICANS]
     assert [d.event for d in escalated] == [AlertEventType.ESCALATED]
     fx.clock.advance(timedelta(minutes=10))
-    assert [d for d in fx.ward.tick().get("A1", []) if d.kind is AlertKind.ICANS] == []
+    assert [d for d in fx.ward.tick().written.get("A1", []) if d.kind is AlertKind.ICANS] == []
 
 
 def test_a_rise_re_alerts_even_when_acknowledged(fx: WardFixture) -> None:
@@ -141,11 +141,11 @@ def test_overdue_neuro_check_raises_and_clears(fx: WardFixture) -> None:
     recorded(fx.ward.chart_neuro("A1", ice_check(10), observed_at=fx.clock.now(), author=NURSE))
     vitals(fx)
     fx.clock.advance(timedelta(hours=8, minutes=1))  # SPEC 11: neuro every 8 h on days 0-14
-    raised = [d for d in fx.ward.tick().get("A1", []) if d.kind is AlertKind.NEURO_OVERDUE]
+    raised = [d for d in fx.ward.tick().written.get("A1", []) if d.kind is AlertKind.NEURO_OVERDUE]
     assert [d.event for d in raised] == [AlertEventType.RAISED]
-    assert fx.ward.tick().get("A1", []) == []  # no duplicate while still overdue
+    assert fx.ward.tick().written.get("A1", []) == []  # no duplicate while still overdue
     recorded(fx.ward.chart_neuro("A1", ice_check(10), observed_at=fx.clock.now(), author=NURSE))
-    cleared = [d for d in fx.ward.tick().get("A1", []) if d.kind is AlertKind.NEURO_OVERDUE]
+    cleared = [d for d in fx.ward.tick().written.get("A1", []) if d.kind is AlertKind.NEURO_OVERDUE]
     assert [d.event for d in cleared] == [AlertEventType.RESOLVED]
 
 
