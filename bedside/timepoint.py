@@ -67,10 +67,10 @@ class History(Protocol):
         """The newest temperature >= 38.0 °C observed in [since, until]."""
         ...
 
-    def max_grades(
-        self, patient_id: str, since: datetime, until: datetime
-    ) -> tuple[int | None, int | None, datetime | None]:
-        """Highest stored CRS and ICANS grades observed in [since, until), and the first ICANS >= 1."""
+    def worst_grade(
+        self, syndrome: str, patient_id: str, since: datetime, until: datetime
+    ) -> tuple[int | None, datetime | None]:
+        """The worst stored grade of "crs" or "icans" in [since, until), and its first grade >= 1."""
         ...
 
     def last_observed(self, patient_id: str, kind: str, until: datetime) -> datetime | None: ...
@@ -393,11 +393,11 @@ def derive_episodes(
             onset = t
             break
     crs_since = onset if onset is not None else at
-    max_crs, _, _ = history.max_grades(patient_id, crs_since, at)
+    max_crs, _ = history.worst_grade("crs", patient_id, crs_since, at)
     icans_since = closed[Syndrome.ICANS]
     if icans_since > admission.infusion_at:
         icans_since += timedelta(microseconds=1)  # D25: strictly after the closure
-    _, max_icans, icans_onset = history.max_grades(patient_id, icans_since, at)
+    max_icans, icans_onset = history.worst_grade("icans", patient_id, icans_since, at)
     return Episodes(
         crs_onset=onset,
         crs_open=onset is not None,

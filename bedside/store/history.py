@@ -20,6 +20,7 @@ from bedside.records import Admission, iso_utc, parse_utc
 from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
 from bedside.store.schema import FEVER_PREDICATE
 
+_GRADE_COLUMN = {"crs": "crs_grade", "icans": "icans_grade"}
 # D21: a neuro check charted with these reasons was not done; it leaves the check due.
 NOT_DONE = (
     IceNotAssessable.NOT_DONE.value,
@@ -133,26 +134,25 @@ class SqlHistory:
         ).fetchone()
         return parse_utc(row[0]) if row and row[0] else None
 
-    def max_grades(
-        self, patient_id: str, since: datetime, until: datetime
-    ) -> tuple[int | None, int | None, datetime | None]:
-        """Worst CRS and ICANS grade stored in [since, until) and the first ICANS >= 1 there. A grade is
-        0 when only grade-0 assessments exist, None when none was stored.
+    def worst_grade(
+        self, syndrome: str, patient_id: str, since: datetime, until: datetime
+    ) -> tuple[int | None, datetime | None]:
+        """The worst stored grade of one syndrome ("crs" or "icans") in [since, until), and when its
+        first grade >= 1 there was observed. The grade is 0 when only grade-0 assessments exist, None
+        when none was stored.
 
-        Probes the partial indexes of positive grades (migration 3) grade by grade, each an indexed
+        Probes the partial index of positive grades (migration 3) grade by grade, each an indexed
         look-up, so that a long episode costs no more than a short one."""
+        column = _GRADE_COLUMN[syndrome]
         span = [iso_utc(since), iso_utc(until)]
-        crs = self._worst("crs_grade", patient_id, span)
-        icans = self._worst("icans_grade", patient_id, span)
+        worst = self._worst(column, patient_id, span)
         first = None
-        if icans:
-            onsets = [self._first_at("icans_grade", g, patient_id, span) for g in range(1, 5)]
+        if worst:
+            onsets = [self._first_at(column, g, patient_id, span) for g in range(1, worst + 1)]
             first = min((t for t in onsets if t is not None), default=None)
-        if crs is None:
-            crs = self._zero_graded("crs_grade", patient_id, span)
-        if icans is None:
-            icans = self._zero_graded("icans_grade", patient_id, span)
-        return crs, icans, parse_utc(first) if first else None
+        if worst is None:
+            worst = self._zero_graded(column, patient_id, span)
+        return worst, parse_utc(first) if first else None
 
     def _first_at(self, column: str, grade: int, patient_id: str, span: list[str]) -> str | None:
         # The partial index's own condition (>= 1) must appear in the query for SQLite to use it.
