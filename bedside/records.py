@@ -32,6 +32,8 @@ from bedside.clinical.vocabulary import (
     Spo2Scale,
     VasoactiveAgent,
 )
+from bedside.clinical.vocabulary import Drug as Drug  # re-exported for the record's callers
+from bedside.clinical.vocabulary import DrugKind as DrugKind
 from bedside.clock import Clock
 
 # A record may be charted up to this far ahead of the machine's clock (clocks on a ward drift a little).
@@ -81,63 +83,6 @@ class TempRoute(StrEnum):
     RECTAL = "rectal"
     TEMPORAL = "temporal"
     CORE = "core"
-
-
-class DrugKind(StrEnum):
-    ANTIPYRETIC = "antipyretic"
-    ANTICYTOKINE = "anticytokine"
-    STEROID = "steroid"
-    VASOPRESSOR = "vasopressor"
-    INOTROPE = "inotrope"
-
-
-class Drug(StrEnum):
-    """Drugs the rules read (SPEC 2.2, 3.3); every VasoactiveAgent is here under the same value."""
-
-    PARACETAMOL = "paracetamol"
-    IBUPROFEN = "ibuprofen"
-    OTHER_NSAID = "other_nsaid"
-    TOCILIZUMAB = "tocilizumab"
-    SILTUXIMAB = "siltuximab"
-    ANAKINRA = "anakinra"
-    DEXAMETHASONE = "dexamethasone"
-    METHYLPREDNISOLONE = "methylprednisolone"
-    HYDROCORTISONE = "hydrocortisone"
-    NOREPINEPHRINE = "norepinephrine"
-    EPINEPHRINE = "epinephrine"
-    PHENYLEPHRINE = "phenylephrine"
-    DOPAMINE = "dopamine"
-    ANGIOTENSIN_II = "angiotensin_ii"
-    VASOPRESSIN = "vasopressin"
-    TERLIPRESSIN = "terlipressin"
-    DOBUTAMINE = "dobutamine"
-    MILRINONE = "milrinone"
-
-    @property
-    def agent(self) -> VasoactiveAgent | None:
-        """The vasoactive agent this drug is, if it is one (a continuous infusion)."""
-        return _AGENTS.get(self.value)
-
-    @property
-    def kind(self) -> DrugKind:
-        agent = self.agent
-        if agent is not None:
-            return DrugKind.INOTROPE if agent.is_inotrope else DrugKind.VASOPRESSOR
-        return _DRUG_KINDS[self]
-
-
-_AGENTS = {agent.value: agent for agent in VasoactiveAgent}
-_DRUG_KINDS = {
-    Drug.PARACETAMOL: DrugKind.ANTIPYRETIC,
-    Drug.IBUPROFEN: DrugKind.ANTIPYRETIC,
-    Drug.OTHER_NSAID: DrugKind.ANTIPYRETIC,
-    Drug.TOCILIZUMAB: DrugKind.ANTICYTOKINE,
-    Drug.SILTUXIMAB: DrugKind.ANTICYTOKINE,
-    Drug.ANAKINRA: DrugKind.ANTICYTOKINE,
-    Drug.DEXAMETHASONE: DrugKind.STEROID,
-    Drug.METHYLPREDNISOLONE: DrugKind.STEROID,
-    Drug.HYDROCORTISONE: DrugKind.STEROID,
-}
 
 
 class DoseUnit(StrEnum):
