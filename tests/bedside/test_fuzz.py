@@ -38,8 +38,8 @@ from bedside.clinical.vocabulary import (
 )
 from bedside.clock import ManualClock
 from bedside.records import (
-    _TEMP_RANGES,
     FUTURE_TOLERANCE,
+    TEMP_RANGES,
     Admission,
     Attribution,
     DoseUnit,
@@ -352,7 +352,7 @@ def _vitals(draw: Draw) -> VitalSigns:
     unit = draw(maybe(st.sampled_from(TempUnit)))
     if unit is not None:
         v["temperature_unit"] = unit
-        v["temperature"] = draw(in_range(_TEMP_RANGES[unit]))
+        v["temperature"] = draw(in_range(TEMP_RANGES[unit]))
         v["temperature_route"] = draw(
             maybe(st.sampled_from(field_types(VitalSigns)["temperature_route"][0]))
         )
@@ -491,7 +491,7 @@ def _cross_field(draw: Draw, call: Call, pick: int) -> Call | None:
     """A rule across fields broken (or None to break a single field instead)."""
     r = call.record
     if isinstance(r, VitalSigns):
-        c_range, f_range = _TEMP_RANGES[TempUnit.C], _TEMP_RANGES[TempUnit.F]
+        c_range, f_range = TEMP_RANGES[TempUnit.C], TEMP_RANGES[TempUnit.F]
         choice = pick % 9
         if choice == 0:  # °F charted as °C (101.3 F is a fever, 101.3 C is impossible)
             t = draw(
@@ -655,7 +655,7 @@ def invalid_call(draw: Draw, kind: str) -> Call:
     if cls is VitalSigns and name == "temperature":  # D8: checked in the range of its unit
         by_unit = {
             unit: draw(bad_number(rng, whole=False, optional=True))
-            for unit, rng in _TEMP_RANGES.items()
+            for unit, rng in TEMP_RANGES.items()
         }
     else:
         by_unit = dict.fromkeys(TempUnit, draw(bad_value(cls, name)))
