@@ -18,6 +18,8 @@ from bedside.records.canonical import canonical_json, iso_utc, parse_utc
 from bedside.records.codec import from_payload, to_payload
 from bedside.records.envelope import (
     FUTURE_TOLERANCE,
+    INFUSION_AFTER_ADMISSION,
+    INFUSION_BEFORE_ADMISSION,
     Draft,
     check_author,
     validate,
@@ -25,6 +27,7 @@ from bedside.records.envelope import (
 )
 from bedside.records.fields import Constraint, FieldError, Num, RecordInvalid, Text
 from bedside.records.types import (
+    DOSE_RANGES,
     RECORD_TYPES,
     TEMP_RANGES,
     Admission,
@@ -53,7 +56,10 @@ from bedside.records.values import (
 )
 
 __all__ = [
+    "DOSE_RANGES",
     "FUTURE_TOLERANCE",
+    "INFUSION_AFTER_ADMISSION",
+    "INFUSION_BEFORE_ADMISSION",
     "INFUSION_UNITS",
     "RECORD_TYPES",
     "TEMP_RANGES",

@@ -16,22 +16,31 @@ from bedside.records.fields import (
     FieldError,
     FieldSpec,
     check_field,
+    normalise_patient_id,
 )
 from bedside.records.types import RECORD_TYPES, Admission, Intervention, Record, specs_of
 
 # A record may be charted up to this far ahead of the machine's clock (clocks on a ward drift a little).
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# A plausible infusion time, from the moment the admission is charted: a patient may be admitted
+# after an infusion given elsewhere, or some weeks before it (lymphodepletion and bridging).
+INFUSION_BEFORE_ADMISSION = timedelta(days=365)
+INFUSION_AFTER_ADMISSION = timedelta(days=60)
 
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """A record with the envelope fields its author gives; the store adds id, time of entry and hash."""
+    """A record with the envelope fields its author gives; the store adds id, time of entry and hash.
+    The patient id is kept in upper case (ids compare without regard to case)."""
 
     record: Record
     patient_id: str
     observed_at: datetime
     supersedes: str | None = None  # a correction names the record it replaces...
     reason: str | None = None  # ...and says why
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "patient_id", normalise_patient_id(self.patient_id))
 
 
 _ENVELOPE = (
@@ -77,6 +86,14 @@ def _admission_draft_errors(record: Admission, draft: Draft) -> list[FieldError]
     if not (record.date_of_birth <= charted and charted.year - record.date_of_birth.year <= 120):
         message = f"date_of_birth: {record.date_of_birth} is not 0–120 years before {charted}"
         errors.append(FieldError("date_of_birth", message, "0–120 years before admission"))
+    earliest = draft.observed_at - INFUSION_BEFORE_ADMISSION
+    last = draft.observed_at + INFUSION_AFTER_ADMISSION
+    if not earliest <= record.infusion_at <= last:
+        allowed = (
+            f"1 year before to 60 days after the admission: {iso_utc(earliest)} to {iso_utc(last)}"
+        )
+        message = f"infusion_at: {iso_utc(record.infusion_at)} is outside {allowed}"
+        errors.append(FieldError("infusion_at", message, allowed))
     return errors
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -20,6 +21,16 @@ MAX_PAYLOAD_CHARS = 64_000
 _BAD_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _BAD_CHARS_MULTILINE = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+# Direction marks (LRM, RLM, ALM): harmless inside right-to-left text, but at either end of a text they
+# reorder what is shown next to it (a name ending in U+200F pulls the following column into it).
+_DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
+# Characters that show nothing besides whitespace and the format characters (Unicode category Cf: U+200B
+# zero-width space, U+200C/D joiners, U+2060 word joiner, U+FEFF ...): the rest of Unicode's
+# Default_Ignorable_Code_Point set and the fillers that render as blank.
+_INVISIBLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
 )
 MRN = re.compile(r"[A-Za-z0-9-]+")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -80,10 +91,17 @@ class Text:
 
 Constraint = Num | Text
 
-MRN_TEXT = Text(1, 32, MRN, "letters, digits and '-'")
+# Patient ids compare without regard to case: records and envelopes store them in upper case.
+MRN_TEXT = Text(1, 32, MRN, "letters, digits and '-' (kept in upper case)")
 REASON_TEXT = Text(3, 500)
 UUID_TEXT = Text(36, 36, _UUID, "a record id (UUID)")
 TOKEN_TEXT = Text(1, 64, _TOKEN, "letters, digits and _ . : -")
+
+
+def normalise_patient_id(value: object) -> object:
+    """An id in upper case (`ad-1` is `AD-1`). Only ASCII is changed: upper-casing other letters could
+    turn a refused character into an accepted one (dotless ı becomes I); validation refuses those."""
+    return value.upper() if isinstance(value, str) and value.isascii() else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +180,22 @@ def _text_problem(value: object, rule: Constraint | None) -> str | None:
     bad = (_BAD_CHARS_MULTILINE if rule.multiline else _BAD_CHARS).search(value)
     if bad is not None:
         return f"contains a control or direction character (U+{ord(bad[0]):04X})"
-    if rule.min_len and not value.strip():
+    if rule.min_len and is_blank(value):
         return "is blank"
+    shown = value.strip()
+    for end in (shown[:1], shown[-1:]):
+        if end in _DIRECTION_MARKS:
+            return f"starts or ends with a direction mark (U+{ord(end):04X})"
     if rule.pattern is not None and not rule.pattern.fullmatch(value):
         return f"{show(value)} may contain only {rule.pattern_text}"
     return None
+
+
+def is_blank(text: str) -> bool:
+    """True if nothing of `text` would show: only whitespace and invisible characters."""
+    return all(
+        ch.isspace() or unicodedata.category(ch) == "Cf" or _INVISIBLE.match(ch) for ch in text
+    )
 
 
 def _json_problem(value: object) -> str | None:

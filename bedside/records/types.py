@@ -6,7 +6,7 @@ from __future__ import annotations
 import typing
 from contextlib import suppress
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from types import UnionType
 from typing import Any, ClassVar, TypeVar
@@ -42,6 +42,7 @@ from bedside.records.fields import (
     FieldSpec,
     Num,
     Text,
+    normalise_patient_id,
     show,
 )
 from bedside.records.values import (
@@ -139,6 +140,22 @@ class Admission(Record):
     dose_cells_per_kg: float
     baseline_ice: int | None = None
     baseline_capd: int | None = None
+
+    def __post_init__(self) -> None:
+        Record.__post_init__(self)
+        object.__setattr__(self, "patient_id", normalise_patient_id(self.patient_id))
+
+    def check(self) -> list[FieldError]:
+        # A date of birth has no time zone: it is refused only if it is after the infusion's date
+        # wherever on Earth (UTC+14 is the latest calendar date at any instant).
+        infused = (self.infusion_at.astimezone(UTC) + _LATEST_OFFSET).date()
+        if self.date_of_birth > infused:
+            message = f"date_of_birth: {self.date_of_birth} is after the infusion on {infused}"
+            return [FieldError("date_of_birth", message, f"no later than {infused}")]
+        return []
+
+
+_LATEST_OFFSET = timedelta(hours=14)
 
 
 TEMP_RANGES = {TempUnit.C: Num("25.0", "45.0", "°C"), TempUnit.F: Num("77.0", "113.0", "°F")}
@@ -336,11 +353,26 @@ def _check_tool(
     ]
 
 
+# Plausible doses per unit: the smallest a pump or a syringe gives, the largest any drug here is given in.
+DOSE_RANGES = {
+    DoseUnit.MG: Num("0.001", "5000", "mg"),
+    DoseUnit.MG_PER_KG: Num("0.0001", "50", "mg/kg"),
+    DoseUnit.MCG_PER_KG_MIN: Num("0.001", "50", "mcg/kg/min"),
+    DoseUnit.UNITS_PER_MIN: Num("0.0001", "1", "units/min"),
+    DoseUnit.ML_PER_H: Num("0.01", "1000", "mL/h"),
+}
+# While the unit is unknown (dose_unit names that), a dose is checked against the union of the ranges.
+_ANY_DOSE = Num(
+    min((r.lo for r in DOSE_RANGES.values()), key=float),
+    max((r.hi for r in DOSE_RANGES.values()), key=float),
+)
+
+
 @_register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Intervention(Record):
     KIND: ClassVar[str] = "intervention"
-    SPECS: ClassVar[dict[str, Constraint]] = {"dose": Num("0", "10000", lo_open=True)}
+    SPECS: ClassVar[dict[str, Constraint]] = {"dose": _ANY_DOSE}  # in the unit's range: _spec_for
     drug: Drug
     dose: float
     dose_unit: DoseUnit
@@ -352,6 +384,11 @@ class Intervention(Record):
     @property
     def kind(self) -> DrugKind:
         return self.drug.kind
+
+    def _spec_for(self, spec: FieldSpec) -> FieldSpec:
+        if spec.name == "dose" and isinstance(self.dose_unit, DoseUnit):
+            return replace(spec, constraint=DOSE_RANGES[self.dose_unit])
+        return spec
 
     @property
     def agent(self) -> VasoactiveAgent | None:
@@ -392,6 +429,12 @@ class Note(Record):
     KIND: ClassVar[str] = "note"
     SPECS: ClassVar[dict[str, Constraint]] = {"text": Text(1, 4000, multiline=True)}
     text: str
+
+    def __post_init__(self) -> None:
+        Record.__post_init__(self)
+        # Text pasted from Windows (CRLF) or old Macs (CR) is kept with LF only.
+        if isinstance(self.text, str):
+            object.__setattr__(self, "text", self.text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @_register

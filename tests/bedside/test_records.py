@@ -185,7 +185,11 @@ EDGES: list[tuple[Record, str, Any, Any, Any, Any]] = [
         )
     ],
     (SEIZURE, "seizure_duration_min", -0.1, 0, 1440, 1440.1),
-    (INTERVENTION, "dose", 0, 1e-6, 10000, 10000.1),
+    (INTERVENTION, "dose", 0.00009, 0.0001, 50, 50.1),  # mg/kg
+    (replace(INTERVENTION, dose_unit="mg"), "dose", 0.0009, 0.001, 5000, 5000.1),
+    (PRESSOR, "dose", 0.0009, 0.001, 50, 50.1),  # mcg/kg/min
+    (replace(PRESSOR, drug="vasopressin", dose_unit="units/min"), "dose", 0.00009, 0.0001, 1, 1.1),
+    (replace(PRESSOR, dose_unit="mL/h"), "dose", 0.009, 0.01, 1000, 1000.1),
     (EXAMPLES[12], "grade", -1, 0, 4, 5),
     (EXAMPLES[-1], "level", -1, 0, 100, 101),
 ]
