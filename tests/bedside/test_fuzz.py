@@ -695,7 +695,9 @@ def _cross_field(draw: Draw, call: Call, pick: int) -> Call | None:
                     moment(datetime(2000, 1, 1, tzinfo=UTC), earliest - timedelta(microseconds=1))
                 )
             if options:
-                rec = replace(r, infusion_at=draw(st.one_of(options)))
+                infused = draw(st.one_of(options))
+                born = min(r.date_of_birth, infused.astimezone(UTC).date())  # not born after it
+                rec = replace(r, infusion_at=infused, date_of_birth=born)
                 return replace(call, record=rec, expect="infusion_at")
         if choice == 5:  # born after the infusion (the infusion charted before the admission)
             infused = admitted - timedelta(days=draw(st.integers(3, 360)))
