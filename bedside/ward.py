@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,7 +20,6 @@ from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, Pri
 from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
 from bedside.clinical.engine import assess
-from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import Clock
 from bedside.ids import new_uuid7
@@ -51,7 +50,8 @@ from bedside.store.connection import (
 )
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
-from bedside.timepoint import age_years, assemble_state
+from bedside.timepoint import assemble_state
+from bedside.validators import admission_errors, log_errors
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,6 @@ class PatientSummary:
 
 # Time-driven alert events (overdue checks, escalations) are written under this id, never a person's.
 SYSTEM_AUTHOR = "system"
-# The earliest a clinical record may be observed: the lymphodepletion window (SPEC 1: within 14 days).
-_BEFORE_INFUSION = timedelta(days=30)
 
 # Records Bedside computes; a person never corrects them.
 _DERIVED = (AssessmentRecord, AlertEvent)
@@ -360,16 +358,8 @@ class Ward:
             )
         if admission is None or errors:
             return Invalid(tuple(errors))  # the checks below read fields that must be valid first
-        if isinstance(draft.record, NeuroCheck):
-            errors += _tool_errors(draft.record, admission, draft.observed_at, self._policy.zone)
-        if draft.observed_at < admission.infusion_at - _BEFORE_INFUSION:
-            errors.append(
-                FieldError(
-                    "observed_at",
-                    "observed_at: before the lymphodepletion window of this patient",
-                    f"from {(admission.infusion_at - _BEFORE_INFUSION).isoformat()} on",
-                )
-            )
+        errors += admission_errors(draft, admission, self._policy)
+        errors += log_errors(draft, self._history)
         if errors:
             return Invalid(tuple(errors))
         return self._write(draft, author)
@@ -551,24 +541,6 @@ class _Graded:
     at: datetime
     assessment: Assessment
     acuity: Acuity
-
-
-def _tool_errors(
-    check: NeuroCheck, admission: Admission, at: datetime, zone: tzinfo | None
-) -> list[FieldError]:
-    """D2: a score taken with the wrong tool for the patient's age is refused, naming the right tool."""
-    age = age_years(admission.date_of_birth, at, zone)
-    right = encephalopathy_tool(age, admission.developmental_delay)
-    if check.tool is right:
-        return []
-    why = "developmental delay" if admission.developmental_delay else f"age {age:.1f} y"
-    return [
-        FieldError(
-            "tool",
-            f"tool: {check.tool.value} is not the screen for this patient ({why})",
-            f"{right.value} for this patient",
-        )
-    ]
 
 
 def _refused(author: Author, what: str) -> Invalid:

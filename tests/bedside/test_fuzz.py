@@ -34,6 +34,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bedside.clinical.policy import DEFAULT_POLICY
 from bedside.clinical.vocabulary import (
     CerebralEdema,
     EncephalopathyTool,
@@ -66,11 +67,11 @@ from bedside.staff import Author
 from bedside.store.connection import open_database
 from bedside.store.log import Log
 from bedside.store.schema import SERIES_COLUMNS
+from bedside.validators import earliest_record
 from bedside.ward import Invalid, Recorded, Result, Ward
 from tests.support.ward_fixtures import (
     ADULT_BORN,
     CHILD_BORN,
-    INFUSION,
     NURSE,
     PHYSICIAN,
     START,
@@ -84,8 +85,8 @@ KINDS = ("vitals", "neuro_check", "intervention", "attribution", "admission")
 
 ADULT, CHILD = "A1", "C1"  # ICE from 12 y, CAPD below (D2)
 TOOL = {ADULT: EncephalopathyTool.ICE, CHILD: EncephalopathyTool.CAPD}
-# The ward refuses anything observed before the lymphodepletion window (30 days before infusion).
-EARLIEST = INFUSION - timedelta(days=30)
+# The ward refuses anything observed before lymphodepletion start (D27: the start of day -14).
+EARLIEST = earliest_record(admission(ADULT, ADULT_BORN), DEFAULT_POLICY)
 LATEST = START + FUTURE_TOLERANCE  # the clock stands still at START
 SQL = "'; DROP TABLE records; --"
 HUGE = 10**400  # a whole number too large for a float

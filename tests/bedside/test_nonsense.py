@@ -11,18 +11,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import ManualClock
 from bedside.records import (
     Admission,
     Attribution,
     Draft,
+    EpisodeClosure,
     FieldError,
+    GradeSignOff,
     Intervention,
     Note,
     Record,
+    Syndrome,
     VitalSigns,
     from_payload,
     to_payload,
@@ -32,11 +37,14 @@ from bedside.records import (
 from bedside.store.connection import open_database
 from bedside.store.history import SqlHistory
 from bedside.store.log import Log
+from bedside.validators import admission_errors, earliest_record
 from bedside.ward import Invalid, Result, Ward
 from tests.support.ward_fixtures import (
     ADULT_BORN,
     CHILD_BORN,
+    INFUSION,
     NURSE,
+    PHYSICIAN,
     START,
     admission,
     normal_adult_vitals,
@@ -292,6 +300,74 @@ def test_an_id_differing_only_by_case_is_the_same_patient(fx: WardOnFile) -> Non
     assert fx.history.last_observed("AD-1", "vitals", None) == START
 
 
+def test_a_sign_off_of_no_assessment_of_this_patient_is_refused(fx: WardOnFile) -> None:
+    fever = normal_adult_vitals(temperature=38.6)
+    recorded(fx.ward.chart_vitals("AD-1", fever, observed_at=START, author=NURSE))
+    vitals = recorded(
+        fx.ward.chart_vitals("C1", normal_adult_vitals(), observed_at=START, author=NURSE)
+    )
+    own = fx.history.latest_assessment("AD-1")
+    other = fx.history.latest_assessment("C1")
+    assert own is not None and other is not None
+    before = fx.history.row_counts()
+    for target, why in [
+        ("01a20ff3-4e9a-7a66-873c-fac64130d995", "no record"),
+        (vitals.record.id, "is a vitals, not an assessment"),
+        (other.record_id, "an assessment of another patient"),
+    ]:
+        sign_off = GradeSignOff(syndrome="crs", grade=1, assessment_id=target)
+        error = refused(fx, fx.ward.sign_grade("AD-1", sign_off, author=PHYSICIAN), "assessment_id")
+        assert why in error.message
+        assert error.allowed == "the id of an assessment of patient AD-1"
+    assert fx.history.row_counts() == before
+    sign_off = GradeSignOff(syndrome="crs", grade=1, assessment_id=own.record_id)
+    signed = recorded(fx.ward.sign_grade("AD-1", sign_off, author=PHYSICIAN))
+    assert signed.record.record == sign_off
+
+
+def test_closing_an_episode_that_is_not_open_is_refused(fx: WardOnFile) -> None:
+    closure = EpisodeClosure(syndrome=Syndrome.CRS, reason="afebrile 24 h")
+    never = refused(fx, fx.ward.close_episode("AD-1", closure, author=PHYSICIAN), "syndrome")
+    assert (
+        never.message == "syndrome: no CRS episode is open for AD-1 at 2026-11-20T08:00:00.000000Z"
+    )
+    assert never.allowed == "a syndrome with an open episode (none is open)"
+
+    fever = normal_adult_vitals(temperature=38.6)
+    recorded(fx.ward.chart_vitals("AD-1", fever, observed_at=START, author=NURSE))
+    fx.clock.advance(timedelta(hours=1))
+    icans = EpisodeClosure(syndrome=Syndrome.ICANS, reason="no neurotoxicity")
+    wrong = refused(fx, fx.ward.close_episode("AD-1", icans, author=PHYSICIAN), "syndrome")
+    assert wrong.allowed == "a syndrome with an open episode (crs)"
+
+    normal = normal_adult_vitals()
+    recorded(fx.ward.chart_vitals("AD-1", normal, observed_at=fx.clock.now(), author=NURSE))
+    fx.clock.advance(timedelta(minutes=1))
+    recorded(fx.ward.close_episode("AD-1", closure, author=PHYSICIAN))
+    refused(fx, fx.ward.close_episode("AD-1", closure, author=PHYSICIAN), "syndrome")  # twice
+    fx.clock.advance(timedelta(minutes=1))
+    refused(fx, fx.ward.close_episode("AD-1", closure, author=PHYSICIAN), "syndrome")
+
+
+def test_an_episode_opened_at_the_instant_of_its_closure_may_be_closed(fx: WardOnFile) -> None:
+    fever = normal_adult_vitals(temperature=38.6)
+    recorded(fx.ward.chart_vitals("AD-1", fever, observed_at=START, author=NURSE))
+    closure = EpisodeClosure(syndrome=Syndrome.CRS, reason="fever from the line, not CRS")
+    recorded(fx.ward.close_episode("AD-1", closure, author=PHYSICIAN))  # the clock stands at START
+
+
+def test_a_correction_of_a_closure_is_checked_against_the_episode_before_it(
+    fx: WardOnFile,
+) -> None:
+    fever = normal_adult_vitals(temperature=38.6)
+    recorded(fx.ward.chart_vitals("AD-1", fever, observed_at=START, author=NURSE))
+    fx.clock.advance(timedelta(hours=1))
+    closure = EpisodeClosure(syndrome=Syndrome.CRS, reason="afebrile 24 h")
+    closed = recorded(fx.ward.close_episode("AD-1", closure, author=PHYSICIAN))
+    better = replace(closure, reason="afebrile 24 h, off oxygen")
+    recorded(fx.ward.correct(closed.record.id, better, reason="reason completed", author=PHYSICIAN))
+
+
 def test_a_dose_of_1e_300_mg_is_refused_by_the_ward(fx: WardOnFile) -> None:
     tiny = replace(PARACETAMOL, dose=1e-300)
     error = refused(fx, fx.ward.record_intervention("AD-1", tiny, author=NURSE), "dose")
@@ -304,3 +380,58 @@ def test_a_windows_note_is_stored_with_lf_only(fx: WardOnFile) -> None:
     [stored] = fx.history.versions(done.record.id)
     assert isinstance(stored.record, Note)
     assert stored.record.text == "Parents at bedside.\nAsked about the plan.\n"
+
+
+# --- D27: records from lymphodepletion start, day -14 in the site's time zone -----------------------
+
+
+def test_records_are_accepted_from_the_start_of_day_minus_14(tmp_path: Path) -> None:
+    policy = SitePolicy(site_timezone="Europe/Berlin")
+    clock = ManualClock(START)
+    db = open_database(tmp_path / "ward.db", clock=clock)
+    try:
+        ward = Ward(db, clock=clock, policy=policy)
+        recorded(ward.admit(admission("AD-1", ADULT_BORN), author=NURSE))
+        # The infusion, 2026-11-19 06:00 UTC, is on 19 November in Berlin: day -14 is 5 November,
+        # which begins at 2026-11-04 23:00 UTC (UTC+1).
+        start = datetime(2026, 11, 4, 23, 0, tzinfo=UTC)
+        assert datetime(2026, 11, 19, 6, 0, tzinfo=UTC) == INFUSION
+        assert earliest_record(ward_admission(), policy) == start
+        vitals = normal_adult_vitals()
+        recorded(ward.chart_vitals("AD-1", vitals, observed_at=start, author=NURSE))
+        early = start - timedelta(microseconds=1)
+        result = ward.chart_vitals("AD-1", vitals, observed_at=early, author=NURSE)
+        assert isinstance(result, Invalid)
+        [error] = result.errors
+        assert error.field == "observed_at"
+        assert error.allowed == "from 2026-11-04T23:00:00.000000Z (the start of day -14) on"
+    finally:
+        db.conn.close()
+
+
+def ward_admission(**changes: Any) -> Admission:
+    return replace(admission("AD-1", ADULT_BORN), **changes)
+
+
+def test_the_lymphodepletion_window_is_a_site_setting() -> None:
+    policy = SitePolicy(site_timezone="UTC", lymphodepletion_days=7)
+    day_minus_7 = datetime(2026, 11, 12, tzinfo=UTC)
+    assert earliest_record(ward_admission(), policy) == day_minus_7
+    draft = Draft(normal_adult_vitals(), "AD-1", day_minus_7 - timedelta(seconds=1))
+    [error] = admission_errors(draft, ward_admission(), policy)
+    assert error.field == "observed_at" and "(day -7)" in error.message
+    assert admission_errors(replace(draft, observed_at=day_minus_7), ward_admission(), policy) == []
+    assert DEFAULT_POLICY.lymphodepletion_days == 14  # D27
+
+
+def test_an_admission_charted_before_day_minus_14_can_be_corrected(fx: WardOnFile) -> None:
+    early = INFUSION - timedelta(days=30)  # admitted for bridging therapy a month ahead
+    recorded(fx.ward.admit(admission("EA-1", ADULT_BORN), author=NURSE, at=early))
+    [first] = fx.history.versions_of_admission("EA-1")
+    heavier = replace(first.record, weight_kg=72.0)
+    done = recorded(
+        fx.ward.correct(first.id, heavier, reason="weighed on ward scale", author=NURSE)
+    )
+    assert done.record.observed_at == early
+    too_early = fx.ward.chart_vitals("EA-1", normal_adult_vitals(), observed_at=early, author=NURSE)
+    assert refused(fx, too_early, "observed_at").message.endswith("(day -14) of this patient")
