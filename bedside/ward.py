@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from sqlite_utils import Database
 
@@ -56,6 +56,7 @@ from bedside.store.connection import (
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
 from bedside.timepoint import assemble_state
+from bedside.validators import admission_errors, log_errors
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,6 @@ class PatientSummary:
 
 # Time-driven alert events (overdue checks, escalations) are written under this id, never a person's.
 SYSTEM_AUTHOR = "system"
-# The earliest a clinical record may be observed: the lymphodepletion window (SPEC 1: within 14 days).
-_BEFORE_INFUSION = timedelta(days=30)
 
 # Records Bedside computes; a person never corrects them.
 _DERIVED = (AssessmentRecord, AlertEvent)
@@ -205,15 +204,6 @@ class Ward:
     def attribute(
         self, patient_id: str, attribution: Attribution, *, observed_at: datetime, author: Author
     ) -> Result:
-        until = attribution.until
-        longest = timedelta(hours=self._policy.attribution_max_hours)
-        aware = isinstance(until, datetime) and until.tzinfo is not None
-        if aware and not observed_at < until <= observed_at + longest:  # type: ignore[operator]
-            allowed = (
-                f"after the attribution and at most {longest.total_seconds() / 3600:g} h later"
-            )
-            message = f"until: {until} is not {allowed} (D19)"
-            return Invalid((FieldError("until", message, allowed),))
         return self._chart(Draft(attribution, patient_id, observed_at), author, Action.ATTRIBUTE)
 
     def note(self, patient_id: str, note: Note, *, observed_at: datetime, author: Author) -> Result:
@@ -494,16 +484,8 @@ class Ward:
             )
         if admission is None or errors:
             return Invalid(tuple(errors))  # the checks below read fields that must be valid first
-        if isinstance(draft.record, NeuroCheck):
-            errors += _tool_errors(draft.record, admission, draft.observed_at, self._policy.zone)
-        if draft.observed_at < admission.infusion_at - _BEFORE_INFUSION:
-            errors.append(
-                FieldError(
-                    "observed_at",
-                    "observed_at: before the lymphodepletion window of this patient",
-                    f"from {(admission.infusion_at - _BEFORE_INFUSION).isoformat()} on",
-                )
-            )
+        errors += admission_errors(draft, admission, self._policy)
+        errors += log_errors(draft, self._history)
         if errors:
             return Invalid(tuple(errors))
         return self._write(draft, author)
@@ -629,24 +611,6 @@ def _twelfth_birthday(born: date, zone: tzinfo | None) -> datetime:
     except ValueError:  # 29 February
         day = date(born.year + int(ICE_MIN_AGE_YEARS), 3, 1)
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-
-def _tool_errors(
-    check: NeuroCheck, admission: Admission, at: datetime, zone: tzinfo | None
-) -> list[FieldError]:
-    """D2: a score taken with the wrong tool for the patient's age is refused, naming the right tool."""
-    age = age_years(admission.date_of_birth, at, zone)
-    right = encephalopathy_tool(age, admission.developmental_delay)
-    if check.tool is right:
-        return []
-    why = "developmental delay" if admission.developmental_delay else f"age {age:.1f} y"
-    return [
-        FieldError(
-            "tool",
-            f"tool: {check.tool.value} is not the screen for this patient ({why})",
-            f"{right.value} for this patient",
-        )
-    ]
 
 
 def _failure(err: Exception, what: str) -> Failed:

@@ -27,6 +27,9 @@ class SitePolicy:
     # D1: CAPD 1-8 counts literally. A site may require a rise of at least this many points above the
     # pre-infusion baseline before a CAPD 1-8 counts; SPEC leaves the number to the site, so there is no default.
     capd_min_rise_from_baseline: int | None = None
+    # D27: records are accepted from lymphodepletion start, this many calendar days before the day of
+    # infusion (day -14).
+    lymphodepletion_days: int = 14
     # D17: how long a value counts after it was observed.
     vitals_fresh_hours: float = 6.0
     neuro_fresh_hours: float = 12.0

@@ -54,6 +54,63 @@ class VasoactiveAgent(StrEnum):
         return self in (VasoactiveAgent.DOBUTAMINE, VasoactiveAgent.MILRINONE)
 
 
+class DrugKind(StrEnum):
+    """What a drug does, as the rules read it (SPEC 2.2, 3.3)."""
+
+    ANTIPYRETIC = "antipyretic"
+    ANTICYTOKINE = "anticytokine"
+    STEROID = "steroid"
+    VASOPRESSOR = "vasopressor"
+    INOTROPE = "inotrope"
+
+
+class Drug(StrEnum):
+    """Drugs the rules read (SPEC 2.2, 3.3): the ones below, and every VasoactiveAgent under its own
+    name and value (added from that enum, so that the agents are listed once)."""
+
+    _ignore_ = "_members _agent"
+
+    PARACETAMOL = "paracetamol"
+    IBUPROFEN = "ibuprofen"
+    OTHER_NSAID = "other_nsaid"
+    TOCILIZUMAB = "tocilizumab"
+    SILTUXIMAB = "siltuximab"
+    ANAKINRA = "anakinra"
+    DEXAMETHASONE = "dexamethasone"
+    METHYLPREDNISOLONE = "methylprednisolone"
+    HYDROCORTISONE = "hydrocortisone"
+    # The enum module's documented way (`_ignore_`) to add members computed in the class body.
+    _members = vars()
+    for _agent in VasoactiveAgent:
+        _members[_agent.name] = _agent.value
+
+    @property
+    def agent(self) -> VasoactiveAgent | None:
+        """The vasoactive agent this drug is, if it is one (a continuous infusion)."""
+        return _AGENT_OF.get(self.value)
+
+    @property
+    def kind(self) -> DrugKind:
+        agent = self.agent
+        if agent is not None:
+            return DrugKind.INOTROPE if agent.is_inotrope else DrugKind.VASOPRESSOR
+        return _KIND_OF[self]
+
+
+_AGENT_OF = {agent.value: agent for agent in VasoactiveAgent}
+_KIND_OF = {
+    Drug.PARACETAMOL: DrugKind.ANTIPYRETIC,
+    Drug.IBUPROFEN: DrugKind.ANTIPYRETIC,
+    Drug.OTHER_NSAID: DrugKind.ANTIPYRETIC,
+    Drug.TOCILIZUMAB: DrugKind.ANTICYTOKINE,
+    Drug.SILTUXIMAB: DrugKind.ANTICYTOKINE,
+    Drug.ANAKINRA: DrugKind.ANTICYTOKINE,
+    Drug.DEXAMETHASONE: DrugKind.STEROID,
+    Drug.METHYLPREDNISOLONE: DrugKind.STEROID,
+    Drug.HYDROCORTISONE: DrugKind.STEROID,
+}
+
+
 class Consciousness(StrEnum):
     """Level of consciousness as the ICANS table words it (SPEC 5.1)."""
 

@@ -56,6 +56,14 @@ class StoredAssessment:
     pews: int | None
     payload: dict[str, Any]
 
+    @property
+    def crs_episode_open(self) -> bool:
+        return bool(self.payload.get("crs_episode_open"))
+
+    @property
+    def icans_episode_open(self) -> bool:
+        return bool(self.payload.get("icans_episode_open"))
+
 
 class SqlHistory:
     """Read side of the ward database (the `History` of `bedside.timepoint`, plus the ward's lists)."""

@@ -111,6 +111,7 @@ class Log:
             supersedes=supersedes,
             reason=reason,
         )
+        patient_id = draft.patient_id  # in upper case: ids compare without regard to case
         errors = validate(draft, self._clock) + check_author(author)
         if not errors and supersedes is not None:
             errors = self._correction_errors(supersedes, record.KIND, patient_id)

@@ -7,6 +7,10 @@ and direction characters, 10 kB strings, and the cross-field rules. An invalid i
 with errors that each name the field and what is allowed, and must leave every table's row count unchanged; a
 valid input must come back `Recorded` and read back identical (the log, and for vitals the projection).
 
+Also the nonsense of R13: text made only of invisible characters, direction marks at either end of a text,
+patient ids in lower case (kept in upper case, so `a1` is `A1`), infusion times far from the admission, a birth
+after the infusion, doses below or above their unit's plausible range.
+
 CI: 5 kinds x 200 = 1,000 invalid and 1,000 valid examples. `pytest -m long`: 10x as many.
 """
 
@@ -16,6 +20,7 @@ import math
 import re
 import types
 import typing
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -29,6 +34,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bedside.clinical.policy import DEFAULT_POLICY
 from bedside.clinical.vocabulary import (
     CerebralEdema,
     EncephalopathyTool,
@@ -38,8 +44,12 @@ from bedside.clinical.vocabulary import (
 )
 from bedside.clock import ManualClock
 from bedside.records import (
-    _TEMP_RANGES,
+    DOSE_RANGES,
     FUTURE_TOLERANCE,
+    INFUSION_AFTER_ADMISSION,
+    INFUSION_BEFORE_ADMISSION,
+    INFUSION_UNITS,
+    TEMP_RANGES,
     Admission,
     Attribution,
     DoseUnit,
@@ -57,11 +67,11 @@ from bedside.staff import Author
 from bedside.store.connection import open_database
 from bedside.store.log import Log
 from bedside.store.schema import SERIES_COLUMNS
+from bedside.validators import earliest_record
 from bedside.ward import Invalid, Recorded, Result, Ward
 from tests.support.ward_fixtures import (
     ADULT_BORN,
     CHILD_BORN,
-    INFUSION,
     NURSE,
     PHYSICIAN,
     START,
@@ -75,8 +85,8 @@ KINDS = ("vitals", "neuro_check", "intervention", "attribution", "admission")
 
 ADULT, CHILD = "A1", "C1"  # ICE from 12 y, CAPD below (D2)
 TOOL = {ADULT: EncephalopathyTool.ICE, CHILD: EncephalopathyTool.CAPD}
-# The ward refuses anything observed before the lymphodepletion window (30 days before infusion).
-EARLIEST = INFUSION - timedelta(days=30)
+# The ward refuses anything observed before lymphodepletion start (D27: the start of day -14).
+EARLIEST = earliest_record(admission(ADULT, ADULT_BORN), DEFAULT_POLICY)
 LATEST = START + FUTURE_TOLERANCE  # the clock stands still at START
 SQL = "'; DROP TABLE records; --"
 HUGE = 10**400  # a whole number too large for a float
@@ -86,6 +96,15 @@ CONTROL_AND_DIRECTION = (
     "\u2028", "\u2029", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
     "\u2066", "\u2067", "\u2068", "\u2069", "\ud800", "\udfff",
 )  # fmt: skip
+# Text that shows nothing: whitespace, format characters (Cf) and the other invisible code points.
+INVISIBLE = (
+    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f", "\u3164",
+    "\ufe0f", "\u2800", "\u200b \u200c", "\t\u2060 ", "\u3000",
+)  # fmt: skip
+INVISIBLE_EXTRA = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+)
+DIRECTION_MARKS = ("\u200e", "\u200f", "\u061c")
 ICE_ITEMS = ("ice_orientation", "ice_naming", "ice_commands", "ice_writing", "ice_attention")
 CAPD_ITEMS = (
     "capd_eye_contact", "capd_purposeful", "capd_aware", "capd_communicates",
@@ -218,7 +237,16 @@ def bad_text(rule: Text, *, optional: bool) -> st.SearchStrategy[Any]:
         NOT_TEXT,
     ]
     if rule.min_len > 0:
-        options += [st.just("x" * (rule.min_len - 1)), st.just(" " * max(rule.min_len, 3))]
+        options += [
+            st.just("x" * (rule.min_len - 1)),
+            st.just(" " * max(rule.min_len, 3)),
+            st.sampled_from(INVISIBLE).map(lambda s: s * rule.min_len),  # "is blank"
+        ]
+    options.append(  # a direction mark at either end (U+200F at the end of a name)
+        st.tuples(st.sampled_from(DIRECTION_MARKS), st.booleans()).map(
+            lambda mb: f"{mb[0]}Ada Lee" if mb[1] else f"Ada Lee{mb[0]} "
+        )
+    )
     if rule.pattern is not None:
         options.append(
             st.sampled_from([SQL, "A 1", "Ä1", "A1;", "A1'--", "A1%", "A_1", "A1\u202e"])
@@ -317,6 +345,18 @@ SAFE_CHARS = st.characters(
 )
 
 
+def shows(text: str) -> bool:
+    """Text a reader sees: something besides whitespace and invisible characters, and no direction
+    mark at either end."""
+    ends = text.strip()[:1] + text.strip()[-1:]
+    seen = any(
+        not ch.isspace() and unicodedata.category(ch) != "Cf" and ch not in INVISIBLE_EXTRA
+        and not "\ufe00" <= ch <= "\ufe0f" and not "\U000e0100" <= ch <= "\U000e01ef"
+        for ch in text
+    )  # fmt: skip
+    return seen and not any(m in ends for m in DIRECTION_MARKS)
+
+
 def good_text(rule: Text) -> st.SearchStrategy[str]:
     """Text the rule accepts, including SQL metacharacters and both length edges."""
     if rule.pattern is not None:  # the MRN
@@ -325,7 +365,7 @@ def good_text(rule: Text) -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from([e for e in edges if len(e) >= rule.min_len and e.strip()]),
         st.text(SAFE_CHARS, min_size=rule.min_len, max_size=min(rule.max_len, 80)),
-    ).filter(lambda s: s.strip())
+    ).filter(shows)
 
 
 def moment(lo: datetime = EARLIEST, hi: datetime = LATEST) -> st.SearchStrategy[datetime]:
@@ -352,7 +392,7 @@ def _vitals(draw: Draw) -> VitalSigns:
     unit = draw(maybe(st.sampled_from(TempUnit)))
     if unit is not None:
         v["temperature_unit"] = unit
-        v["temperature"] = draw(in_range(_TEMP_RANGES[unit]))
+        v["temperature"] = draw(in_range(TEMP_RANGES[unit]))
         v["temperature_route"] = draw(
             maybe(st.sampled_from(field_types(VitalSigns)["temperature_route"][0]))
         )
@@ -414,19 +454,20 @@ def _neuro(draw: Draw, tool: EncephalopathyTool) -> NeuroCheck:
 def _intervention(draw: Draw) -> Intervention:
     drug = draw(st.sampled_from(Drug))
     if drug.agent is not None:
-        units = [DoseUnit.MCG_PER_KG_MIN, DoseUnit.UNITS_PER_MIN, DoseUnit.ML_PER_H]
+        units = list(INFUSION_UNITS)
         route = Route.IV
     else:
         units = [DoseUnit.MG, DoseUnit.MG_PER_KG]
         route = draw(st.sampled_from(Route))
+    unit = draw(st.sampled_from(units))
     started = draw(moment(EARLIEST, LATEST))
     stopped = None
     if started < LATEST and draw(st.booleans()):
         stopped = draw(moment(started + timedelta(microseconds=1), LATEST))
     return Intervention(
         drug=drug,
-        dose=draw(in_range(spec(Intervention, "dose"))),
-        dose_unit=draw(st.sampled_from(units)),
+        dose=draw(in_range(DOSE_RANGES[unit])),  # each unit has its plausible range
+        dose_unit=unit,
         route=route,
         started_at=started,
         stopped_at=stopped,
@@ -437,11 +478,23 @@ def _intervention(draw: Draw) -> Intervention:
 _NEW_PATIENT = count(1)
 
 
+def infusion_window(admitted: datetime) -> tuple[datetime, datetime]:
+    """The plausible infusion times of an admission charted at `admitted`, within 2000–2099."""
+    return (
+        max(admitted - INFUSION_BEFORE_ADMISSION, datetime(2000, 1, 1, tzinfo=UTC)),
+        min(admitted + INFUSION_AFTER_ADMISSION, datetime(2099, 12, 31, tzinfo=UTC)),
+    )
+
+
 def _admission(draw: Draw) -> tuple[Admission, datetime | None]:
     ft = field_types(Admission)
     at = draw(maybe(moment(datetime(2000, 1, 1, tzinfo=UTC), LATEST)))
     charted = (at or START).astimezone(UTC).date()
-    born = draw(st.dates(date(max(1900, charted.year - 120), 1, 1), charted))
+    # The infusion within 1 year before to 60 days after the admission is charted.
+    earliest, last = infusion_window(at or START)
+    infusion_at = draw(moment(earliest, last))
+    born_by = min(charted, infusion_at.astimezone(UTC).date())  # and never born after it
+    born = draw(st.dates(date(max(1900, charted.year - 120), 1, 1), born_by))
     # Unique on the ward (a second admission of one id is refused): the drawn id plus a serial number.
     stem = draw(st.from_regex(r"[A-Za-z0-9-]{1,24}", fullmatch=True))
     record = Admission(
@@ -452,9 +505,7 @@ def _admission(draw: Draw) -> tuple[Admission, datetime | None]:
         weight_kg=draw(in_range(spec(Admission, "weight_kg"))),
         diagnosis=draw(st.sampled_from(ft["diagnosis"][0])),
         developmental_delay=draw(st.booleans()),
-        infusion_at=draw(
-            moment(datetime(2000, 1, 1, tzinfo=UTC), datetime(2099, 12, 31, tzinfo=UTC))
-        ),
+        infusion_at=infusion_at,
         product=draw(good_text(spec(Admission, "product"))),
         dose_cells_per_kg=draw(in_range(spec(Admission, "dose_cells_per_kg"))),
         baseline_ice=draw(maybe(in_range(spec(Admission, "baseline_ice"), whole=True))),
@@ -465,12 +516,13 @@ def _admission(draw: Draw) -> tuple[Admission, datetime | None]:
 
 @st.composite
 def valid_call(draw: Draw, kind: str) -> Call:
-    patient = draw(st.sampled_from([ADULT, CHILD]))
+    # Patient ids compare without regard to case: `a1` is patient A1.
+    patient = draw(st.sampled_from([ADULT, CHILD, ADULT.lower(), CHILD.lower()]))
     at = draw(moment())
     if kind == "vitals":
         return Call(_vitals(draw), patient, at)
     if kind == "neuro_check":
-        return Call(_neuro(draw, TOOL[patient]), patient, at)
+        return Call(_neuro(draw, TOOL[patient.upper()]), patient, at)
     if kind == "intervention":
         record = _intervention(draw)
         return Call(record, patient, record.started_at)
@@ -491,7 +543,7 @@ def _cross_field(draw: Draw, call: Call, pick: int) -> Call | None:
     """A rule across fields broken (or None to break a single field instead)."""
     r = call.record
     if isinstance(r, VitalSigns):
-        c_range, f_range = _TEMP_RANGES[TempUnit.C], _TEMP_RANGES[TempUnit.F]
+        c_range, f_range = TEMP_RANGES[TempUnit.C], TEMP_RANGES[TempUnit.F]
         choice = pick % 9
         if choice == 0:  # °F charted as °C (101.3 F is a fever, 101.3 C is impossible)
             t = draw(
@@ -537,7 +589,7 @@ def _cross_field(draw: Draw, call: Call, pick: int) -> Call | None:
         reason = "ice_not_assessable" if ice else "capd_not_assessable"
         choice = pick % 8
         if choice == 0:  # the other screen than the patient's age (or delay) calls for (D2)
-            wrong = draw(st.sampled_from([p for p in TOOL if p != call.patient_id]))
+            wrong = draw(st.sampled_from([p for p in TOOL if p != call.patient_id.upper()]))
             return replace(call, record=_neuro(draw, TOOL[wrong]), expect="tool")
         if choice == 1 and getattr(r, reason) is None:
             item = draw(st.sampled_from(items))
@@ -572,31 +624,28 @@ def _cross_field(draw: Draw, call: Call, pick: int) -> Call | None:
             return replace(call, record=rec, expect="eeg_done")
         return None
     if isinstance(r, Intervention):
-        choice = pick % 6
+        choice = pick % 7
         if choice == 0:
             stopped = draw(moment(EARLIEST, r.started_at))
             return replace(call, record=replace(r, stopped_at=stopped), expect="stopped_at")
         if choice == 1:
             agent = draw(st.sampled_from([d for d in Drug if d.agent is not None]))
-            rec = replace(
-                r,
-                drug=agent,
-                dose_unit=draw(st.sampled_from([DoseUnit.MG, DoseUnit.MG_PER_KG])),
-                route=Route.IV,
-            )
+            unit = draw(st.sampled_from([DoseUnit.MG, DoseUnit.MG_PER_KG]))
+            dose = draw(in_range(DOSE_RANGES[unit]))  # a plausible dose in the (wrong) unit
+            rec = replace(r, drug=agent, dose=dose, dose_unit=unit, route=Route.IV)
             return replace(call, record=rec, expect="dose_unit")
         if choice == 2:
             drug = draw(st.sampled_from([d for d in Drug if d.agent is None]))
-            unit = draw(
-                st.sampled_from(
-                    [DoseUnit.MCG_PER_KG_MIN, DoseUnit.UNITS_PER_MIN, DoseUnit.ML_PER_H]
-                )
-            )
-            return replace(call, record=replace(r, drug=drug, dose_unit=unit), expect="dose_unit")
+            unit = draw(st.sampled_from(INFUSION_UNITS))
+            dose = draw(in_range(DOSE_RANGES[unit]))
+            rec = replace(r, drug=drug, dose=dose, dose_unit=unit)
+            return replace(call, record=rec, expect="dose_unit")
         if choice == 3:
             agent = draw(st.sampled_from([d for d in Drug if d.agent is not None]))
             route = draw(st.sampled_from([x for x in Route if x is not Route.IV]))
-            rec = replace(r, drug=agent, dose_unit=DoseUnit.MCG_PER_KG_MIN, route=route)
+            unit = DoseUnit.MCG_PER_KG_MIN
+            dose = draw(in_range(DOSE_RANGES[unit]))
+            rec = replace(r, drug=agent, dose=dose, dose_unit=unit, route=route)
             return replace(call, record=rec, expect="route")
         if choice == 4:  # before the lymphodepletion window of the patient
             start = draw(
@@ -605,6 +654,16 @@ def _cross_field(draw: Draw, call: Call, pick: int) -> Call | None:
             return replace(
                 call, record=replace(r, started_at=start, stopped_at=None), expect="observed_at"
             )
+        if choice == 5:  # a dose outside its unit's plausible range (1e-300 mg), maybe in another's
+            rng = DOSE_RANGES[r.dose_unit]
+            dose = draw(
+                st.one_of(
+                    st.just(1e-300),
+                    st.floats(0, float(rng.lo), exclude_min=True, exclude_max=True),
+                    st.floats(float(rng.hi), 10_000, exclude_min=True),
+                )
+            )
+            return replace(call, record=replace(r, dose=dose), expect="dose")
         return None
     if isinstance(r, Attribution):
         if pick % 2:  # D9: only a physician attributes a finding to another cause
@@ -612,7 +671,8 @@ def _cross_field(draw: Draw, call: Call, pick: int) -> Call | None:
         return None
     if isinstance(r, Admission):
         charted = (call.observed_at or START).astimezone(UTC).date()
-        choice = pick % 5
+        admitted = call.observed_at or START
+        choice = pick % 7
         if choice == 0:
             born = draw(st.dates(charted + timedelta(days=1), date(2099, 12, 31)))
             return replace(call, record=replace(r, date_of_birth=born), expect="date_of_birth")
@@ -624,12 +684,34 @@ def _cross_field(draw: Draw, call: Call, pick: int) -> Call | None:
             return replace(call, record=rec, expect="patient_id")
         if choice == 3:
             return replace(call, observed_at=draw(future()), expect="observed_at")
+        if choice == 4:  # an infusion in 2099 or 2000: far from the admission
+            earliest, last = infusion_window(admitted)
+            options = []
+            if last < datetime(2099, 12, 31, tzinfo=UTC):
+                options.append(
+                    moment(last + timedelta(microseconds=1), datetime(2099, 12, 31, tzinfo=UTC))
+                )
+            if earliest > datetime(2000, 1, 1, tzinfo=UTC):
+                options.append(
+                    moment(datetime(2000, 1, 1, tzinfo=UTC), earliest - timedelta(microseconds=1))
+                )
+            if options:
+                infused = draw(st.one_of(options))
+                born = min(r.date_of_birth, infused.astimezone(UTC).date())  # not born after it
+                rec = replace(r, infusion_at=infused, date_of_birth=born)
+                return replace(call, record=rec, expect="infusion_at")
+        if choice == 5:  # born after the infusion (the infusion charted before the admission)
+            infused = admitted - timedelta(days=draw(st.integers(3, 360)))
+            born = draw(st.dates(infused.astimezone(UTC).date() + timedelta(days=2), charted))
+            if infused >= datetime(2000, 1, 1, tzinfo=UTC):
+                rec = replace(r, infusion_at=infused, date_of_birth=born)
+                return replace(call, record=rec, expect="date_of_birth")
         return None
     raise AssertionError(r)
 
 
 NOT_ADMITTED = st.one_of(
-    st.from_regex(r"[A-Za-z0-9-]{1,32}", fullmatch=True).filter(lambda p: p not in TOOL),
+    st.from_regex(r"[A-Za-z0-9-]{1,32}", fullmatch=True).filter(lambda p: p.upper() not in TOOL),
     bad_text(Admission.SPECS["patient_id"], optional=False),  # type: ignore[arg-type]
 )
 BAD_OBSERVED_AT = st.one_of(
@@ -655,7 +737,7 @@ def invalid_call(draw: Draw, kind: str) -> Call:
     if cls is VitalSigns and name == "temperature":  # D8: checked in the range of its unit
         by_unit = {
             unit: draw(bad_number(rng, whole=False, optional=True))
-            for unit, rng in _TEMP_RANGES.items()
+            for unit, rng in TEMP_RANGES.items()
         }
     else:
         by_unit = dict.fromkeys(TempUnit, draw(bad_value(cls, name)))
@@ -725,6 +807,7 @@ def check_valid(h: Harness, kind: str, n: int) -> int:
         assert isinstance(result, Recorded), f"refused: {call!r} -> {result!r}"
         stored = h.ward.history.versions(result.record.id)[-1]
         assert stored.id == result.record.id
+        assert stored.patient_id == call.patient_id.upper()
         assert stored.record == call.record
         if call.observed_at is not None:
             assert stored.observed_at == call.observed_at
@@ -736,7 +819,7 @@ def check_valid(h: Harness, kind: str, n: int) -> int:
 
 
 def check_projection(h: Harness, call: Call, record_id: str) -> None:
-    series = h.log.vitals_series(call.patient_id, call.observed_at, call.observed_at)
+    series = h.log.vitals_series(call.patient_id.upper(), call.observed_at, call.observed_at)
     i = series.record_id.index(record_id)
     assert series.t[i] == pytest.approx(call.observed_at.timestamp(), abs=1e-6)
     v: VitalSigns = call.record

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import math
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import bedside.records as records_package
 from bedside.clinical.crs import fahrenheit_to_celsius
 from bedside.clinical.vocabulary import VasoactiveAgent
 from bedside.clock import ManualClock
@@ -182,7 +185,11 @@ EDGES: list[tuple[Record, str, Any, Any, Any, Any]] = [
         )
     ],
     (SEIZURE, "seizure_duration_min", -0.1, 0, 1440, 1440.1),
-    (INTERVENTION, "dose", 0, 1e-6, 10000, 10000.1),
+    (INTERVENTION, "dose", 0.00009, 0.0001, 50, 50.1),  # mg/kg
+    (replace(INTERVENTION, dose_unit="mg"), "dose", 0.0009, 0.001, 5000, 5000.1),
+    (PRESSOR, "dose", 0.0009, 0.001, 50, 50.1),  # mcg/kg/min
+    (replace(PRESSOR, drug="vasopressin", dose_unit="units/min"), "dose", 0.00009, 0.0001, 1, 1.1),
+    (replace(PRESSOR, dose_unit="mL/h"), "dose", 0.009, 0.01, 1000, 1000.1),
     (EXAMPLES[12], "grade", -1, 0, 4, 5),
     (EXAMPLES[-1], "level", -1, 0, 100, 101),
 ]
@@ -525,3 +532,37 @@ def test_valid_vitals_are_accepted_and_round_trip(
 def test_invalid_vital_values_are_refused_naming_the_field(name: str, value: object) -> None:
     errors = errors_for(VitalSigns(**{name: value}), name)
     assert errors and errors[0].message.startswith(f"{name}: ")
+
+
+# --- The package's layers --------------------------------------------------------------------------
+
+# Lowest first: each module of bedside.records may import only those before it (no cycles).
+PACKAGE_ORDER = ("values", "canonical", "fields", "types", "envelope", "codec", "__init__")
+
+
+def test_the_records_modules_import_only_lower_ones() -> None:
+    """Within the package, a module imports only modules before it; outside it, only the layers below
+    records (clinical rules, the alert vocabulary, the clock)."""
+    package = Path(records_package.__file__).parent
+    assert sorted(p.stem for p in package.glob("*.py")) == sorted(PACKAGE_ORDER)
+    below = ("bedside.clinical.", "bedside.alert_vocabulary", "bedside.clock")
+    for rank, name in enumerate(PACKAGE_ORDER):
+        tree = ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))
+        ours = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("bedside")
+        }
+        inside = {
+            m.removeprefix("bedside.records.") for m in ours if m.startswith("bedside.records.")
+        }
+        assert inside <= set(PACKAGE_ORDER[:rank]), (name, inside)
+        outside = {m for m in ours if not m.startswith("bedside.records")}
+        assert all(m.startswith(below) for m in outside), (name, outside)
+
+
+def test_every_name_in_the_package_api_is_importable() -> None:
+    for name in records_package.__all__:
+        assert getattr(records_package, name) is not None, name

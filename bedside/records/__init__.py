@@ -1,0 +1,102 @@
+"""The charted records (DESIGN section 3), one module per concern, lowest first:
+
+- `values`: the value sets that belong to records (sex, units, routes, findings...);
+- `canonical`: the stored text forms (canonical JSON, fixed-width UTC times);
+- `fields`: the validation engine of one field (ranges, text rules, the error naming the field);
+- `types`: the record types, their fields' constraints and the rules across a record's fields;
+- `envelope`: the draft being charted (patient, time, correction) and its validation;
+- `codec`: a record as its stored payload and back.
+
+Callers import from `bedside.records`; the checks that need an admission or the log are in
+`bedside.validators`.
+"""
+
+from __future__ import annotations
+
+from bedside.clinical.vocabulary import Drug, DrugKind
+from bedside.records.canonical import canonical_json, iso_utc, parse_utc
+from bedside.records.codec import from_payload, to_payload
+from bedside.records.envelope import (
+    FUTURE_TOLERANCE,
+    INFUSION_AFTER_ADMISSION,
+    INFUSION_BEFORE_ADMISSION,
+    Draft,
+    check_author,
+    validate,
+    validate_record,
+)
+from bedside.records.fields import Constraint, FieldError, Num, RecordInvalid, Text
+from bedside.records.types import (
+    DOSE_RANGES,
+    RECORD_TYPES,
+    TEMP_RANGES,
+    Admission,
+    AlertEvent,
+    AssessmentRecord,
+    Attribution,
+    EpisodeClosure,
+    GradeSignOff,
+    Intervention,
+    NeuroCheck,
+    Note,
+    Record,
+    VitalSigns,
+)
+from bedside.records.values import (
+    INFUSION_UNITS,
+    Diagnosis,
+    DoseUnit,
+    Finding,
+    Indication,
+    Route,
+    Sex,
+    Syndrome,
+    TempRoute,
+    TempUnit,
+)
+
+__all__ = [
+    "DOSE_RANGES",
+    "FUTURE_TOLERANCE",
+    "INFUSION_AFTER_ADMISSION",
+    "INFUSION_BEFORE_ADMISSION",
+    "INFUSION_UNITS",
+    "RECORD_TYPES",
+    "TEMP_RANGES",
+    "Admission",
+    "AlertEvent",
+    "AssessmentRecord",
+    "Attribution",
+    "Constraint",
+    "Diagnosis",
+    "DoseUnit",
+    "Draft",
+    "Drug",
+    "DrugKind",
+    "EpisodeClosure",
+    "FieldError",
+    "Finding",
+    "GradeSignOff",
+    "Indication",
+    "Intervention",
+    "NeuroCheck",
+    "Note",
+    "Num",
+    "Record",
+    "RecordInvalid",
+    "Route",
+    "Sex",
+    "Syndrome",
+    "TempRoute",
+    "TempUnit",
+    "Text",
+    "VitalSigns",
+    "canonical_json",
+    "check_author",
+    "from_payload",
+    "iso_utc",
+    "parse_utc",
+    "to_payload",
+    "validate",
+    "validate_record",
+]

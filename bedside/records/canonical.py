@@ -1,0 +1,25 @@
+"""The text forms that are stored and hashed: canonical JSON and fixed-width UTC times (DESIGN section 3)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+
+def canonical_json(value: object) -> str:
+    """The one text form that is stored and hashed: sorted keys, no spaces, UTF-8, no NaN."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def iso_utc(when: datetime) -> str:
+    """UTC, fixed width (microseconds, 'Z'), so that text order is time order."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_utc(text: str) -> datetime:
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(f"no time zone in {text!r}")
+    return when.astimezone(UTC)

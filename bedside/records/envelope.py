@@ -1,0 +1,120 @@
+"""The envelope of a record being charted (patient, clinical time, correction) and the checks of a whole
+draft: every field, the rules across a record's fields, and the times against the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bedside.clock import Clock
+from bedside.records.canonical import iso_utc
+from bedside.records.fields import (
+    MRN_TEXT,
+    REASON_TEXT,
+    TOKEN_TEXT,
+    UUID_TEXT,
+    FieldError,
+    FieldSpec,
+    check_field,
+    normalise_patient_id,
+)
+from bedside.records.types import RECORD_TYPES, Admission, Intervention, Record, specs_of
+
+# A record may be charted up to this far ahead of the machine's clock (clocks on a ward drift a little).
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# A plausible infusion time, from the moment the admission is charted: a patient may be admitted
+# after an infusion given elsewhere, or some weeks before it (lymphodepletion and bridging).
+INFUSION_BEFORE_ADMISSION = timedelta(days=365)
+INFUSION_AFTER_ADMISSION = timedelta(days=60)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A record with the envelope fields its author gives; the store adds id, time of entry and hash.
+    The patient id is kept in upper case (ids compare without regard to case)."""
+
+    record: Record
+    patient_id: str
+    observed_at: datetime
+    supersedes: str | None = None  # a correction names the record it replaces...
+    reason: str | None = None  # ...and says why
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "patient_id", normalise_patient_id(self.patient_id))
+
+
+_ENVELOPE = (
+    FieldSpec("patient_id", str, False, MRN_TEXT),
+    FieldSpec("observed_at", datetime, False, None),
+    FieldSpec("supersedes", str, True, UUID_TEXT),
+    FieldSpec("reason", str, True, REASON_TEXT),
+)
+
+
+def validate(draft: Draft, clock: Clock) -> list[FieldError]:
+    """Every reason to refuse `draft`, empty if it may be stored. Times are checked against `clock`."""
+    errors = [e for spec in _ENVELOPE for e in check_field(spec, getattr(draft, spec.name))]
+    if draft.supersedes is not None and draft.reason is None:
+        message = "reason: a correction must say why"
+        errors.append(FieldError("reason", message, REASON_TEXT.allowed))
+    elif draft.supersedes is None and draft.reason is not None:
+        message = "reason: only a correction (supersedes) carries a reason"
+        errors.append(FieldError("reason", message, "empty"))
+    errors += validate_record(draft.record)
+    if errors:
+        return errors
+    latest = clock.now() + FUTURE_TOLERANCE
+    record = draft.record
+    times: list[tuple[str, datetime | None]] = [("observed_at", draft.observed_at)]
+    if isinstance(record, Intervention):
+        times += [("started_at", record.started_at), ("stopped_at", record.stopped_at)]
+    for name, when in times:
+        if when is not None and when > latest:
+            message = f"{name}: {iso_utc(when)} is in the future"
+            errors.append(FieldError(name, message, f"no later than {iso_utc(latest)}"))
+    if isinstance(record, Admission):
+        errors += _admission_draft_errors(record, draft)
+    return errors
+
+
+def _admission_draft_errors(record: Admission, draft: Draft) -> list[FieldError]:
+    errors = []
+    if record.patient_id != draft.patient_id:
+        message = f"patient_id: the admission is for {record.patient_id}"
+        errors.append(FieldError("patient_id", message, record.patient_id))
+    charted = draft.observed_at.astimezone(UTC).date()
+    if not (record.date_of_birth <= charted and charted.year - record.date_of_birth.year <= 120):
+        message = f"date_of_birth: {record.date_of_birth} is not 0–120 years before {charted}"
+        errors.append(FieldError("date_of_birth", message, "0–120 years before admission"))
+    earliest = draft.observed_at - INFUSION_BEFORE_ADMISSION
+    last = draft.observed_at + INFUSION_AFTER_ADMISSION
+    if not earliest <= record.infusion_at <= last:
+        allowed = (
+            f"1 year before to 60 days after the admission: {iso_utc(earliest)} to {iso_utc(last)}"
+        )
+        message = f"infusion_at: {iso_utc(record.infusion_at)} is outside {allowed}"
+        errors.append(FieldError("infusion_at", message, allowed))
+    return errors
+
+
+_AUTHOR = FieldSpec("author", str, False, TOKEN_TEXT)
+
+
+def check_author(author: object) -> list[FieldError]:
+    """The user id every record carries (R17): short, printable, never empty."""
+    return check_field(_AUTHOR, author)
+
+
+def validate_record(record: Record) -> list[FieldError]:
+    """Field and cross-field checks of one record, without its envelope."""
+    cls = type(record)
+    if RECORD_TYPES.get(getattr(cls, "KIND", "")) is not cls:
+        return [
+            FieldError("kind", f"kind: {cls.__name__} is not a record", ", ".join(RECORD_TYPES))
+        ]
+    errors = [
+        error
+        for spec in specs_of(cls)
+        for error in check_field(record._spec_for(spec), getattr(record, spec.name))
+    ]
+    return errors or record.check()
