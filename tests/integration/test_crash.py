@@ -155,7 +155,8 @@ def run_kills(template: Path, tmp_path: Path, kills: int) -> Outcome:
 def _assert_r1(outcome: Outcome, kills: int) -> None:
     assert outcome.missing == 0
     assert outcome.bad_integrity == 0
-    assert outcome.slowest_reopen_s < 2.0
+    # R1's "reopen < 2 s" is a figure to report, never a CI assertion on a shared machine.
+    print(f"R1: {kills} kills, slowest reopen {outcome.slowest_reopen_s:.3f} s")
     # The harness bites only if the children were writing when they died.
     assert outcome.acknowledged >= kills
 
