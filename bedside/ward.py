@@ -19,7 +19,6 @@ from bedside.alert_vocabulary import AlertEventType, AlertStatus
 from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
 from bedside.clinical.calendar import age_years
-from bedside.clinical.engine import assess
 from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.norms import ICE_MIN_AGE_YEARS
 from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
@@ -55,7 +54,6 @@ from bedside.store.connection import (
 )
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
-from bedside.timepoint import assemble_state
 from bedside.validators import admission_errors, log_errors
 
 log = logging.getLogger(__name__)
@@ -453,18 +451,6 @@ class Ward:
             policy=self._policy,
             pressor_stopped_at=self._history.last_infusion_stop(patient_id, now),
         )
-
-    def assessment_at(self, patient_id: str, at: datetime) -> Assessment | None:
-        """Grade any time point from the log as it stands now (for review; nothing is written)."""
-        admission = self._history.admission(patient_id)
-        if admission is None:
-            return None
-        state = assemble_state(self._history, admission, patient_id, at, self._policy)
-        return assess(state, self._policy)
-
-    @property
-    def history(self) -> SqlHistory:
-        return self._history
 
     # --- the one write path ------------------------------------------------------------------------------
 
