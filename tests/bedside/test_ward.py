@@ -8,22 +8,27 @@ from pathlib import Path
 
 import pytest
 
+import bedside.records.envelope as envelope
 from bedside.alert_vocabulary import AlertKind, Priority
 from bedside.clinical.assessment import Flag
 from bedside.records import (
+    Admission,
     Attribution,
     DoseUnit,
     Drug,
     EpisodeClosure,
+    FieldError,
     Finding,
     GradeSignOff,
     Indication,
     Intervention,
+    Record,
     Route,
     Syndrome,
 )
 from bedside.staff import Author, Role
 from bedside.store.connection import WAL_SAFETY_PAGES
+from bedside.store.history import SqlHistory
 from bedside.ward import Invalid, Recorded
 from tests.support.ward_fixtures import (
     ADULT_BORN,
@@ -74,6 +79,32 @@ def test_invalid_vitals_name_the_field_and_write_nothing(fx: WardFixture) -> Non
     assert [e.field for e in result.errors] == ["temperature"]
     assert "25.0–45.0" in result.errors[0].allowed
     assert fx.history.row_counts() == before
+
+
+def test_a_save_validates_its_record_once_and_reads_the_admission_once(
+    fx: WardFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorded(chart(fx, "A1", temperature=37.0))
+    fx.clock.advance(timedelta(minutes=30))
+    checked: list[Record] = []
+    admissions: list[str] = []
+    check_record, read_admission = envelope.validate_record, SqlHistory.admission
+
+    def counting_check(record: Record) -> list[FieldError]:
+        checked.append(record)
+        return check_record(record)
+
+    def counting_read(self: SqlHistory, patient_id: str) -> Admission | None:
+        admissions.append(patient_id)
+        return read_admission(self, patient_id)
+
+    monkeypatch.setattr(envelope, "validate_record", counting_check)
+    monkeypatch.setattr(SqlHistory, "admission", counting_read)
+    vitals = normal_adult_vitals(temperature=38.6)
+    saved = recorded(fx.ward.chart_vitals("A1", vitals, observed_at=fx.clock.now(), author=NURSE))
+    assert saved.assessment is not None and saved.alert_events  # graded and alerted
+    assert [r for r in checked if r is vitals] == [vitals]  # the log does not check it again
+    assert admissions == ["A1"]  # the admission checked against is the one graded with
 
 
 def test_an_unknown_patient_is_refused(fx: WardFixture) -> None:
