@@ -262,8 +262,8 @@ class Ward:
             event = AlertEvent(
                 alert_id=alert_id,
                 event=AlertEventType.ACKNOWLEDGED,
-                kind=alert.kind.value,
-                priority=alert.priority.code,
+                kind=alert.kind,
+                priority=alert.priority,
                 level=alert.level,
                 detail=f"acknowledged by {author.user_id}",
             )
@@ -575,8 +575,8 @@ class Ward:
             event = AlertEvent(
                 alert_id=d.alert_id or new_uuid7(self._clock),
                 event=d.event,
-                kind=d.kind.value,
-                priority=d.priority.code,
+                kind=d.kind,
+                priority=d.priority,
                 level=d.level,
                 detail=d.detail,
             )
