@@ -18,6 +18,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from bedside.clock import Clock
+from bedside.store.permissions import prepare_private_file
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -217,6 +218,10 @@ def open_database(
         raise StorageError(f"{path} is a folder", problem=StorageProblem.NOT_A_FILE, path=path)
     if not create and not path.exists():
         raise StorageError(f"no database at {path}", problem=StorageProblem.MISSING, path=path)
+    try:
+        prepare_private_file(path)  # patient data: owner-only, and so its WAL and SHM
+    except OSError as err:
+        raise storage_error(err, path) from err
     try:
         # isolation_level=None: the driver never opens a transaction by itself; we say BEGIN IMMEDIATE.
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -18,6 +18,7 @@ from bedside.clock import Clock, SystemClock
 from bedside.ids import new_device_id
 from bedside.store import guard
 from bedside.store.connection import StorageProblem, StorageVersionError, transaction
+from bedside.store.permissions import make_private
 from bedside.store.schema import FEVER_PREDICATE
 
 MIGRATIONS = Migrations("bedside")
@@ -274,6 +275,7 @@ def backup_copy(db: Database, clock: Clock) -> Path:
     finally:
         copy.close()
         source.close()
+    make_private(partial)
     _fsync(partial)
     os.replace(partial, target)
     _fsync(target.parent)
