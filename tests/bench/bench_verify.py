@@ -160,7 +160,9 @@ def main() -> int:
             print(f"{name:42} {best:8.3f} {median:9.3f} {best / count * 1e6:10.1f}")
         db.close()
         print(f"ratio (e) / (a): {results['(e)'] / results['(a)']:.1f}")
-        print(f"target: (e) < 2 s for 100,000 records: {results['(e)'] * 100_000 / count:.2f} s scaled")
+        print(
+            f"target: (e) < 2 s for 100,000 records: {results['(e)'] * 100_000 / count:.2f} s scaled"
+        )
     return 0
 
 
