@@ -172,7 +172,15 @@ def _unresolved_alert_findings(db: Database) -> list[Finding]:
     history = SqlHistory(db, Log(db, SystemClock()))
     findings = []
     for (alert_id,) in conn.execute("SELECT DISTINCT alert_id FROM alert_events ORDER BY alert_id"):
-        alert = alerting.fold(history.events_of_alert(alert_id)).get(alert_id)
+        try:
+            alert = alerting.fold(history.events_of_alert(alert_id)).get(alert_id)
+        except (ValueError, KeyError, TypeError) as err:  # a value no Bedside writes
+            findings.append(
+                Finding(
+                    f"the events of alert {alert_id} cannot be read ({err})", table="alert_events"
+                )
+            )
+            continue
         if alert is None or alert.status is AlertStatus.RESOLVED:
             continue
         if listed.get(alert_id) != alert.patient_id:
