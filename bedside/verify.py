@@ -134,8 +134,9 @@ def open_ward(
     clock: Clock,
     policy: SitePolicy = DEFAULT_POLICY,
     anchors: Iterable[Anchor] = (),
-) -> Ward:
-    """The ward service over `path` for charting, once the file is verified whole.
+) -> tuple[Ward, Database]:
+    """The ward service over `path` for charting, once the file is verified whole, and the database it
+    charts into (the caller closes it; the Ward hands out no database).
 
     The structure is checked before any migration writes to the file; the chain and projections after
     it (they need the current schema). Raises `StorageError` with `StorageProblem.DAMAGED` (a
@@ -161,7 +162,7 @@ def open_ward(
     if not verdict.ok:
         db.close()
         raise DamagedDatabase(verdict, path)
-    return Ward(db, clock=clock, policy=policy)
+    return Ward(db, clock=clock, policy=policy), db
 
 
 def _unresolved_alert_findings(db: Database) -> list[Finding]:

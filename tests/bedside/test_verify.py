@@ -133,23 +133,30 @@ def test_a_damaged_file_is_never_charted_into(path: Path) -> None:
 
 
 def test_a_whole_file_opens_for_charting(path: Path) -> None:
-    ward = open_ward(path, clock=ManualClock(START))
+    ward, db = open_ward(path, clock=ManualClock(START))
     assert ward.board()
+    db.close()
 
 
 def test_a_ward_stopped_by_a_bad_verdict_refuses_every_write(path: Path) -> None:
     clock = ManualClock(START)
-    ward = open_ward(path, clock=clock)
+    ward, _ = open_ward(path, clock=clock)
     conn = _untriggered(path, "records")
     conn.execute("UPDATE records SET author = 'x' WHERE seq = 3")  # type: ignore[attr-defined]
     verdict = verify_path(path)  # what the app's worker runs
     ward.stop_charting(verdict.failed())
-    counts = ward.history.row_counts()
+    counts = _counts(path)
     result = ward.chart_vitals(ADULT, normal_adult_vitals(), observed_at=clock.now(), author=NURSE)
     assert isinstance(result, Failed) and result.reason is StorageProblem.DAMAGED
     assert "seq 3" in result.message
     assert ward.tick().ward_failed == result
-    assert ward.history.row_counts() == counts
+    assert _counts(path) == counts
+
+
+def _counts(path: Path) -> list[int]:
+    conn = plain_connection(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

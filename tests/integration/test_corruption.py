@@ -52,10 +52,10 @@ def _digest(path: Path) -> str:
 def _opened(path: Path) -> StorageProblem | None:
     """None if the opener accepted the file for charting, else the problem it named."""
     try:
-        ward = open_ward(path, clock=ManualClock(START))
+        _, db = open_ward(path, clock=ManualClock(START))
     except StorageError as err:
         return err.problem
-    ward.history.database.close()
+    db.close()
     return None
 
 

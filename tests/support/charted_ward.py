@@ -39,7 +39,8 @@ def build(path: Path, *, sets: int = 40) -> WardFixture:
     from bedside.clock import ManualClock
 
     clock = ManualClock(START)
-    fx = WardFixture(Ward(open_database(path, clock=clock), clock=clock), clock, path)
+    db = open_database(path, clock=clock)
+    fx = WardFixture(Ward(db, clock=clock), clock, path, db)
     ward = fx.ward
     recorded(ward.admit(admission(ADULT, ADULT_BORN), author=NURSE))
     recorded(ward.admit(admission(CHILD, CHILD_BORN, weight_kg=21.0), author=NURSE))
