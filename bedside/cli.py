@@ -167,6 +167,28 @@ def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+EXIT_DAMAGED = 1
+
+
+def run_verify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bedside.verify import verify_path
+
+    db_path = Path(args.db) if args.db is not None else default_database_path()
+    verdict = verify_path(db_path, full_structure=not args.quick)
+    line = f"bedside verify: the database {db_path}: {verdict.summary()}"
+    if not verdict.ok:
+        line += (
+            ": do not chart into it; restore the latest verified backup and tell the ward's IT "
+            "support"
+        )
+    stdout.write(line + "\n")
+    if args.list:
+        for finding in verdict.findings:
+            where = f"{finding.where()}: " if finding.where() else ""
+            stdout.write(f"  {where}{finding.what}\n")
+    return 0 if verdict.ok else EXIT_DAMAGED
+
+
 def run_replay(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """SPEC "The `bedside replay` contract": timelines on stdin, what a nurse sees after each step."""
     from bedside.replay import TimelineError, check_expectations, replay
@@ -282,6 +304,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help=f"show a freshly built demo ward ({demo_db})"
     )
     board.set_defaults(handler=run_board)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check that the ward database is as Bedside wrote it (chain, projections, triggers)",
+        description="Check the file's structure, every device's hash chain, the projection tables "
+        "the board reads (recomputed from the records) and the append-only triggers. Prints one "
+        "line; exit 0 when all is as written, 1 on a problem, 2 when the file cannot be read.",
+    )
+    verify.add_argument("--db", default=None, help=f"the ward database (default: {ward_db})")
+    verify.add_argument(
+        "--quick",
+        action="store_true",
+        help="quick_check instead of integrity_check (does not compare indexes with their tables)",
+    )
+    verify.add_argument("--list", action="store_true", help="also list every problem, one a line")
+    verify.set_defaults(handler=run_verify)
     return parser
 
 

@@ -141,12 +141,18 @@ class Ward:
         self._log = Log(db, clock)
         self._history = SqlHistory(db, self._log)
         self._regrader = Regrader(self._log, self._history, policy, clock)
+        self._stopped: Failed | None = None
         if not _read_only(db):
             defer_checkpoints(db)  # a save never pays for a checkpoint; tick() checkpoints instead
 
     @property
     def policy(self) -> SitePolicy:
         return self._policy
+
+    def stop_charting(self, failed: Failed) -> None:
+        """Refuse every later write with `failed`: the verification the app runs at start in a worker
+        (bedside.verify) found the file damaged after this Ward was opened. Reading goes on."""
+        self._stopped = failed
 
     # --- charting ------------------------------------------------------------------------------------
 
@@ -284,7 +290,9 @@ class Ward:
         as the history of what the ward saw; the new assessment replaces the current one with the
         reason "re-derived under <rule version>", so the change is visible, never silent. Returns the
         patients re-derived (the app runs this at start)."""
-        done = []
+        done: list[str] = []
+        if self._stopped is not None:
+            return done
         for patient_id in self._history.patient_ids():
             latest = self._history.latest_assessment(patient_id)
             if latest is None or latest.record.rule_version == RULE_VERSION:
@@ -326,6 +334,8 @@ class Ward:
         now = self._clock.now()
         written: dict[str, list[AlertEventDraft]] = {}
         failed: dict[str, Failed] = {}
+        if self._stopped is not None:
+            return TickResult(ward_failed=self._stopped)
         try:
             patient_ids = self._history.patient_ids()
         except Exception as err:  # the whole ward could not be read: say so
@@ -476,6 +486,8 @@ class Ward:
 
     def _in_transaction(self, action: Callable[[], Result], what: str) -> Result:
         """Run `action` in one write transaction: a refusal or a failure rolls it all back."""
+        if self._stopped is not None:
+            return self._stopped  # the file was found damaged: nothing more is charted into it
         try:
             with transaction(self._db):
                 return action()

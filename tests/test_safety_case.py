@@ -62,6 +62,7 @@ FIELDS = (
 )
 SUMMARY_ROW = re.compile(r"^\| (H\d{2}) \| [^|]+ \| (\d) \| (\d) \| [^|]+ \|$", re.MULTILINE)
 NOT_YET = "not yet mitigated"
+LONG_TIER = re.compile(r"\blong\b|-m long")
 
 
 @dataclass(frozen=True)
@@ -297,3 +298,42 @@ def test_the_checker_reports_a_hazard_without_evidence_or_with_a_wrong_risk() ->
     assert any("is risk 2, not 1" in p for p in hazard_problems(wrong))
     assert any("summary" in p for p in hazard_problems(good.replace("| 4 | 2 |", "| 4 | 3 |")))
     assert any("'Status'" in p for p in hazard_problems(good.replace("- **Status:** open.", "")))
+
+
+# --- the `long` tier is named where it is evidence ----------------------------------------------------
+
+
+def _long_tier_tests(path: Path) -> set[str]:
+    """Module-level test functions marked `@pytest.mark.long` (not run by `bash .ci/test`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any(isinstance(d, ast.Attribute) and d.attr == "long" for d in node.decorator_list)
+    }
+
+
+def unmarked_long_evidence(text: str, root: Path = ROOT) -> list[str]:
+    """Evidence naming a `long`-tier test in a hazard entry that never says it is in the long tier."""
+    problems = []
+    for hazard_id, entry in hazards(text).items():
+        evidence = entry.get("Evidence", "")
+        for span in spans(evidence):
+            match = TEST_REF.fullmatch(span)
+            if match is None or not (root / match[1]).is_file():
+                continue
+            if match[2] in _long_tier_tests(root / match[1]) and not LONG_TIER.search(evidence):
+                problems.append(f"{hazard_id}: {span} runs only with -m long; say so")
+    return problems
+
+
+def test_evidence_in_the_long_tier_says_so() -> None:
+    text = SAFETY.read_text(encoding="utf-8")
+    assert unmarked_long_evidence(text) == []
+    long_named = (
+        "`tests/integration/test_tamper.py::test_tampering_is_found_every_time_at_battery_size`"
+    )
+    assert long_named in text
+    # Negative control: the same reference without the words is reported.
+    assert unmarked_long_evidence(_hazard(long_named)) != []

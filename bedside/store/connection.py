@@ -18,6 +18,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from bedside.clock import Clock
+from bedside.store.permissions import prepare_private_file
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -160,6 +161,8 @@ def classify(error: BaseException) -> StorageProblem:
         return next((p for words, p in _SQLITE_MESSAGES if words in text), StorageProblem.BUG)
     if isinstance(error, OSError):
         return _OS_PROBLEMS.get(error.errno or 0, StorageProblem.IO_ERROR)
+    if isinstance(error, UnicodeDecodeError):
+        return StorageProblem.DAMAGED  # text in the file that is not the UTF-8 Bedside wrote
     return StorageProblem.BUG
 
 
@@ -218,6 +221,10 @@ def open_database(
     if not create and not path.exists():
         raise StorageError(f"no database at {path}", problem=StorageProblem.MISSING, path=path)
     try:
+        prepare_private_file(path)  # patient data: owner-only, and so its WAL and SHM
+    except OSError as err:
+        raise storage_error(err, path) from err
+    try:
         # isolation_level=None: the driver never opens a transaction by itself; we say BEGIN IMMEDIATE.
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as err:
@@ -236,7 +243,7 @@ def open_database(
 
             apply_migrations(db, clock=clock)
             check_schema(db)
-    except (sqlite3.Error, OSError, StorageError) as err:
+    except (sqlite3.Error, OSError, UnicodeDecodeError, StorageError) as err:
         conn.close()
         raise storage_error(err, path) from err
     except BaseException:

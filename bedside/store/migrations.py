@@ -16,7 +16,9 @@ from sqlite_utils.migrations import Migrations
 
 from bedside.clock import Clock, SystemClock
 from bedside.ids import new_device_id
+from bedside.store import guard
 from bedside.store.connection import StorageProblem, StorageVersionError, transaction
+from bedside.store.permissions import make_private
 from bedside.store.schema import FEVER_PREDICATE
 
 MIGRATIONS = Migrations("bedside")
@@ -178,6 +180,26 @@ def m005_unresolved_alerts(db: Database) -> None:
     db.execute("PRAGMA user_version = 5")
 
 
+@_migration
+def m007_append_only_guard(db: Database) -> None:
+    # R18: INSERT OR REPLACE over an existing row, and the bookkeeping tables, are refused too; the
+    # triggers are checked by their SQL at every open (bedside/store/guard.py).
+    guard.install(
+        db,
+        (
+            "records",
+            "patients",
+            "vitals",
+            "neuro_checks",
+            "interventions",
+            "assessments",
+            "alert_events",
+        ),
+    )
+    # Its place in the list: migration 6 (compact storage) may land before or after this one.
+    db.execute(f"PRAGMA user_version = {MIGRATION_NAMES.index('m007_append_only_guard') + 1}")
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 
@@ -253,6 +275,7 @@ def backup_copy(db: Database, clock: Clock) -> Path:
     finally:
         copy.close()
         source.close()
+    make_private(partial)
     _fsync(partial)
     os.replace(partial, target)
     _fsync(target.parent)

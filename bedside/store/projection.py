@@ -30,6 +30,38 @@ def project(
     supersedes: str | None,
 ) -> None:
     """Insert the projection row of `record`, if its kind has one."""
+    if isinstance(record, AlertEvent) and record.event is AlertEventType.RAISED:
+        conn.execute(
+            "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)",
+            [record.alert_id, patient_id],
+        )
+    projected = projection_row(
+        record,
+        record_id=record_id,
+        patient_id=patient_id,
+        observed_at=observed_at,
+        entered_at=entered_at,
+        supersedes=supersedes,
+    )
+    if projected is None:
+        return  # attributions, notes, closures and sign-offs are read from the log itself
+    table, row = projected
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+
+def projection_row(
+    record: Record,
+    *,
+    record_id: str,
+    patient_id: str,
+    observed_at: str,
+    entered_at: str,
+    supersedes: str | None,
+) -> tuple[str, dict[str, Any]] | None:
+    """The table and row that project `record` (None for kinds read from the log itself); what
+    `project` writes and what verification recomputes."""
     row: dict[str, Any] = {
         "record_id": record_id,
         "patient_id": patient_id,
@@ -83,13 +115,6 @@ def project(
         table = "alert_events"
         row |= payload
         row["entered_at"] = entered_at
-        if record.event is AlertEventType.RAISED:
-            conn.execute(
-                "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)",
-                [record.alert_id, patient_id],
-            )
     else:
-        return  # attributions, notes, closures and sign-offs are read from the log itself
-    columns = ", ".join(row)
-    marks = ", ".join("?" * len(row))
-    conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+        return None
+    return table, row

@@ -33,6 +33,7 @@ from bedside.records import (
 from bedside.store.connection import (
     StorageConfigError,
     StorageError,
+    StorageProblem,
     StorageVersionError,
     check_configuration,
     open_database,
@@ -183,8 +184,9 @@ def test_missing_file_is_not_created_when_asked(tmp_path: Path) -> None:
 def test_schema_check_names_a_missing_append_only_trigger(tmp_path: Path) -> None:
     db = open_database(tmp_path / "ward.db")
     db.execute("DROP TRIGGER vitals_no_delete")
-    with pytest.raises(StorageConfigError, match="vitals_no_delete"):
+    with pytest.raises(StorageError, match="vitals_no_delete is missing") as raised:
         check_schema(db)
+    assert raised.value.problem is StorageProblem.DAMAGED
     db.close()
 
 

@@ -1,0 +1,223 @@
+"""Verification (R19 in small): the chain, the projections the board reads, the unresolved alerts, the
+refusal to chart into a damaged file, `bedside verify`, and owner-only files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bedside.clock import ManualClock
+from bedside.store.connection import StorageError, StorageProblem, open_database
+from bedside.store.log import chain_hash
+from bedside.store.schema import RECORD_COLUMNS
+from bedside.store.verify import _fast_chain_hash
+from bedside.verify import Anchor, open_ward, verify_path
+from bedside.ward import Failed
+from tests.support.charted_ward import ADULT, build, copy_database, plain_connection
+from tests.support.ward_fixtures import NURSE, START, normal_adult_vitals
+
+
+@pytest.fixture(scope="module")
+def charted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("charted") / "ward.db"
+    build(path, sets=6).ward  # noqa: B018 (built for its file)
+    return path
+
+
+@pytest.fixture
+def path(charted: Path, tmp_path: Path) -> Path:
+    return copy_database(charted, tmp_path / "ward.db")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _untriggered(path: Path, table: str) -> object:
+    conn = plain_connection(path)
+    for action in ("update", "delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
+    return conn
+
+
+def test_a_charted_ward_verifies_whole(path: Path) -> None:
+    verdict = verify_path(path)
+    assert verdict.ok, verdict.summary()
+    conn = plain_connection(path)
+    assert verdict.records == conn.execute("SELECT count(*) FROM records").fetchone()[0]
+
+
+def test_the_fast_hash_is_the_chain_hash(path: Path) -> None:
+    conn = plain_connection(path)
+    rows = conn.execute(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records").fetchall()
+    for values in rows:
+        row = dict(zip(RECORD_COLUMNS, values, strict=True))
+        assert _fast_chain_hash("ab" * 32, row) == chain_hash("ab" * 32, row)
+    odd = dict(zip(RECORD_COLUMNS, rows[0], strict=True)) | {"reason": 'é "\\ \n\u2028 ☃'}
+    assert _fast_chain_hash("0" * 64, odd) == chain_hash("0" * 64, odd)
+
+
+def test_an_edited_grade_in_the_projection_is_found(path: Path) -> None:
+    # The finding of the issue: assessments.crs_grade 3 -> 0 changed the board without a trace.
+    conn = _untriggered(path, "assessments")
+    changed = conn.execute(  # type: ignore[attr-defined]
+        "UPDATE assessments SET crs_grade = 0 WHERE crs_grade >= 1"
+    ).rowcount
+    assert changed >= 1
+    verdict = verify_path(path)
+    assert not verdict.ok
+    first = verdict.findings[0]
+    assert first.table == "assessments" and "crs_grade is 0" in first.what
+    assert "DAMAGED" in verdict.summary() and first.record_id in verdict.summary()
+
+
+def test_an_edited_record_is_found_at_its_place_in_the_chain(path: Path) -> None:
+    conn = _untriggered(path, "records")
+    seq = conn.execute(  # type: ignore[attr-defined]
+        "SELECT seq FROM records WHERE kind = 'vitals' ORDER BY seq LIMIT 1 OFFSET 3"
+    ).fetchone()[0]
+    conn.execute(  # type: ignore[attr-defined]
+        "UPDATE records SET author = 'someone.else' WHERE seq = ?", [seq]
+    )
+    verdict = verify_path(path)
+    about_records = [f for f in verdict.findings if f.record_id is not None]
+    assert [(f.seq, "hash does not match" in f.what) for f in about_records] == [(seq, True)]
+    assert any("records_no_update is missing" in f.what for f in verdict.findings)
+
+
+def test_an_open_alert_dropped_from_the_unresolved_list_is_found(path: Path) -> None:
+    conn = plain_connection(path)
+    conn.execute("DROP TRIGGER unresolved_alerts_only_ended")
+    assert conn.execute("DELETE FROM unresolved_alerts").rowcount >= 1
+    verdict = verify_path(path)
+    assert any(f.table == "unresolved_alerts" for f in verdict.findings), verdict.findings
+
+
+def test_a_rewritten_chain_disagrees_with_the_hubs_anchor(path: Path) -> None:
+    conn = plain_connection(path)
+    device, seq, head = conn.execute(
+        "SELECT device_id, last_seq, last_hash FROM devices"
+    ).fetchone()
+    anchor = Anchor(device, seq, head)
+    assert verify_path(path, anchors=[anchor]).ok
+    other = Anchor(device, seq, "f" * 64)
+    assert "rewritten" in verify_path(path, anchors=[other]).findings[0].what
+    beyond = Anchor(device, seq + 5, "f" * 64)
+    assert "truncated" in verify_path(path, anchors=[beyond]).findings[0].what
+
+
+def test_a_damaged_file_is_never_charted_into(path: Path) -> None:
+    conn = plain_connection(path)
+    # Whoever edits puts the trigger back afterwards, as it was: only the verification can tell.
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'vitals_no_update'").fetchone()[
+        0
+    ]
+    conn.execute("DROP TRIGGER vitals_no_update")
+    conn.execute("UPDATE vitals SET hr = 60 WHERE hr > 90")
+    conn.execute(sql)
+    conn.close()
+    before = _digest(path)
+    with pytest.raises(StorageError) as raised:
+        open_ward(path, clock=ManualClock(START))
+    assert raised.value.problem is StorageProblem.DAMAGED
+    sentence = raised.value.sentence()
+    assert "table vitals" in sentence and "hr is 60" in sentence
+    assert "do not chart into it; restore the latest backup" in sentence
+    assert _digest(path) == before
+
+
+def test_a_whole_file_opens_for_charting(path: Path) -> None:
+    ward, db = open_ward(path, clock=ManualClock(START))
+    assert ward.board()
+    db.close()
+
+
+def test_a_ward_stopped_by_a_bad_verdict_refuses_every_write(path: Path) -> None:
+    clock = ManualClock(START)
+    ward, _ = open_ward(path, clock=clock)
+    conn = _untriggered(path, "records")
+    conn.execute("UPDATE records SET author = 'x' WHERE seq = 3")  # type: ignore[attr-defined]
+    verdict = verify_path(path)  # what the app's worker runs
+    ward.stop_charting(verdict.failed())
+    counts = _counts(path)
+    result = ward.chart_vitals(ADULT, normal_adult_vitals(), observed_at=clock.now(), author=NURSE)
+    assert isinstance(result, Failed) and result.reason is StorageProblem.DAMAGED
+    assert "seq 3" in result.message
+    assert ward.tick().ward_failed == result
+    assert _counts(path) == counts
+
+
+def _counts(path: Path) -> list[int]:
+    conn = plain_connection(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bedside.cli", "verify", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_bedside_verify_prints_one_line_and_exits_by_verdict(path: Path) -> None:
+    done = _cli("--db", str(path))
+    assert done.returncode == 0, done.stderr
+    assert (
+        done.stdout.count("\n") == 1 and "ok:" in done.stdout and "records checked" in done.stdout
+    )
+    conn = _untriggered(path, "records")
+    conn.execute("DELETE FROM records WHERE seq = 5")  # type: ignore[attr-defined]
+    conn.close()  # type: ignore[attr-defined]
+    done = _cli("--db", str(path))
+    assert done.returncode == 1
+    assert done.stdout.count("\n") == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "DAMAGED" in done.stdout and "seq 5" in done.stdout and "missing" in done.stdout
+    listed = _cli("--db", str(path), "--list")
+    assert listed.returncode == 1 and listed.stdout.count("\n") >= 2
+    garbage = path.with_name("garbage.db")
+    garbage.write_bytes(os.urandom(8192))
+    done = _cli("--db", str(garbage))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("bedside verify: ")
+
+
+def test_the_database_its_wal_and_its_folder_are_owner_only(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "new-folder" / "ward.db"
+        db = open_database(path)
+        db.execute("CREATE TABLE scratch (x INTEGER) STRICT")  # makes the WAL exist
+        modes = {
+            p.name: stat.S_IMODE(p.stat().st_mode)
+            for p in (path, path.with_name("ward.db-wal"), path.with_name("ward.db-shm"))
+        }
+        db.close()
+    finally:
+        os.umask(old)
+    assert modes == {"ward.db": 0o600, "ward.db-wal": 0o600, "ward.db-shm": 0o600}
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_the_pre_migration_copy_is_owner_only(tmp_path: Path) -> None:
+    from bedside.store.migrations import MIGRATION_NAMES, migrate
+
+    path = tmp_path / "ward.db"
+    old = os.umask(0o022)
+    try:
+        db = open_database(path, migrate=False)
+        migrate(db, stop_before=MIGRATION_NAMES[1])
+        copy = migrate(db)
+        db.close()
+    finally:
+        os.umask(old)
+    assert copy is not None and stat.S_IMODE(copy.stat().st_mode) == 0o600
