@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 
@@ -32,6 +32,7 @@ from bedside.records import (
     Attribution,
     Draft,
     EpisodeClosure,
+    Export,
     FieldError,
     GradeSignOff,
     Intervention,
@@ -257,6 +258,37 @@ class Ward:
             replacement, old.patient_id, observed_at or old.observed_at, record_id, reason
         )
         return self._chart(draft, author, action)
+
+    def record_exports(
+        self, exports: Mapping[str, Export], *, author: Author
+    ) -> list[Recorded] | Invalid | Failed:
+        """The audit of one export (who, when, what): an `export` record in each exported patient's
+        log, all in ONE transaction, so that an export is audited for every patient or for none."""
+        if not author.may(Action.EXPORT):
+            return _refused(author, "export the chart")
+        now = self._clock.now()
+        drafts = [Draft(export, patient_id, now) for patient_id, export in exports.items()]
+        errors: list[FieldError] = []
+        for draft in drafts:
+            errors += validate(draft, self._clock)
+            if not errors and self._history.admission(draft.patient_id) is None:
+                message = f"patient_id: {draft.patient_id!r} is not admitted on this ward"
+                errors.append(FieldError("patient_id", message, "the id of an admitted patient"))
+        if errors:
+            return Invalid(tuple(errors))
+        try:
+            with transaction(self._db):
+                stored = [
+                    self._log.append(
+                        d.record, patient_id=d.patient_id, observed_at=now, author=author.user_id
+                    )
+                    for d in drafts
+                ]
+        except RecordInvalid as err:
+            return Invalid(tuple(err.errors))
+        except Exception as err:  # the environment's error, or a bug: nothing was written
+            return _failure(err, "The export was not audited")
+        return [Recorded(s) for s in stored]
 
     def acknowledge(self, alert_id: str, *, author: Author) -> Result:
         """Records who acknowledged and when (R20: acknowledgements are audited)."""
