@@ -9,7 +9,6 @@ and no audit record behind.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 import tempfile
@@ -22,10 +21,10 @@ from sqlite_utils import Database
 
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import Clock
-from bedside.fhir import EXPORTED_KINDS, BundleType, PatientChart, build_bundle
+from bedside.fhir import EXPORTED_KINDS, BundleType, PatientChart, build_bundle, bundle_text
 from bedside.records import Export, ExportFormat
 from bedside.records.fields import normalise_patient_id
-from bedside.staff import Author
+from bedside.staff import Action, Author
 from bedside.store.connection import open_database, open_read_only, storage_error
 from bedside.store.extract import patient_records
 from bedside.store.log import Log
@@ -74,6 +73,11 @@ def export_fhir(
 
     Raises ExportRefused (verification failed, no such patient, the output cannot be written, the
     audit was refused) or StorageError (the database cannot be read)."""
+    if not author.may(Action.EXPORT):
+        raise ExportRefused(
+            f"{author.user_id} ({author.role.value}) may not export the chart: "
+            "ask a physician or the ward's IT admin"
+        )
     out = _output_path(out, db_path)
     now = clock.now()
     db = open_read_only(db_path)
@@ -92,7 +96,7 @@ def export_fhir(
     built = build_bundle(
         charts, bundle_type=bundle_type, exported_at=now, policy=policy, since=since
     )
-    text = json.dumps(built.bundle, indent=2, ensure_ascii=False) + "\n"
+    text = bundle_text(built.bundle)
     data = text.encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     temp = _write_temporary(out, data)

@@ -18,11 +18,13 @@ it conditionally on that identifier: posting a re-export updates, never duplicat
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
+from functools import lru_cache
 from typing import Any
 
 from bedside.clinical.assessment import Domain, Flag, Reason
@@ -330,6 +332,7 @@ def _entered(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.split("/", 1)[0])
 
 
+@lru_cache(maxsize=65536)
 def resource_uuid(key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, key))
 
@@ -1033,3 +1036,15 @@ def _partial(partial: object, total: object) -> dict[str, Any] | None:
     if total is not None or not isinstance(partial, int) or isinstance(partial, bool):
         return None
     return {"code": _local("partial-sum"), "valueInteger": partial}
+
+
+def bundle_text(bundle: Mapping[str, Any]) -> str:
+    """The Bundle as JSON text with one entry per line: compact enough to write a large ward quickly
+    (an indented dump takes seconds), and still read and compared line by line."""
+
+    def compact(value: object) -> str:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    head = compact({k: v for k, v in bundle.items() if k != "entry"})
+    entries = ",\n".join(compact(e) for e in bundle["entry"])
+    return f'{head[:-1]},"entry":[\n{entries}\n]}}\n'
