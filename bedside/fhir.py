@@ -685,9 +685,7 @@ def _patient(stored: StoredRecord, a: Admission) -> Entry:
     return Entry(target, resource, stored.observed_at, _entered(stored.entered_at))
 
 
-def _envelope(
-    b: _Builder, target: Target, stored: StoredRecord, status: str, chain: Chain
-) -> dict[str, Any]:
+def _envelope(b: _Builder, target: Target, stored: StoredRecord, status: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "resourceType": target.resource_type,
         "identifier": [target.identifier],
@@ -730,7 +728,7 @@ def _vital_entries(b: _Builder, chain: Chain) -> list[Entry]:
             status = "entered-in-error"
         target = Target("Observation", f"{chain.root.id}/{part}")
         category = "vital-signs" if part in _ON_VITAL_SIGNS_PROFILE else "exam"
-        resource = _envelope(b, target, stored, status, chain)
+        resource = _envelope(b, target, stored, status)
         if part in _ON_VITAL_SIGNS_PROFILE:
             resource["meta"] = {"profile": [VITAL_SIGNS_PROFILE]}
         resource["category"] = [{"coding": [{"system": _CATEGORY, "code": category}]}]
@@ -995,7 +993,7 @@ def _assessment_entries(
     for code, domain, value, components, absent in scores:
         target = Target("Observation", f"{chain.root.id}/{code}")
         status = "amended" if chain.corrected else "final"
-        resource = _envelope(b, target, stored, status, chain)
+        resource = _envelope(b, target, stored, status)
         resource["category"] = [{"coding": [{"system": _CATEGORY, "code": "survey"}]}]
         resource["code"] = _local(code)
         if isinstance(value, int) and not isinstance(value, bool):
