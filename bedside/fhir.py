@@ -27,7 +27,7 @@ from enum import Enum, StrEnum
 from functools import lru_cache
 from typing import Any
 
-from bedside.clinical.assessment import Domain, Flag, Reason
+from bedside.clinical.assessment import Domain, Flag
 from bedside.clinical.calendar import age_years
 from bedside.clinical.capd import CAPD_ITEMS
 from bedside.clinical.ice import ICE_ITEMS
@@ -923,72 +923,44 @@ def _assessment_entries(
     stored = chain.current
     record = stored.record
     assert isinstance(record, AssessmentRecord)
-    p = record.payload
+    p = record
     at = stored.observed_at
     inputs = _in_force(b, at, vitals, neuro, closures)
-    reasons = [
-        Reason(Domain(r["domain"]), r["criterion"], r["points"], r["text"])
-        for r in p.get("reason_details", [])
-    ]
-    flags = set(p.get("flags", []))
     pews_applies = age_years(b.admission.date_of_birth, at, b.policy.zone) < PEWS_MAX_AGE_YEARS
-    scores: list[tuple[str, Domain, Any, list[dict[str, Any] | None], str]] = [
+    icans = [
+        _flag_component("grade-is-lower-bound", p.icans_grade_is_lower_bound),
+        _int_component("episode-maximum", p.icans_episode_max),
+    ]
+    if p.icans_tool is not None:
+        icans.append(
+            {
+                "code": _local("encephalopathy-tool"),
+                "valueCodeableConcept": _concept("encephalopathy-tool", p.icans_tool),
+            }
+        )
+    scores: list[tuple[str, Domain, int | None, list[dict[str, Any] | None], str]] = [
         (
             "crs-grade",
             Domain.CRS,
-            p.get("crs_grade"),
+            p.crs_grade,
             [
-                _flag_component("grade-is-lower-bound", p.get("crs_grade_is_lower_bound")),
-                _int_component("episode-maximum", p.get("crs_episode_max")),
+                _flag_component("grade-is-lower-bound", p.crs_grade_is_lower_bound),
+                _int_component("episode-maximum", p.crs_episode_max),
             ],
             "not determinable",
         ),
-        (
-            "icans-grade",
-            Domain.ICANS,
-            p.get("icans_grade"),
-            [
-                _flag_component("grade-is-lower-bound", p.get("icans_grade_is_lower_bound")),
-                _int_component("episode-maximum", p.get("icans_episode_max")),
-                {
-                    "code": _local("encephalopathy-tool"),
-                    "valueCodeableConcept": _concept(
-                        "encephalopathy-tool", EncephalopathyTool(p["icans_tool"])
-                    ),
-                },
-            ],
-            "not determinable",
-        ),
+        ("icans-grade", Domain.ICANS, p.icans_grade, icans, "not determinable"),
     ]
-    if Flag.NEWS2_NOT_APPLICABLE.value not in flags:
-        scores.append(
-            (
-                "news2",
-                Domain.NEWS2,
-                p.get("news2"),
-                [
-                    _partial(p.get("news2_partial_excluding_missing"), p.get("news2")),
-                    _flag_component(
-                        "any-single-parameter-3", p.get("news2_any_single_parameter_3")
-                    ),
-                ],
-                "incomplete: parameters missing",
-            )
-        )
+    if Flag.NEWS2_NOT_APPLICABLE not in p.flags:
+        news2 = [
+            _partial(p.news2_partial, p.news2),
+            _flag_component("any-single-parameter-3", p.news2_any_single_parameter_3),
+        ]
+        scores.append(("news2", Domain.NEWS2, p.news2, news2, "incomplete: parameters missing"))
     if pews_applies:
-        scores.append(
-            (
-                "pews",
-                Domain.PEWS,
-                p.get("bedside_pews"),
-                [
-                    _partial(
-                        p.get("bedside_pews_partial_excluding_missing"), p.get("bedside_pews")
-                    ),
-                ],
-                "incomplete: parameters missing",
-            )
-        )
+        pews = [_partial(p.pews_partial, p.pews)]
+        scores.append(("pews", Domain.PEWS, p.pews, pews, "incomplete: parameters missing"))
+    reasons = p.reasons
     out = []
     for code, domain, value, components, absent in scores:
         target = Target("Observation", f"{chain.root.id}/{code}")
@@ -1005,7 +977,7 @@ def _assessment_entries(
             notes.append({"text": f"re-graded: {stored.reason}"})
         if notes:
             resource["note"] = notes
-        resource["method"] = {"text": str(p.get("rule_version", ""))}
+        resource["method"] = {"text": p.rule_version}
         wanted = ("neuro",) if code == "icans-grade" else _INPUTS[code]
         derived = [inputs[part] for part in wanted if part in inputs]
         if derived:

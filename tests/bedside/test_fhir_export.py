@@ -246,7 +246,7 @@ def test_round_trip_values_and_units_on_the_demo_ward(demo: Path, tmp_path: Path
         assert isinstance(record, AssessmentRecord)
         for code, key in (("crs-grade", "crs_grade"), ("icans-grade", "icans_grade")):
             obs = found[urn(f"{s.id}/{code}")]
-            grade = record.payload[key]
+            grade = getattr(record, key)
             if grade is None:
                 assert "valueInteger" not in obs and "dataAbsentReason" in obs
             else:
@@ -324,7 +324,7 @@ def ward(tmp_path: Path) -> Iterator[WardFixture]:
     fx = make_ward(tmp_path)
     recorded(fx.ward.admit(admission("A1", ADULT_BORN, baseline_ice=10), author=NURSE))
     yield fx
-    fx.ward.history.database.conn.close()
+    fx.close()
 
 
 def test_a_correction_updates_the_same_resources(ward: WardFixture, tmp_path: Path) -> None:
