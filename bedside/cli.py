@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bedside.store.location import default_data_dir, default_database_path
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, tzinfo
 
     from bedside.demo import DemoSummary
 
@@ -217,6 +217,57 @@ def run_replay(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 1 if failed else 0
 
 
+def run_export_fhir(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bedside.clinical.policy import DEFAULT_POLICY
+    from bedside.clock import SystemClock
+    from bedside.export import ExportRefused, export_fhir, os_author
+    from bedside.fhir import BundleType
+    from bedside.staff import Author, Role
+
+    since = _parse_since(args.since, DEFAULT_POLICY.zone) if args.since is not None else None
+    # Until users log in (issue 10), the export is attributed to the operating-system account that
+    # ran it; that account holds the database file, as the ward's IT admin does.
+    author = Author(os_author(), Role.ADMIN)
+    try:
+        summary = export_fhir(
+            Path(args.db),
+            Path(args.out),
+            author=author,
+            clock=SystemClock(),
+            bundle_type=BundleType(args.type),
+            patient_id=args.patient,
+            since=since,
+            policy=DEFAULT_POLICY,
+        )
+    except ExportRefused as err:
+        raise CommandError(str(err)) from err
+    stdout.write(
+        f"exported {summary.resources} FHIR R4 resources of {summary.patients} patients "
+        f"({args.type} Bundle) to {summary.path}; sha256 {summary.sha256}; audited as "
+        f"{author.user_id}\n"
+    )
+    return 0
+
+
+def _parse_since(text: str, zone: tzinfo | None) -> datetime:
+    """An ISO 8601 time (one without a zone is the site's time) or a date (its midnight there)."""
+    from datetime import UTC, date, datetime, time
+
+    try:
+        if len(text) == 10:
+            when = datetime.combine(date.fromisoformat(text), time(0))
+        else:
+            when = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--since {text!r} is not a time: give an ISO 8601 time such as 2026-12-01T08:00Z "
+            "or a date such as 2026-12-01"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zone) if zone is not None else when.astimezone()
+    return when.astimezone(UTC)
+
+
 def _build_demo(path: Path, now: datetime) -> DemoSummary:
     from bedside.demo import build_demo
     from bedside.store.connection import storage_error
@@ -320,6 +371,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--list", action="store_true", help="also list every problem, one a line")
     verify.set_defaults(handler=run_verify)
+    export = commands.add_parser(
+        "export",
+        help="export the ward's charts for the hospital record (FHIR R4)",
+        description="Export charts from a ward database; the database is verified first and every "
+        "export is audited in the exported patients' logs.",
+    )
+    formats = export.add_subparsers(dest="format", required=True)
+    fhir = formats.add_parser(
+        "fhir",
+        help="an R4 Bundle: Patient, vital signs, ICE/CAPD, CRS/ICANS grades, NEWS2, PEWS",
+        description="Write one FHIR R4 Bundle: a transaction of conditional updates on stable "
+        "identifiers (posting a re-export updates, never duplicates), or a plain collection.",
+    )
+    fhir.add_argument("--db", required=True, help="the ward database")
+    fhir.add_argument("--out", required=True, help="the JSON file to write (replaced if it exists)")
+    fhir.add_argument("--patient", default=None, help="only this patient (by patient id)")
+    fhir.add_argument(
+        "--since",
+        default=None,
+        help="only what was observed or entered (charted, corrected) at or after TIME: ISO 8601, "
+        "e.g. 2026-12-01T08:00Z; without a zone, the site's time; a date is its midnight",
+    )
+    fhir.add_argument(
+        "--type",
+        choices=("transaction", "collection"),
+        default="transaction",
+        help="transaction (default: to post to a FHIR server) or collection (a plain file)",
+    )
+    fhir.set_defaults(handler=run_export_fhir)
     return parser
 
 
@@ -353,22 +433,22 @@ def _log_shown(debug: bool) -> Iterator[None]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # `bedside export fhir: ...`: a command with a sub-command is named by both.
+    command = " ".join(filter(None, (args.command, getattr(args, "format", None))))
     try:
         code: int = args.handler(args, sys.stdin, sys.stdout)
     except CommandError as err:
-        return _refuse(args.command, str(err))
+        return _refuse(command, str(err))
     except BrokenPipeError:
         # The reader went away (`bedside grade | head -c 10`): nothing more to say to it.
         _silence_stdout()
         return EXIT_INVALID
     except OSError as err:
         if args.command == "grade":  # no database here: the input or the output failed
-            return _refuse(
-                args.command, f"cannot read stdin or write stdout ({err.strerror or err})"
-            )
-        return _refuse(args.command, _sentence(err, getattr(args, "db", None)))
+            return _refuse(command, f"cannot read stdin or write stdout ({err.strerror or err})")
+        return _refuse(command, _sentence(err, getattr(args, "db", None)))
     except Exception as err:
-        return _refuse(args.command, _sentence(err, getattr(args, "db", None)))
+        return _refuse(command, _sentence(err, getattr(args, "db", None)))
     return code
 
 

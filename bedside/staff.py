@@ -20,12 +20,13 @@ class Action(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     CLOSE_EPISODE = "close_episode"  # D10: a clinician closes an episode
     SIGN_GRADE = "sign_grade"
+    EXPORT = "export"  # the chart leaves the ward (FHIR): physicians and the hospital's IT admins
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset({Action.ADMIT, Action.CHART, Action.ACKNOWLEDGE}),
     Role.PHYSICIAN: frozenset(Action),
-    Role.ADMIN: frozenset({Action.ADMIT}),
+    Role.ADMIN: frozenset({Action.ADMIT, Action.EXPORT}),
     Role.READ_ONLY: frozenset(),
 }
 

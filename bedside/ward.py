@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 
@@ -31,6 +31,7 @@ from bedside.records import (
     Attribution,
     Draft,
     EpisodeClosure,
+    Export,
     FieldError,
     GradeSignOff,
     Intervention,
@@ -250,6 +251,35 @@ class Ward:
             replacement, old.patient_id, observed_at or old.observed_at, record_id, reason
         )
         return self._chart(draft, author, action)
+
+    def record_exports(
+        self, exports: Mapping[str, Export], *, author: Author
+    ) -> list[Recorded] | Invalid | Failed:
+        """The audit of one export (who, when, what): an `export` record in each exported patient's
+        log, all in ONE transaction, so that an export is audited for every patient or for none."""
+        if not author.may(Action.EXPORT):
+            return _refused(author, "export the chart")
+        now = self._clock.now()
+        valid: list[ValidDraft] = []
+        errors: list[FieldError] = []
+        for patient_id, export in exports.items():
+            checked = validated(Draft(export, patient_id, now), self._clock)
+            if isinstance(checked, ValidDraft):
+                valid.append(checked)
+                if self._history.admission(checked.patient_id) is None:
+                    errors.append(_not_admitted(checked.patient_id))
+            else:
+                errors += checked
+        if errors:
+            return Invalid(tuple(errors))
+        try:
+            with transaction(self._db):
+                stored = [self._log.write(v, author=author.user_id) for v in valid]
+        except RecordInvalid as err:
+            return Invalid(tuple(err.errors))
+        except Exception as err:  # the environment's error, or a bug: nothing was written
+            return _failure(err, "The export was not audited")
+        return [Recorded(s) for s in stored]
 
     def acknowledge(self, alert_id: str, *, author: Author) -> Result:
         """Records who acknowledged and when (R20: acknowledgements are audited)."""

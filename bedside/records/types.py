@@ -3,6 +3,7 @@ rules across a record's fields. The envelope (patient, time, correction) is chec
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Collection
 from contextlib import suppress
@@ -51,6 +52,7 @@ from bedside.records.values import (
     INFUSION_UNITS,
     Diagnosis,
     DoseUnit,
+    ExportFormat,
     Finding,
     Indication,
     Route,
@@ -608,3 +610,25 @@ class AlertEvent(Record):
     priority: Priority  # stored by its code ("low", "medium", "high"): see `codec`
     level: int | None = None
     detail: str = ""
+
+
+_SHA256 = Text(64, 64, re.compile(r"[0-9a-f]{64}"), "a SHA-256 digest in lower-case hex")
+
+
+@_register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Export(Record):
+    """The audit of one export of a patient's chart (who and when are the envelope's author and time):
+    the format, the patient's resources in it, the `--since` it was limited to, the file and its digest."""
+
+    KIND: ClassVar[str] = "export"
+    SPECS: ClassVar[dict[str, Constraint]] = {
+        "resources": Num("0", "10000000"),
+        "file": Text(1, 4096),
+        "sha256": _SHA256,
+    }
+    format: ExportFormat
+    resources: int
+    since: datetime | None = None
+    file: str
+    sha256: str

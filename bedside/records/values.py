@@ -76,3 +76,10 @@ class Finding(StrEnum):
 class Syndrome(StrEnum):
     CRS = "crs"
     ICANS = "icans"
+
+
+class ExportFormat(StrEnum):
+    """What an export wrote: a FHIR R4 Bundle of type transaction (to post) or collection (a file)."""
+
+    FHIR_R4_TRANSACTION = "fhir_r4_transaction"
+    FHIR_R4_COLLECTION = "fhir_r4_collection"

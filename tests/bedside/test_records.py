@@ -28,6 +28,7 @@ from bedside.records import (
     Drug,
     DrugKind,
     EpisodeClosure,
+    Export,
     FieldError,
     GradeSignOff,
     Intervention,
@@ -132,6 +133,7 @@ EXAMPLES: list[Record] = [
     EpisodeClosure(syndrome="crs", reason="afebrile 48 h off pressors"),
     GradeSignOff(syndrome="icans", grade=2, assessment_id="01a20ff3-4e9a-7a66-873c-fac64130d995"),
     AssessmentRecord(crs_grade=2, flags=(Flag.CRS_DOMAIN_MISSING,), rule_version="test rules"),
+    Export(format="fhir_r4_transaction", resources=12, file="/srv/export.json", sha256="0" * 64),
     AlertEvent(
         alert_id="a-1",
         event="raised",
