@@ -25,11 +25,13 @@ from bedside.clinical.norms import ICE_MIN_AGE_YEARS
 from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from bedside.clock import Clock
 from bedside.ids import new_uuid7
+from bedside.preview import DRAFT_ID, DraftOverlay, DraftRecord
 from bedside.records import (
     Admission,
     AlertEvent,
     AssessmentRecord,
     Attribution,
+    Discharge,
     Draft,
     EpisodeClosure,
     FieldError,
@@ -113,6 +115,7 @@ class PatientSummary:
     latest: StoredAssessment | None
     alerts: tuple[Alert, ...]
     due: tuple[DueCheck, ...] = field(default=())
+    ended_at: datetime | None = None  # the stay ended (discharge or transfer)
 
 
 # Time-driven alert events (overdue checks, escalations) are written under this id, never a person's.
@@ -126,6 +129,7 @@ _CORRECTION_ACTION = {
     EpisodeClosure: Action.CLOSE_EPISODE,
     GradeSignOff: Action.SIGN_GRADE,
     Admission: Action.ADMIT,
+    Discharge: Action.ADMIT,
 }
 
 # Records whose charting changes the graded picture (D17): each gets an assessment at its time point.
@@ -200,6 +204,13 @@ class Ward:
             )
         stopped = replace(old.record, stopped_at=stopped_at)
         return self.correct(record_id, stopped, reason="infusion stopped", author=author)
+
+    def discharge(
+        self, patient_id: str, discharge: Discharge, *, observed_at: datetime, author: Author
+    ) -> Result:
+        """Ends the stay (discharge or transfer): the patient leaves the board (see `board`), the
+        open alerts are resolved with the reason, and nothing more is charted for the stay."""
+        return self._chart(Draft(discharge, patient_id, observed_at), author, Action.ADMIT)
 
     def attribute(
         self, patient_id: str, attribution: Attribution, *, observed_at: datetime, author: Author
@@ -341,6 +352,8 @@ class Ward:
             return TickResult(ward_failed=_failure(err, "The ward's alerts were not checked"))
         for patient_id in patient_ids:
             try:
+                if self._history.stay_ended_at(patient_id) is not None:
+                    continue  # no checks fall due after the stay ended
                 if not self._tick_drafts(patient_id, now):
                     continue
                 with transaction(self._db):
@@ -359,22 +372,28 @@ class Ward:
 
     # --- reading ---------------------------------------------------------------------------------------
 
-    def board(self) -> list[PatientSummary]:
-        now = self._clock.now()
-        rows = []
-        for patient_id in self._history.patient_ids():
-            admission = self._history.admission(patient_id)
-            assert admission is not None
-            rows.append(
-                PatientSummary(
-                    patient_id,
-                    admission,
-                    self._history.latest_assessment(patient_id),
-                    tuple(self.open_alerts(patient_id)),
-                    tuple(self.due(patient_id, now)),
-                )
-            )
-        return rows
+    def board(self, *, discharged: bool = False) -> list[PatientSummary]:
+        """The patients on the ward now; `discharged=True` gives those whose stay has ended instead."""
+        return [
+            row
+            for row in (self.summary(p) for p in self._history.patient_ids())
+            if row is not None and (row.ended_at is not None) == discharged
+        ]
+
+    def summary(self, patient_id: str) -> PatientSummary | None:
+        """One patient's board row (None for a patient not on this ward)."""
+        admission = self._history.admission(patient_id)
+        if admission is None:
+            return None
+        ended = self._history.stay_ended_at(patient_id)
+        return PatientSummary(
+            patient_id,
+            admission,
+            self._history.latest_assessment(patient_id),
+            tuple(self.open_alerts(patient_id)),
+            tuple(self.due(patient_id)) if ended is None else (),
+            ended,
+        )
 
     def now(self) -> datetime:
         """The ward's clock."""
@@ -462,6 +481,39 @@ class Ward:
         state = assemble_state(self._history, admission, patient_id, at, self._policy)
         return assess(state, self._policy)
 
+    def preview(
+        self,
+        patient_id: str,
+        record: Record,
+        *,
+        observed_at: datetime,
+        supersedes: str | None = None,
+    ) -> Assessment | Invalid:
+        """Grade a draft as if it were charted now, by the same engine, without writing anything (the
+        form's live preview). A draft the save would refuse returns its `Invalid`."""
+        draft = Draft(
+            record, patient_id, observed_at, supersedes, "preview" if supersedes else None
+        )
+        errors = validate(draft, self._clock)
+        admission = self._history.admission(draft.patient_id) if not errors else None
+        if admission is None:
+            return Invalid(tuple(errors) or (_not_admitted(draft.patient_id),))
+        errors += admission_errors(draft, admission, self._policy)
+        errors += log_errors(draft, self._history)
+        if errors:
+            return Invalid(tuple(errors))
+        overlay = DraftOverlay(
+            self._history, DraftRecord(DRAFT_ID, draft.observed_at, record, supersedes)
+        )
+        state = assemble_state(
+            overlay, admission, draft.patient_id, draft.observed_at, self._policy
+        )
+        return assess(state, self._policy)
+
+    def close(self) -> None:
+        """Close the database connection; the ward is not used after this."""
+        self._db.conn.close()
+
     @property
     def history(self) -> SqlHistory:
         return self._history
@@ -475,13 +527,7 @@ class Ward:
         well_formed = not any(e.field == "patient_id" for e in errors)
         admission = self._history.admission(draft.patient_id) if well_formed else None
         if admission is None and well_formed:
-            errors.append(
-                FieldError(
-                    "patient_id",
-                    f"patient_id: {draft.patient_id!r} is not admitted on this ward",
-                    "the id of an admitted patient",
-                )
-            )
+            errors.append(_not_admitted(draft.patient_id))
         if admission is None or errors:
             return Invalid(tuple(errors))  # the checks below read fields that must be valid first
         errors += admission_errors(draft, admission, self._policy)
@@ -505,6 +551,8 @@ class Ward:
                     return self._regrade_after_admission_change(stored, author)
                 if isinstance(draft.record, AlertEvent):
                     self._forget_resolved(draft.patient_id)  # an acknowledgement may end it
+                if isinstance(draft.record, Discharge) and draft.supersedes is None:
+                    self._end_alerts(draft.patient_id, draft.record, author)
                 if not isinstance(draft.record, _GRADED):
                     return Recorded(stored)
                 return self._grade_and_alert(stored, author)
@@ -594,6 +642,21 @@ class Ward:
         if drafts:
             self._forget_resolved(patient_id)
 
+    def _end_alerts(self, patient_id: str, discharge: Discharge, author: Author) -> None:
+        """The stay ended: each alert still open is resolved, saying why (inside the transaction)."""
+        drafts = [
+            AlertEventDraft(
+                a.alert_id,
+                a.kind,
+                AlertEventType.RESOLVED,
+                a.priority,
+                a.level,
+                f"stay ended: {discharge.outcome.value}",
+            )
+            for a in self.open_alerts(patient_id)
+        ]
+        self._write_alert_events(patient_id, drafts, author.user_id)
+
     def _tick_drafts(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
         present = alerting.overdue_conditions(self.due(patient_id, now))
         unresolved = self.open_alerts(patient_id)
@@ -625,6 +688,14 @@ def _failure(err: Exception, what: str) -> Failed:
         )
     log.error("%s: the database %s (%s)", what, reason.value, err)
     return Failed(reason, f"{what}: the database {reason.value}; {reason.advice}.")
+
+
+def _not_admitted(patient_id: str) -> FieldError:
+    return FieldError(
+        "patient_id",
+        f"patient_id: {patient_id!r} is not admitted on this ward",
+        "the id of an admitted patient",
+    )
 
 
 def _read_only(db: Database) -> bool:

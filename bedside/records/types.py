@@ -53,6 +53,7 @@ from bedside.records.values import (
     Indication,
     Route,
     Sex,
+    StayEnd,
     Syndrome,
     TempRoute,
     TempUnit,
@@ -459,6 +460,18 @@ class GradeSignOff(Record):
     syndrome: Syndrome
     grade: int
     assessment_id: str
+
+
+@_register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Discharge(Record):
+    """The end of the patient's stay on this ward (discharge or transfer). Nothing is charted for the
+    patient after it; the stay's records and alerts stay readable."""
+
+    KIND: ClassVar[str] = "discharge"
+    SPECS: ClassVar[dict[str, Constraint]] = {"destination": Text(0, 200)}
+    outcome: StayEnd
+    destination: str = ""  # the ward or place the patient went to
 
 
 @_register

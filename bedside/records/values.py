@@ -76,3 +76,10 @@ class Finding(StrEnum):
 class Syndrome(StrEnum):
     CRS = "crs"
     ICANS = "icans"
+
+
+class StayEnd(StrEnum):
+    """How a stay on the ward ends: the patient goes home (or to follow-up) or to another ward."""
+
+    DISCHARGED = "discharged"
+    TRANSFERRED = "transferred"

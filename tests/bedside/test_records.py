@@ -24,6 +24,7 @@ from bedside.records import (
     AlertEvent,
     AssessmentRecord,
     Attribution,
+    Discharge,
     Draft,
     Drug,
     DrugKind,
@@ -131,6 +132,7 @@ EXAMPLES: list[Record] = [
     Note(text="Parents at bedside.\n\tAsked about the plan."),
     EpisodeClosure(syndrome="crs", reason="afebrile 48 h off pressors"),
     GradeSignOff(syndrome="icans", grade=2, assessment_id="01a20ff3-4e9a-7a66-873c-fac64130d995"),
+    Discharge(outcome="transferred", destination="paediatric ICU"),
     AssessmentRecord(payload={"crs_grade": 2, "flags": ["CRS_DOMAIN_MISSING"], "news2": None}),
     AlertEvent(
         alert_id="a-1", event="raised", kind="crs", priority="high", level=2, detail="CRS 2"
@@ -226,6 +228,7 @@ TEXT_EDGES: list[tuple[Record, str, int, int]] = [
     (EXAMPLES[9], "cause", 3, 500),
     (EXAMPLES[10], "text", 1, 4000),
     (EXAMPLES[11], "reason", 3, 500),
+    (EXAMPLES[13], "destination", 0, 200),
     (EXAMPLES[-1], "alert_id", 1, 64),
     (EXAMPLES[-1], "detail", 0, 2000),
 ]
@@ -278,10 +281,10 @@ BAD_VALUES: list[tuple[Record, str, Any]] = [
     (EXAMPLES[10], "text", "surrogate \ud800"),
     (INTERVENTION, "drug", "aspirin"),
     (INTERVENTION, "started_at", "2026-11-24T10:00:00Z"),
-    (EXAMPLES[13], "payload", {"grade": math.nan}),
-    (EXAMPLES[13], "payload", {"when": NOW}),
-    (EXAMPLES[13], "payload", ["not", "an", "object"]),
-    (EXAMPLES[13], "payload", {"big": "x" * 70_000}),
+    (EXAMPLES[14], "payload", {"grade": math.nan}),
+    (EXAMPLES[14], "payload", {"when": NOW}),
+    (EXAMPLES[14], "payload", ["not", "an", "object"]),
+    (EXAMPLES[14], "payload", {"big": "x" * 70_000}),
 ]
 
 
