@@ -412,6 +412,10 @@ class Ward:
         """The patient's current picture: the assessment of the newest time point."""
         return self._history.latest_assessment(patient_id)
 
+    def records(self, patient_id: str, kinds: Sequence[str] | None = None) -> list[StoredRecord]:
+        """The patient's charted records as they stand (current versions), in clinical order."""
+        return self._log.records_for_patient(patient_id, kinds, current_only=True)
+
     def record_versions(self, record_id: str) -> list[StoredRecord]:
         """Every version of a record, from the first charting to the newest correction (R18)."""
         return self._history.versions(record_id)

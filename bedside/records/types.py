@@ -128,6 +128,7 @@ class Admission(Record):
         "dose_cells_per_kg": Num("1e5", "1e8", "cells/kg"),
         "baseline_ice": Num("0", "10"),
         "baseline_capd": Num("0", "32"),
+        "bed": Text(1, 16),
     }
     patient_id: str
     name: str
@@ -141,6 +142,7 @@ class Admission(Record):
     dose_cells_per_kg: float
     baseline_ice: int | None = None
     baseline_capd: int | None = None
+    bed: str | None = None  # where on the ward; a move to another bed is a correction
 
     def __post_init__(self) -> None:
         Record.__post_init__(self)
