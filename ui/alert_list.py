@@ -245,13 +245,23 @@ class AlertList(QWidget):
         self.ack.clicked.connect(self._on_ack_clicked)
         self.table.activated.connect(self._on_ack_clicked)
 
-    def _on_ack_clicked(self) -> None:
+    def _on_ack_clicked(self, *_: object) -> None:
+        """The selected alert; with none selected, the most urgent one still waiting."""
         rows = self.table.selectionModel().selectedRows()
-        if not rows and self.model.rowCount():
-            rows = [self.model.index(0, 0)]
         if rows:
             alert = self.model.alert_at(rows[0].row())
-            if alert.status is AlertStatus.ACTIVE:
-                self.acknowledge_requested.emit(alert.alert_id)
-            else:
+            if alert.status is not AlertStatus.ACTIVE:
                 self.message.setText(tr("That alert is already acknowledged."))
+                return
+        else:
+            waiting = [
+                self.model.alert_at(r)
+                for r in range(self.model.rowCount())
+                if self.model.alert_at(r).status is AlertStatus.ACTIVE
+            ]
+            alert = most_urgent(waiting)  # type: ignore[assignment]
+            if alert is None:
+                self.message.setText(tr("No alert is waiting for acknowledgement."))
+                return
+        self.message.clear()
+        self.acknowledge_requested.emit(alert.alert_id)

@@ -8,13 +8,17 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication
 
+from bedside.chart import Chart
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import Clock
 from bedside.store.connection import open_database
 from bedside.ward import Ward
+from ui.alarm import Alarm
 from ui.controller import WardController
+from ui.history import HistoryView
 from ui.session import CurrentUser
 from ui.theme import apply_theme
+from ui.trends import TrendView
 from ui.window import MainWindow
 from ui.workers import WardFactory, WardWriter
 
@@ -38,6 +42,7 @@ class BedsideApp:
     user: CurrentUser
     settings: QSettings
     writer: WardWriter
+    alarm: Alarm
 
     def _connect_signals(self) -> None:
         # the night theme, applied to the whole application and remembered by the window
@@ -49,6 +54,7 @@ class BedsideApp:
         apply_theme(self.qapp, night)
 
     def shutdown(self) -> None:
+        self.alarm.raise_for([])  # silence: nothing sounds once the window is gone
         self.controller.stop()
         self.controller.ward.close()
 
@@ -64,12 +70,19 @@ def build(
 ) -> BedsideApp:
     """The app on the ward database at `path` (created if new; the caller has opened it once)."""
     factory = ward_factory(path, clock, policy)
-    ward = factory()  # the GUI thread's own connection, for short reads
+    db = open_database(path, clock=clock)  # the GUI thread's own connection, for short reads
+    ward = Ward(db, clock=clock, policy=policy)
+    chart = Chart(db, policy=policy)
     writer = WardWriter(factory)
     user = CurrentUser()
     controller = WardController(ward, writer, factory, user, pool or QThreadPool())
     apply_theme(qapp, settings.value("theme/night", False, type=bool))
-    window = MainWindow(controller, user, settings, policy, str(path))
-    app = BedsideApp(qapp, window, controller, user, settings, writer)
+    alarm = Alarm.from_settings(settings)
+    trends = TrendView(chart, now=clock.now)
+    history = HistoryView(chart)
+    window = MainWindow(
+        controller, user, settings, policy, str(path), alarm=alarm, trends=trends, history=history
+    )
+    app = BedsideApp(qapp, window, controller, user, settings, writer, alarm)
     app._connect_signals()
     return app

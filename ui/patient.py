@@ -193,6 +193,7 @@ class PatientView(QWidget):
         self.records.setObjectName("correctable_records")
         self.correct = QPushButton(tr("Correct the selected record in its form"), self)
         self.correct.setObjectName("correct_record")
+        self.views: list[Any] = []
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("patient_tabs")
         self.tabs.addTab(_scrolled(self.vitals), tr("Vitals (F2)"))
@@ -243,15 +244,17 @@ class PatientView(QWidget):
         self.records.itemActivated.connect(self._on_correct_clicked)
         self.alerts.acknowledge_requested.connect(self.acknowledge_requested)
         self.back.clicked.connect(self.back_requested)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         # what the ward said about a save
         self.controller.saving.connect(self._on_controller_saving)
         self.controller.recorded.connect(self._on_controller_recorded)
         self.controller.invalid.connect(self._on_controller_invalid)
         self.controller.failed.connect(self._on_controller_failed)
 
-    def add_tab(self, widget: QWidget, title: str) -> None:
-        """A further view of the patient (trends, history)."""
-        self.tabs.addTab(widget, title)
+    def add_view(self, view: Any, title: str) -> None:
+        """A further view of the patient (trends, history): shown and refreshed with the patient."""
+        self.views.append(view)
+        self.tabs.addTab(view, title)
 
     # --- showing -------------------------------------------------------------------------------------
 
@@ -260,6 +263,8 @@ class PatientView(QWidget):
             for form in self.forms.values():
                 form.clear()
         self.patient_id = patient_id
+        for view in self.views:
+            view.show_patient(patient_id)
         self.refresh()
 
     def refresh(self) -> None:
@@ -289,6 +294,9 @@ class PatientView(QWidget):
         self.alerts.model.set_alerts(list(summary.alerts))
         self._fill_running(now)
         self._fill_records(records)
+        for view in self.views:
+            if view.patient_id == self.patient_id and view.isVisible():
+                view.refresh()  # a hidden view is refreshed when it is shown again
         ended = summary.ended_at is not None
         for form in self.forms.values():
             form.save.setEnabled(not ended)
@@ -390,6 +398,11 @@ class PatientView(QWidget):
         form.show_preview(
             self.controller.preview(self.patient_id, record, form.observed_at(), form.correcting)
         )
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        shown = self.tabs.widget(index)
+        if shown in self.views and self.patient_id is not None:
+            shown.refresh()
 
     def _on_stop_clicked(self) -> None:
         item = self.running.currentItem()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -17,14 +19,17 @@ from bedside.alert_vocabulary import AlertStatus
 from bedside.clinical.policy import SitePolicy
 from bedside.staff import Author
 from bedside.ward import Failed, Invalid, Recorded, TickResult
+from ui.alarm import Alarm, AlarmFlag
 from ui.alert_list import AlertBanner
 from ui.board import WardBoard, WardBoardModel, build_row
 from ui.controller import WardController
 from ui.dialogs import AboutDialog, HelpDialog
 from ui.forms import AdmissionDialog
+from ui.history import HistoryView
 from ui.patient import PatientView
 from ui.session import CurrentUser, UserDialog, role_text
 from ui.text import tr
+from ui.trends import TrendView
 
 ACK_KEY = "acknowledge"
 
@@ -43,6 +48,10 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         policy: SitePolicy,
         database: str,
+        *,
+        alarm: Alarm,
+        trends: TrendView,
+        history: HistoryView,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -55,7 +64,13 @@ class MainWindow(QMainWindow):
         self.banner = AlertBanner(self.zone, self)
         self.board_model = WardBoardModel(self)
         self.board = WardBoard(self.board_model, self)
+        self.alarm = alarm
+        self.alarm_flag = AlarmFlag(alarm, self)
+        self.mute = QPushButton(tr("Mute alarm (Ctrl+M)"), self)
+        self.mute.setObjectName("mute_alarm")
         self.patient = PatientView(controller, self.zone, self)
+        self.patient.add_view(trends, tr("Trends"))
+        self.patient.add_view(history, tr("History"))
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.board)
         self.pages.addWidget(self.patient)
@@ -63,6 +78,10 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
+        alarm_row = QHBoxLayout()
+        alarm_row.addWidget(self.alarm_flag, 1)
+        alarm_row.addWidget(self.mute)
+        layout.addLayout(alarm_row)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.user_label = QLabel(self)
@@ -97,6 +116,7 @@ class MainWindow(QMainWindow):
         self.act_ack = action("&Acknowledge banner alert", "F8", "act_ack")
         self.act_next = action("Ne&xt patient", "F6", "act_next")
         self.act_board = action("&Ward board", "Esc", "act_board")
+        self.act_mute = action("&Mute the alarm", "Ctrl+M", "act_mute")
         self.act_night = action("&Night theme", "Ctrl+Shift+N", "act_night")
         self.act_night.setCheckable(True)
         self.act_night.setChecked(self.settings.value("theme/night", False, type=bool))
@@ -107,7 +127,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_admit, self.act_board, self.act_next, self.act_user, self.act_quit):
             ward.addAction(a)
         patient = menus.addMenu(tr("&Patient"))
-        for a in (self.act_vitals, self.act_neuro, self.act_drug, self.act_ack):
+        for a in (self.act_vitals, self.act_neuro, self.act_drug, self.act_ack, self.act_mute):
             patient.addAction(a)
         view = menus.addMenu(tr("&View"))
         view.addAction(self.act_night)
@@ -127,6 +147,11 @@ class MainWindow(QMainWindow):
         self.act_next.triggered.connect(self.next_patient)
         self.act_board.triggered.connect(self.show_board)
         self.act_night.toggled.connect(self._on_night_toggled)
+        self.act_mute.triggered.connect(self.alarm.mute)
+        self.mute.clicked.connect(self.alarm.mute)
+        # the alarm: the mute button only while it sounds
+        self.alarm.sounding_changed.connect(self._on_alarm_changed)
+        self.alarm.muted_changed.connect(self._on_alarm_changed)
         self.act_help.triggered.connect(self._on_help_triggered)
         self.act_about.triggered.connect(self._on_about_triggered)
         # board and banner
@@ -196,6 +221,14 @@ class MainWindow(QMainWindow):
         on_ward = {r for r in self.board_model.patient_ids()}
         alerts = [a for a in self.controller.open_alerts() if a.patient_id in on_ward]
         self.banner.show_alerts(alerts, self._names)
+        # Every open alert in its current state: audible ones sound, the others leave the alarm.
+        self.alarm.raise_for(self.controller.open_alerts())
+        self._on_alarm_changed()
+
+    def _on_alarm_changed(self, *_: object) -> None:
+        self.mute.setVisible(self.alarm.sounding)
+        self.mute.setEnabled(not self.alarm.muted)
+        self.alarm_flag.setVisible(self.alarm.sounding or self.alarm.audio_problem is not None)
 
     def show_board(self) -> None:
         self.pages.setCurrentWidget(self.board)
@@ -284,6 +317,7 @@ class MainWindow(QMainWindow):
 
     def _on_controller_recorded(self, key: str, patient_id: str, result: Recorded) -> None:
         if key == ACK_KEY:
+            self.alarm.acknowledged(str(getattr(result.record.record, "alert_id", "")))
             self.statusBar().showMessage(tr("Alert acknowledged."), 5000)
 
     def _on_controller_invalid(self, key: str, result: Invalid) -> None:
