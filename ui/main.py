@@ -114,7 +114,12 @@ def _run_qt(path: Path, clock: object, user: str | None) -> int:
         app.shutdown()
         return 0
     app.controller.start()
-    return qapp.exec()
+    code = qapp.exec()  # aboutToQuit has stopped the workers and closed the connections
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # PySide6 6.12 can abort while the interpreter garbage-collects its objects at exit (a refcount
+    # bug in the binding, "bool_dealloc"); everything is saved and closed by now, so leave directly.
+    os._exit(code)
 
 
 if __name__ == "__main__":
