@@ -27,6 +27,7 @@ from ui.text import (
     grade_colours,
     grade_text,
     local_time,
+    picture,
     priority_colours,
     priority_text,
     score_text,
@@ -91,7 +92,7 @@ def build_row(summary: PatientSummary, now: datetime, zone: tzinfo | None) -> Bo
     """The words and colours of one board row, from the ward's summary."""
     a = summary.admission
     latest = summary.latest
-    p = latest.payload if latest else {}
+    p: dict[str, Any] = picture(latest)
     stale = tuple(p.get("stale", ()))
     age = age_years(a.date_of_birth, now, zone)
     day = day_post_infusion(a.infusion_at, now, zone)

@@ -130,10 +130,9 @@ def summary(record: Record) -> str:
             record.name, record.date_of_birth.isoformat(), record.diagnosis.value
         )
     if isinstance(record, AssessmentRecord):
-        p = record.payload
         shown = [
-            f"{label} {'—' if p.get(key) is None else p.get(key)}"
-            for key, label in (("crs_grade", "CRS"), ("icans_grade", "ICANS"))
+            f"{label} {'—' if value is None else value}"
+            for value, label in ((record.crs_grade, "CRS"), (record.icans_grade, "ICANS"))
         ]
         return ", ".join(shown)
     if isinstance(record, AlertEvent):

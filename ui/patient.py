@@ -35,7 +35,16 @@ from ui.forms import (
     VitalsForm,
     _job,
 )
-from ui.text import enum_text, grade_colours, grade_text, local_time, number, score_text, tr
+from ui.text import (
+    enum_text,
+    grade_colours,
+    grade_text,
+    local_time,
+    number,
+    picture,
+    score_text,
+    tr,
+)
 
 STOP_KEY = "stop_infusion"
 
@@ -61,7 +70,7 @@ class PatientHeader(QLabel):
         age = age_years(a.date_of_birth, now, zone)
         day = day_post_infusion(a.infusion_at, now, zone)
         tool = encephalopathy_tool(age, a.developmental_delay)
-        p = s.latest.payload if s.latest else {}
+        p: dict[str, Any] = picture(s.latest)
         baseline = a.baseline_ice if tool.value == "ICE" else a.baseline_capd
         lines = [
             f"<span style='font-size:14pt'><b>{escape(a.name)}</b></span> &nbsp; {escape(a.patient_id)}"

@@ -124,3 +124,17 @@ def local_time(when: datetime | None, zone: tzinfo | None, *, with_date: bool = 
 def number(value: float, decimals: int = 1) -> str:
     """A number in the system locale."""
     return QLocale().toString(float(value), "f", decimals)
+
+
+def picture(latest: object | None) -> dict[str, object]:
+    """What the board and the header read of a stored assessment, as the grade contract's words plus
+    the reasons by score and the stale values."""
+    if latest is None:
+        return {}
+    record = latest.record  # type: ignore[attr-defined]
+    contract: dict[str, object] = record.as_contract()
+    contract["stale"] = list(record.stale)
+    contract["reason_details"] = [
+        {"domain": r.domain.value, "text": r.text, "points": r.points} for r in record.reasons
+    ]
+    return contract

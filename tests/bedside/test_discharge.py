@@ -96,11 +96,11 @@ def test_preview_grades_a_draft_as_a_save_would_and_writes_nothing(tmp_path: Pat
     recorded(chart(fx, "AD-1", temperature=39.0))
     recorded(fx.ward.record_intervention("AD-1", infusion(fx), author=NURSE))
     fx.clock.advance(timedelta(minutes=10))
-    before = fx.ward.history.row_counts()
+    before = fx.history.row_counts()
     draft = normal_adult_vitals(temperature=39.2, sbp=85, dbp=50)
     preview = fx.ward.preview("AD-1", draft, observed_at=fx.clock.now())
     assert isinstance(preview, Assessment)
-    assert fx.ward.history.row_counts() == before  # nothing written
+    assert fx.history.row_counts() == before  # nothing written
     saved = recorded(fx.ward.chart_vitals("AD-1", draft, observed_at=fx.clock.now(), author=NURSE))
     assert saved.assessment is not None
     assert preview.crs.grade == saved.assessment.crs.grade == 3

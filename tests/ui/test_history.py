@@ -23,7 +23,7 @@ def story(tmp_path: Path) -> Story:
 
 @pytest.fixture
 def view(qtbot: QtBot, story: Story) -> HistoryView:
-    view = HistoryView(Chart(story.fx.ward.history.database))
+    view = HistoryView(Chart(story.fx.history.database))
     qtbot.addWidget(view)
     view.show_patient("A1")
     return view
