@@ -1,6 +1,6 @@
-"""Entry point: `python main.py ...` is the `bedside` command."""
+"""Entry point: `python main.py` opens the app; `python main.py COMMAND ...` is the `bedside` command."""
 
-from bedside.cli import main
+from ui.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -143,9 +143,7 @@ def run_board(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         if args.db is not None:
             raise CommandError("give either --demo or --db, not both")
         # The demo ward is rebuilt each time, so that its timeline ends now; it is never a real ward.
-        db_path = demo_database_path()
-        _remove_demo(db_path)
-        _build_demo(db_path, clock.now())
+        db_path = prepare_demo(clock.now())
     elif args.db is not None:
         db_path = Path(args.db)
     else:
@@ -266,6 +264,14 @@ def _parse_since(text: str, zone: tzinfo | None) -> datetime:
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone) if zone is not None else when.astimezone()
     return when.astimezone(UTC)
+
+
+def prepare_demo(now: datetime) -> Path:
+    """The demo ward rebuilt in its own file so that its timeline ends `now` (never the ward's file)."""
+    path = demo_database_path()
+    _remove_demo(path)
+    _build_demo(path, now)
+    return path
 
 
 def _build_demo(path: Path, now: datetime) -> DemoSummary:

@@ -192,7 +192,7 @@ def _crs_child(s: _Script, now: datetime) -> None:
     infusion = now - timedelta(days=3, hours=2)
     s.admit(
         now - timedelta(days=2),
-        patient_id="NB-0412", name="Noah Bennett", date_of_birth=date(2022, 6, 14), sex=Sex.MALE,
+        patient_id="NB-0412", bed="Bed 1", name="Noah Bennett", date_of_birth=date(2022, 6, 14), sex=Sex.MALE,
         weight_kg=16.2, diagnosis=Diagnosis.NEUROBLASTOMA, infusion_at=infusion,
         dose_cells_per_kg=3.0e6, baseline_capd=2,
     )  # fmt: skip
@@ -229,7 +229,7 @@ def _icans_child(s: _Script, now: datetime) -> None:
     dexamethasone given, the grade 3 alert not yet acknowledged)."""
     s.admit(
         now - timedelta(days=2),
-        patient_id="NB-0398", name="Maya Okafor", date_of_birth=date(2019, 2, 3), sex=Sex.FEMALE,
+        patient_id="NB-0398", bed="Bed 2", name="Maya Okafor", date_of_birth=date(2019, 2, 3), sex=Sex.FEMALE,
         weight_kg=23.5, diagnosis=Diagnosis.NEUROBLASTOMA, infusion_at=now - timedelta(days=6),
         dose_cells_per_kg=1.0e6, baseline_capd=3,
     )  # fmt: skip
@@ -254,7 +254,7 @@ def _febrile_adolescent(s: _Script, now: datetime) -> None:
     """Lena, 16 y, DSRCT, day 2: first fever now (CRS 1); NEWS2 and PEWS both apply (D11)."""
     s.admit(
         now - timedelta(days=2),
-        patient_id="DS-0107", name="Lena Fischer", date_of_birth=date(2010, 3, 22), sex=Sex.FEMALE,
+        patient_id="DS-0107", bed="Bed 3", name="Lena Fischer", date_of_birth=date(2010, 3, 22), sex=Sex.FEMALE,
         weight_kg=52.0, diagnosis=Diagnosis.DSRCT, infusion_at=now - timedelta(days=2, hours=5),
         dose_cells_per_kg=3.0e6, baseline_ice=10,
     )  # fmt: skip
@@ -271,7 +271,7 @@ def _stable_adult(s: _Script, now: datetime) -> None:
     """Daniel, 24 y, DSRCT, day 8: no CRS or ICANS."""
     s.admit(
         now - timedelta(days=2),
-        patient_id="DS-0093", name="Daniel Moreau", date_of_birth=date(2002, 9, 9), sex=Sex.MALE,
+        patient_id="DS-0093", bed="Bed 5", name="Daniel Moreau", date_of_birth=date(2002, 9, 9), sex=Sex.MALE,
         weight_kg=71.0, diagnosis=Diagnosis.DSRCT, infusion_at=now - timedelta(days=8),
         dose_cells_per_kg=1.0e7, baseline_ice=10,
     )  # fmt: skip
@@ -287,7 +287,7 @@ def _follow_up_adult(s: _Script, now: datetime) -> None:
     """Ana, 38 y, DSRCT, day 20: daily checks; today's are due."""
     s.admit(
         now - timedelta(days=2),
-        patient_id="DS-0088", name="Ana Lima", date_of_birth=date(1988, 1, 30), sex=Sex.FEMALE,
+        patient_id="DS-0088", bed="Bed 6", name="Ana Lima", date_of_birth=date(1988, 1, 30), sex=Sex.FEMALE,
         weight_kg=63.0, diagnosis=Diagnosis.DSRCT, infusion_at=now - timedelta(days=20),
         dose_cells_per_kg=3.0e6, baseline_ice=9,
     )  # fmt: skip

@@ -14,6 +14,7 @@ from bedside.clinical.policy import SitePolicy
 from bedside.records import (
     Admission,
     Attribution,
+    Discharge,
     Draft,
     EpisodeClosure,
     FieldError,
@@ -96,10 +97,21 @@ def _tool_errors(
 
 
 def log_errors(draft: Draft, history: SqlHistory) -> list[FieldError]:
-    """Rules that depend on what was charted before: a sign-off names the current assessment of this
-    patient that nobody has signed for that syndrome yet, and a closure closes an episode that is
-    open (D10)."""
+    """Rules that depend on what was charted before: nothing is charted after the stay ended, a
+    sign-off names the current assessment of this patient that nobody has signed for that syndrome
+    yet, and a closure closes an episode that is open (D10)."""
     record = draft.record
+    ended = history.stay_ended_at(draft.patient_id)
+    if ended is not None and not (isinstance(record, Discharge) and draft.supersedes is not None):
+        # The stay is over: nothing more is charted for it (a correction of the discharge may move it).
+        return [
+            FieldError(
+                "patient_id",
+                f"patient_id: {draft.patient_id}'s stay ended at {iso_utc(ended)} "
+                "(discharged or transferred)",
+                "a patient whose stay on this ward has not ended",
+            )
+        ]
     if isinstance(record, GradeSignOff):
         return _sign_off_errors(record, draft, history)
     if isinstance(record, EpisodeClosure):

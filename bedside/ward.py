@@ -19,16 +19,19 @@ from bedside.alert_vocabulary import AlertEventType, AlertStatus
 from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
 from bedside.clinical.calendar import age_years
+from bedside.clinical.engine import assess
 from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.norms import ICE_MIN_AGE_YEARS
 from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from bedside.clock import Clock
 from bedside.ids import new_uuid7
+from bedside.preview import DRAFT_ID, DraftOverlay, DraftRecord
 from bedside.records import (
     Admission,
     AlertEvent,
     AssessmentRecord,
     Attribution,
+    Discharge,
     Draft,
     EpisodeClosure,
     Export,
@@ -56,6 +59,7 @@ from bedside.store.connection import (
 )
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
+from bedside.timepoint import assemble_state
 from bedside.validators import admission_errors, log_errors
 
 log = logging.getLogger(__name__)
@@ -113,6 +117,7 @@ class PatientSummary:
     latest: StoredAssessment | None
     alerts: tuple[Alert, ...]
     due: tuple[DueCheck, ...] = field(default=())
+    ended_at: datetime | None = None  # the stay ended (discharge or transfer)
 
 
 # Time-driven alert events (overdue checks, escalations) are written under this id, never a person's.
@@ -126,6 +131,7 @@ _CORRECTION_ACTION = {
     EpisodeClosure: Action.CLOSE_EPISODE,
     GradeSignOff: Action.SIGN_GRADE,
     Admission: Action.ADMIT,
+    Discharge: Action.ADMIT,
 }
 
 # Records whose charting changes the graded picture (D17): each gets an assessment at its time point.
@@ -194,6 +200,13 @@ class Ward:
             )
         stopped = replace(old.record, stopped_at=stopped_at)
         return self.correct(record_id, stopped, reason="infusion stopped", author=author)
+
+    def discharge(
+        self, patient_id: str, discharge: Discharge, *, observed_at: datetime, author: Author
+    ) -> Result:
+        """Ends the stay (discharge or transfer): the patient leaves the board (see `board`), the
+        open alerts are resolved with the reason, and nothing more is charted for the stay."""
+        return self._chart(Draft(discharge, patient_id, observed_at), author, Action.ADMIT)
 
     def attribute(
         self, patient_id: str, attribution: Attribution, *, observed_at: datetime, author: Author
@@ -372,6 +385,8 @@ class Ward:
             return TickResult(ward_failed=_failure(err, "The ward's alerts were not checked"))
         for patient_id in patient_ids:
             try:
+                if self._history.stay_ended_at(patient_id) is not None:
+                    continue  # no checks fall due after the stay ended
                 if not self._tick_drafts(patient_id, now):
                     continue
                 with transaction(self._db):
@@ -390,22 +405,28 @@ class Ward:
 
     # --- reading ---------------------------------------------------------------------------------------
 
-    def board(self) -> list[PatientSummary]:
-        now = self._clock.now()
-        rows = []
-        for patient_id in self._history.patient_ids():
-            admission = self._history.admission(patient_id)
-            assert admission is not None
-            rows.append(
-                PatientSummary(
-                    patient_id,
-                    admission,
-                    self._history.latest_assessment(patient_id),
-                    tuple(self.open_alerts(patient_id)),
-                    tuple(self.due(patient_id, now)),
-                )
-            )
-        return rows
+    def board(self, *, discharged: bool = False) -> list[PatientSummary]:
+        """The patients on the ward now; `discharged=True` gives those whose stay has ended instead."""
+        return [
+            row
+            for row in (self.summary(p) for p in self._history.patient_ids())
+            if row is not None and (row.ended_at is not None) == discharged
+        ]
+
+    def summary(self, patient_id: str) -> PatientSummary | None:
+        """One patient's board row (None for a patient not on this ward)."""
+        admission = self._history.admission(patient_id)
+        if admission is None:
+            return None
+        ended = self._history.stay_ended_at(patient_id)
+        return PatientSummary(
+            patient_id,
+            admission,
+            self._history.latest_assessment(patient_id),
+            tuple(self.open_alerts(patient_id)),
+            tuple(self.due(patient_id)) if ended is None else (),
+            ended,
+        )
 
     def now(self) -> datetime:
         """The ward's clock."""
@@ -423,6 +444,10 @@ class Ward:
     def latest_assessment(self, patient_id: str) -> StoredAssessment | None:
         """The patient's current picture: the assessment of the newest time point."""
         return self._history.latest_assessment(patient_id)
+
+    def records(self, patient_id: str, kinds: Sequence[str] | None = None) -> list[StoredRecord]:
+        """The patient's charted records as they stand (current versions), in clinical order."""
+        return self._log.records_for_patient(patient_id, kinds, current_only=True)
 
     def record_versions(self, record_id: str) -> list[StoredRecord]:
         """Every version of a record, from the first charting to the newest correction (R18)."""
@@ -485,6 +510,43 @@ class Ward:
             pressor_stopped_at=self._history.last_infusion_stop(patient_id, now),
         )
 
+    def preview(
+        self,
+        patient_id: str,
+        record: Record,
+        *,
+        observed_at: datetime,
+        supersedes: str | None = None,
+    ) -> Assessment | Invalid:
+        """Grade a draft as if it were charted now, by the same engine, without writing anything (the
+        form's live preview). A draft the save would refuse returns its `Invalid`."""
+        draft = Draft(
+            record, patient_id, observed_at, supersedes, "preview" if supersedes else None
+        )
+        valid = validated(draft, self._clock)
+        if not isinstance(valid, ValidDraft):
+            return Invalid(tuple(valid + self._unknown_patient(draft, valid)))
+        draft = valid.draft
+        admission = self._history.admission(valid.patient_id)
+        if admission is None:
+            return Invalid((_not_admitted(valid.patient_id),))
+        errors: list[FieldError] = []
+        errors += admission_errors(draft, admission, self._policy)
+        errors += log_errors(draft, self._history)
+        if errors:
+            return Invalid(tuple(errors))
+        overlay = DraftOverlay(
+            self._history, DraftRecord(DRAFT_ID, draft.observed_at, record, supersedes)
+        )
+        state = assemble_state(
+            overlay, admission, draft.patient_id, draft.observed_at, self._policy
+        )
+        return assess(state, self._policy)
+
+    def close(self) -> None:
+        """Close the database connection; the ward is not used after this."""
+        self._db.conn.close()
+
     # --- the one write path ------------------------------------------------------------------------------
 
     def _chart(self, draft: Draft, author: Author, action: Action) -> Result:
@@ -506,6 +568,8 @@ class Ward:
             if errors:
                 raise RecordInvalid(errors)  # nothing was written
             stored = self._log.write(valid, author=author.user_id)
+            if isinstance(stored.record, Discharge) and stored.supersedes is None:
+                self._end_alerts(stored.patient_id, stored.record, author)
             if isinstance(stored.record, Admission):
                 return self._regrade_after_admission_change(stored, author)
             if admission is None or not isinstance(stored.record, _GRADED):
@@ -625,6 +689,21 @@ class Ward:
             self._log.append(event, patient_id=patient_id, observed_at=now, author=author_id)
         if drafts:
             self._forget_resolved(patient_id)
+
+    def _end_alerts(self, patient_id: str, discharge: Discharge, author: Author) -> None:
+        """The stay ended: each alert still open is resolved, saying why (inside the transaction)."""
+        drafts = [
+            AlertEventDraft(
+                a.alert_id,
+                a.kind,
+                AlertEventType.RESOLVED,
+                a.priority,
+                a.level,
+                f"stay ended: {discharge.outcome.value}",
+            )
+            for a in self.open_alerts(patient_id)
+        ]
+        self._write_alert_events(patient_id, drafts, author.user_id)
 
     def _tick_drafts(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
         present = alerting.overdue_conditions(self.due(patient_id, now))

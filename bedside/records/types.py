@@ -57,6 +57,7 @@ from bedside.records.values import (
     Indication,
     Route,
     Sex,
+    StayEnd,
     Syndrome,
     TempRoute,
     TempUnit,
@@ -131,6 +132,7 @@ class Admission(Record):
         "dose_cells_per_kg": Num("1e5", "1e8", "cells/kg"),
         "baseline_ice": Num("0", "10"),
         "baseline_capd": Num("0", "32"),
+        "bed": Text(1, 16),
     }
     patient_id: str
     name: str
@@ -144,6 +146,7 @@ class Admission(Record):
     dose_cells_per_kg: float
     baseline_ice: int | None = None
     baseline_capd: int | None = None
+    bed: str | None = None  # where on the ward; a move to another bed is a correction
 
     def __post_init__(self) -> None:
         Record.__post_init__(self)
@@ -467,6 +470,18 @@ class GradeSignOff(Record):
 
 _GRADE = Num("0", "4")
 _SCORE = Num("0", "99")
+
+
+@_register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Discharge(Record):
+    """The end of the patient's stay on this ward (discharge or transfer). Nothing is charted for the
+    patient after it; the stay's records and alerts stay readable."""
+
+    KIND: ClassVar[str] = "discharge"
+    SPECS: ClassVar[dict[str, Constraint]] = {"destination": Text(0, 200)}
+    outcome: StayEnd
+    destination: str = ""  # the ward or place the patient went to
 
 
 @_register

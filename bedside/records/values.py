@@ -83,3 +83,10 @@ class ExportFormat(StrEnum):
 
     FHIR_R4_TRANSACTION = "fhir_r4_transaction"
     FHIR_R4_COLLECTION = "fhir_r4_collection"
+
+
+class StayEnd(StrEnum):
+    """How a stay on the ward ends: the patient goes home (or to follow-up) or to another ward."""
+
+    DISCHARGED = "discharged"
+    TRANSFERRED = "transferred"

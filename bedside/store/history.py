@@ -233,6 +233,11 @@ class SqlHistory:
         stored = self._current_admission(patient_id)
         return stored.observed_at if stored else None
 
+    def stay_ended_at(self, patient_id: str) -> datetime | None:
+        """When the patient's stay on the ward ended (discharge or transfer), or None while it lasts."""
+        found = self._log.records_for_patient(patient_id, ["discharge"], current_only=True)
+        return found[-1].observed_at if found else None
+
     def _current_admission(self, patient_id: str) -> StoredRecord | None:
         found = self._log.records_for_patient(patient_id, ["admission"], current_only=True)
         return found[-1] if found else None

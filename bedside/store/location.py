@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
+
+import platformdirs
 
 APP_NAME = "Bedside"
 DATABASE_NAME = "ward.db"
 
 
 def default_data_dir() -> Path:
-    """%LOCALAPPDATA%\\Bedside on Windows, ~/Library/Application Support/Bedside on macOS,
-    $XDG_DATA_HOME/bedside (or ~/.local/share/bedside) elsewhere."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-        return base / APP_NAME
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / APP_NAME
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / APP_NAME.lower()
+    """The platform's per-user data folder (platformdirs): %LOCALAPPDATA%\\Bedside on Windows,
+    ~/Library/Application Support/Bedside on macOS, $XDG_DATA_HOME/bedside (or ~/.local/share/bedside)
+    elsewhere."""
+    name = APP_NAME if sys.platform in ("win32", "darwin") else APP_NAME.lower()
+    return platformdirs.user_data_path(name, appauthor=False, roaming=False)
 
 
 def default_database_path() -> Path:

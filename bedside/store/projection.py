@@ -100,7 +100,8 @@ def projection_row(
         row["drug_kind"] = record.kind.value
     elif isinstance(record, Admission):
         table = "patients"
-        row |= payload
+        # The bed is read from the record itself; no query needs it as a column (no migration).
+        row |= {k: v for k, v in payload.items() if k != "bed"}
         row |= {"entered_at": entered_at, "supersedes": supersedes}
     elif isinstance(record, AssessmentRecord):
         table = "assessments"

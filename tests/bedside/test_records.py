@@ -24,6 +24,7 @@ from bedside.records import (
     AlertEvent,
     AssessmentRecord,
     Attribution,
+    Discharge,
     Draft,
     Drug,
     DrugKind,
@@ -132,6 +133,7 @@ EXAMPLES: list[Record] = [
     Note(text="Parents at bedside.\n\tAsked about the plan."),
     EpisodeClosure(syndrome="crs", reason="afebrile 48 h off pressors"),
     GradeSignOff(syndrome="icans", grade=2, assessment_id="01a20ff3-4e9a-7a66-873c-fac64130d995"),
+    Discharge(outcome="transferred", destination="paediatric ICU"),
     AssessmentRecord(crs_grade=2, flags=(Flag.CRS_DOMAIN_MISSING,), rule_version="test rules"),
     Export(format="fhir_r4_transaction", resources=12, file="/srv/export.json", sha256="0" * 64),
     AlertEvent(
@@ -233,6 +235,7 @@ TEXT_EDGES: list[tuple[Record, str, int, int]] = [
     (EXAMPLES[9], "cause", 3, 500),
     (EXAMPLES[10], "text", 1, 4000),
     (EXAMPLES[11], "reason", 3, 500),
+    (EXAMPLES[13], "destination", 0, 200),
     (EXAMPLES[-1], "alert_id", 1, 64),
     (EXAMPLES[-1], "detail", 0, 2000),
 ]
@@ -285,10 +288,10 @@ BAD_VALUES: list[tuple[Record, str, Any]] = [
     (EXAMPLES[10], "text", "surrogate \ud800"),
     (INTERVENTION, "drug", "aspirin"),
     (INTERVENTION, "started_at", "2026-11-24T10:00:00Z"),
-    (EXAMPLES[13], "crs_grade", 5),
-    (EXAMPLES[13], "temp_c_compared", math.nan),
-    (EXAMPLES[13], "rule_version", "x" * 300),
-    (EXAMPLES[13], "source_record", "not-a-uuid"),
+    (EXAMPLES[14], "crs_grade", 5),
+    (EXAMPLES[14], "temp_c_compared", math.nan),
+    (EXAMPLES[14], "rule_version", "x" * 300),
+    (EXAMPLES[14], "source_record", "not-a-uuid"),
 ]
 
 

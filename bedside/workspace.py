@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What the presentation layer opens: a ward database as the service objects it needs.
+
+The app never holds a database of its own (`ui/` runs no SQL): it asks here for a `Ward` (one per
+thread, each on its own connection) and a `Chart` (the read service of the trend and history views).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bedside.chart import Chart
+from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
+from bedside.clock import Clock
+from bedside.store.connection import StorageError, StorageProblem, open_database, storage_error
+from bedside.store.location import default_database_path
+from bedside.store.log import StoredRecord
+from bedside.verify import open_ward
+from bedside.ward import Ward
+
+__all__ = [
+    "StorageError",
+    "StorageProblem",
+    "StoredRecord",
+    "default_database_path",
+    "open_service",
+    "open_ward_and_chart",
+    "prepare",
+    "storage_error",
+]
+
+
+def prepare(path: str | os.PathLike[str], *, clock: Clock) -> None:
+    """Create the ward database at `path` on first start, migrate it, and verify it whole (structure,
+    every device's chain, the projections): a damaged file is refused with `StorageError` (DAMAGED)
+    before any window charts into it. Any failure of the folder or the file is a `StorageError`."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise storage_error(err, path) from err
+    ward, db = open_ward(path, clock=clock)
+    del ward
+    db.close()
+
+
+def open_service(
+    path: str | os.PathLike[str], *, clock: Clock, policy: SitePolicy = DEFAULT_POLICY
+) -> Ward:
+    """The ward service on a connection of its own (for a worker thread); `Ward.close()` closes it."""
+    return Ward(open_database(path, clock=clock), clock=clock, policy=policy)
+
+
+def open_ward_and_chart(
+    path: str | os.PathLike[str], *, clock: Clock, policy: SitePolicy = DEFAULT_POLICY
+) -> tuple[Ward, Chart]:
+    """The GUI thread's ward service and chart reader, sharing one connection for short reads."""
+    db = open_database(path, clock=clock)
+    return Ward(db, clock=clock, policy=policy), Chart(db, policy=policy)

@@ -1,0 +1,36 @@
+"""Fixtures of the app's tests: the real objects on a temporary ward database and a manual clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtWidgets import QApplication
+
+from bedside.clock import ManualClock
+from bedside.store.connection import open_database
+from tests.support.ward_fixtures import NURSE, START
+from ui.app import BedsideApp, build
+
+
+@dataclass
+class AppFixture:
+    app: BedsideApp
+    clock: ManualClock
+    path: Path
+
+
+@pytest.fixture
+def ward_app(qapp: QApplication, qtbot, tmp_path: Path) -> Iterator[AppFixture]:  # type: ignore[no-untyped-def]
+    clock = ManualClock(START)
+    path = tmp_path / "ward.db"
+    open_database(path, clock=clock).conn.close()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    app = build(qapp, path, clock, settings=settings, pool=QThreadPool())
+    qtbot.addWidget(app.window)
+    app.user.sign_in(NURSE)
+    yield AppFixture(app, clock, path)
+    app.shutdown()

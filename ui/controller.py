@@ -1,0 +1,150 @@
+"""The controller between the widgets and the ward service: it turns typed results into signals.
+
+Reads run on the GUI thread's own connection (short reads, DESIGN section 6); saves go to the writer
+thread; the minute's tick and the start-up re-derivation run in the thread pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+
+from bedside.alerts import Alert
+from bedside.clinical.assessment import Assessment
+from bedside.records import FieldError, Record
+from bedside.staff import Author
+from bedside.ward import Failed, Invalid, PatientSummary, Recorded, Result, TickResult, Ward
+from ui.session import CurrentUser
+from ui.text import tr
+from ui.workers import Job, RederiveTask, TaskSignals, TickTask, WardFactory, WardWriter
+
+TICK_INTERVAL_MS = 60_000
+JobBuilder = Callable[[Author], Job]
+
+
+class WardController(QObject):
+    """Adapts `Ward` for the widgets.
+
+    Signals:
+        saving(str): a form's save is queued and waits for the writer (form key).
+        recorded(str, str, object): a save was stored (form key, patient id, `Recorded`).
+        invalid(str, object): a save was refused, nothing written (form key, `Invalid`).
+        failed(str, object): the environment refused the save, nothing written (form key, `Failed`).
+        patient_changed(str): a patient's picture or alerts changed (patient id).
+        ward_changed(): every row may have changed (after a tick or the start-up re-derivation).
+        tick_reported(object): the `TickResult` of the minute's tick.
+        background_failed(str): a background task could not run (the sentence for the user).
+    """
+
+    saving = Signal(str)
+    recorded = Signal(str, str, object)
+    invalid = Signal(str, object)
+    failed = Signal(str, object)
+    patient_changed = Signal(str)
+    ward_changed = Signal()
+    tick_reported = Signal(object)
+    background_failed = Signal(str)
+
+    def __init__(
+        self,
+        ward: Ward,
+        writer: WardWriter,
+        factory: WardFactory,
+        user: CurrentUser,
+        pool: QThreadPool,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ward = ward
+        self._writer = writer
+        self._factory = factory
+        self._user = user
+        self._pool = pool
+        self._pending: dict[int, tuple[str, str]] = {}
+        self._signals = TaskSignals(self)
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_INTERVAL_MS)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        # saves come back from the writer thread
+        self._writer.finished.connect(self._on_writer_finished)
+        # the minute's tick and the start-up re-derivation
+        self._timer.timeout.connect(self.tick)
+        self._signals.ticked.connect(self._on_signals_ticked)
+        self._signals.rederived.connect(self._on_signals_rederived)
+        self._signals.failed.connect(self.background_failed)
+
+    # --- reading -------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.ward.now()
+
+    def board(self, discharged: bool = False) -> list[PatientSummary]:
+        return self.ward.board(discharged=discharged)
+
+    def summary(self, patient_id: str) -> PatientSummary | None:
+        return self.ward.summary(patient_id)
+
+    def open_alerts(self, patient_id: str | None = None) -> list[Alert]:
+        return self.ward.open_alerts(patient_id)
+
+    def preview(
+        self, patient_id: str, record: Record, observed_at: datetime, supersedes: str | None = None
+    ) -> Assessment | Invalid:
+        return self.ward.preview(patient_id, record, observed_at=observed_at, supersedes=supersedes)
+
+    @property
+    def author(self) -> Author | None:
+        return self._user.author
+
+    # --- saving --------------------------------------------------------------------------------------
+
+    def submit(self, key: str, patient_id: str, build: JobBuilder) -> None:
+        """Queue a save for the writer; `build` makes the job for the current user."""
+        author = self._user.author
+        if author is None:
+            error = FieldError("author", tr("author: nobody is signed in"), tr("a signed-in user"))
+            self.invalid.emit(key, Invalid((error,)))
+            return
+        job_id = self._writer.submit(build(author))
+        self._pending[job_id] = (key, patient_id)
+        self.saving.emit(key)
+
+    def _on_writer_finished(self, job_id: int, result: Result) -> None:
+        if job_id not in self._pending:
+            return
+        key, patient_id = self._pending.pop(job_id)
+        if isinstance(result, Recorded):
+            self.recorded.emit(key, result.record.patient_id or patient_id, result)
+            self.patient_changed.emit(result.record.patient_id or patient_id)
+        elif isinstance(result, Invalid):
+            self.invalid.emit(key, result)
+        elif isinstance(result, Failed):
+            self.failed.emit(key, result)
+
+    # --- background ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """At start: re-derive under the current rules (off the GUI thread), then tick each minute."""
+        self._pool.start(RederiveTask(self._factory, self._signals))
+        self._timer.start()
+        self.tick()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._pool.waitForDone()
+        self._writer.stop()
+
+    def tick(self) -> None:
+        self._pool.start(TickTask(self._factory, self._signals))
+
+    def _on_signals_ticked(self, result: TickResult) -> None:
+        self.tick_reported.emit(result)
+        self.ward_changed.emit()
+
+    def _on_signals_rederived(self, patient_ids: list[str]) -> None:
+        if patient_ids:
+            self.ward_changed.emit()

@@ -1,0 +1,120 @@
+"""The `bedside` command and `python main.py`: no command opens the app; a command runs the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_NO_DISPLAY = 2
+EXIT_STORAGE = 2
+
+NO_DISPLAY = (
+    "bedside: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): run it "
+    "in a desktop session, or start a virtual X server with `xvfb-run -a bedside`, or draw off "
+    "screen with QT_QPA_PLATFORM=offscreen."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bedside",
+        description="Bedside: open the ward's app. Commands (bedside grade|replay|demo|board ...) "
+        "run the command line instead; `bedside board --help` and the like describe them.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--db", default=None, help="the ward database (default: the data folder)")
+    where.add_argument(
+        "--demo", action="store_true", help="open a freshly built demo ward in its own file"
+    )
+    parser.add_argument(
+        "--user", default=None, help="who is charting, as USER:ROLE (skips the dialog)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-"):
+        from bedside.cli import main as cli_main
+
+        return cli_main(args)
+    return run_app(build_parser().parse_args(args))
+
+
+def display_missing(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """True when Qt would abort for want of a display (Linux and the like, without a platform set)."""
+    if sys.platform in ("win32", "darwin"):
+        return False
+    platform = environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return False  # offscreen, minimal, vnc, eglfs...: no display needed
+    return not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
+def run_app(args: argparse.Namespace) -> int:
+    if display_missing():
+        sys.stderr.write(NO_DISPLAY + "\n")
+        return EXIT_NO_DISPLAY
+    from bedside.clock import SystemClock
+    from bedside.workspace import StorageError, default_database_path, prepare, storage_error
+
+    clock = SystemClock()
+    try:
+        if args.demo:
+            from bedside.cli import prepare_demo
+
+            path = prepare_demo(clock.now())
+        else:
+            path = Path(args.db) if args.db else default_database_path()
+        prepare(path, clock=clock)  # created on first start; migrated; verified whole
+    except StorageError as err:
+        return _storage_problem(err.sentence())
+    except OSError as err:  # the demo's own folder
+        return _storage_problem(storage_error(err, locals().get("path")).sentence())
+    return _run_qt(path, clock, args.user)
+
+
+def _storage_problem(sentence: str) -> int:
+    """One clear message: on stderr, and in a message box when a window can be shown."""
+    sys.stderr.write(f"bedside: {sentence}\n")
+    if os.environ.get("QT_QPA_PLATFORM", "xcb").startswith(("xcb", "wayland", "windows", "cocoa")):
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication(sys.argv[:1])  # no window yet: this box is the app's only one
+        QMessageBox.critical(None, "Bedside", sentence)
+        app.shutdown()
+    return EXIT_STORAGE
+
+
+def _run_qt(path: Path, clock: object, user: str | None) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from bedside.staff import Author, Role
+    from ui.app import build
+
+    QApplication.setApplicationName("Bedside")
+    QApplication.setOrganizationName("Bedside")
+    qapp = QApplication(sys.argv[:1])
+    app = build(qapp, path, clock, settings=QSettings())  # type: ignore[arg-type]
+    app.window.show()
+    if user:
+        name, _, role = user.partition(":")
+        app.user.sign_in(Author(name, Role(role or "nurse")))
+    elif not app.window.ask_user():
+        app.shutdown()
+        return 0
+    app.controller.start()
+    code = qapp.exec()  # aboutToQuit has stopped the workers and closed the connections
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # PySide6 6.12 can abort while the interpreter garbage-collects its objects at exit (a refcount
+    # bug in the binding, "bool_dealloc"); everything is saved and closed by now, so leave directly.
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

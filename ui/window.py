@@ -1,0 +1,356 @@
+"""The main window: the alert banner, the ward board and the patient view, menus and shortcuts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bedside.alert_vocabulary import AlertStatus
+from bedside.clinical.policy import SitePolicy
+from bedside.staff import Author
+from bedside.ward import Failed, Invalid, Recorded, TickResult
+from ui.alarm import Alarm, AlarmFlag
+from ui.alert_list import AlertBanner
+from ui.board import WardBoard, WardBoardModel, build_row
+from ui.controller import WardController
+from ui.dialogs import AboutDialog, HelpDialog
+from ui.forms import AdmissionDialog
+from ui.history import HistoryView
+from ui.patient import PatientView
+from ui.session import CurrentUser, UserDialog, role_text
+from ui.text import tr
+from ui.trends import TrendView
+
+ACK_KEY = "acknowledge"
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    night_toggled(bool): the night theme was switched on or off.
+    """
+
+    night_toggled = Signal(bool)
+
+    def __init__(
+        self,
+        controller: WardController,
+        user: CurrentUser,
+        settings: QSettings,
+        policy: SitePolicy,
+        database: str,
+        *,
+        alarm: Alarm,
+        trends: TrendView,
+        history: HistoryView,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.user = user
+        self.settings = settings
+        self.policy = policy
+        self.zone = policy.zone
+        self.setWindowTitle(tr("Bedside — {0}").format(database))
+        self.banner = AlertBanner(self.zone, self)
+        self.board_model = WardBoardModel(self)
+        self.board = WardBoard(self.board_model, self)
+        self.alarm = alarm
+        self.alarm_flag = AlarmFlag(alarm, self)
+        self.mute = QPushButton(tr("Mute alarm (Ctrl+M)"), self)
+        self.mute.setObjectName("mute_alarm")
+        self.patient = PatientView(controller, self.zone, self)
+        self.patient.add_view(trends, tr("Trends"))
+        self.patient.add_view(history, tr("History"))
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.board)
+        self.pages.addWidget(self.patient)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        alarm_row = QHBoxLayout()
+        alarm_row.addWidget(self.alarm_flag, 1)
+        alarm_row.addWidget(self.mute)
+        layout.addLayout(alarm_row)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.user_label = QLabel(self)
+        self.tick_label = QLabel(self)
+        self.tick_label.setObjectName("tick_status")
+        self.statusBar().addPermanentWidget(self.tick_label)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._names: dict[str, str] = {}
+        self._make_actions()
+        self._connect_signals()
+        self._restore()
+        self.refresh_board()
+        self._on_user_changed(user.author)
+
+    # --- construction --------------------------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        def action(text: str, keys: str | QKeySequence.StandardKey, name: str) -> QAction:
+            a = QAction(tr(text), self)
+            a.setObjectName(name)
+            a.setShortcut(QKeySequence(keys))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(a)
+            return a
+
+        self.act_admit = action("&Admit a patient…", "Ctrl+N", "act_admit")
+        self.act_user = action("Change &user…", "Ctrl+U", "act_user")
+        self.act_quit = action("&Quit", QKeySequence.StandardKey.Quit, "act_quit")
+        self.act_vitals = action("New &vitals", "F2", "act_vitals")
+        self.act_neuro = action("New &neuro check", "F3", "act_neuro")
+        self.act_drug = action("&Drug or infusion", "F4", "act_drug")
+        self.act_ack = action("&Acknowledge banner alert", "F8", "act_ack")
+        self.act_next = action("Ne&xt patient", "F6", "act_next")
+        self.act_board = action("&Ward board", "Esc", "act_board")
+        self.act_mute = action("&Mute the alarm", "Ctrl+M", "act_mute")
+        self.act_night = action("&Night theme", "Ctrl+Shift+N", "act_night")
+        self.act_night.setCheckable(True)
+        self.act_night.setChecked(self.settings.value("theme/night", False, type=bool))
+        self.act_help = action("&Keyboard shortcuts", "F1", "act_help")
+        self.act_about = action("&About Bedside", "", "act_about")
+        menus = self.menuBar()
+        ward = menus.addMenu(tr("&Ward"))
+        for a in (self.act_admit, self.act_board, self.act_next, self.act_user, self.act_quit):
+            ward.addAction(a)
+        patient = menus.addMenu(tr("&Patient"))
+        for a in (self.act_vitals, self.act_neuro, self.act_drug, self.act_ack, self.act_mute):
+            patient.addAction(a)
+        view = menus.addMenu(tr("&View"))
+        view.addAction(self.act_night)
+        help_menu = menus.addMenu(tr("&Help"))
+        help_menu.addAction(self.act_help)
+        help_menu.addAction(self.act_about)
+
+    def _connect_signals(self) -> None:
+        # menus and shortcuts
+        self.act_admit.triggered.connect(self.admit)
+        self.act_user.triggered.connect(self.ask_user)
+        self.act_quit.triggered.connect(self.close)
+        self.act_vitals.triggered.connect(self._on_vitals_triggered)
+        self.act_neuro.triggered.connect(self._on_neuro_triggered)
+        self.act_drug.triggered.connect(self._on_drug_triggered)
+        self.act_ack.triggered.connect(self._on_ack_triggered)
+        self.act_next.triggered.connect(self.next_patient)
+        self.act_board.triggered.connect(self.show_board)
+        self.act_night.toggled.connect(self._on_night_toggled)
+        self.act_mute.triggered.connect(self.alarm.mute)
+        self.mute.clicked.connect(self.alarm.mute)
+        # the alarm: the mute button only while it sounds
+        self.alarm.sounding_changed.connect(self._on_alarm_changed)
+        self.alarm.muted_changed.connect(self._on_alarm_changed)
+        self.act_help.triggered.connect(self._on_help_triggered)
+        self.act_about.triggered.connect(self._on_about_triggered)
+        # board and banner
+        self.board.patient_opened.connect(self.open_patient)
+        self.banner.acknowledge_requested.connect(self.acknowledge)
+        self.banner.open_requested.connect(self.open_patient)
+        # patient view
+        self.patient.acknowledge_requested.connect(self.acknowledge)
+        self.patient.back_requested.connect(self.show_board)
+        # the ward service, through the controller
+        self.controller.patient_changed.connect(self._on_patient_changed)
+        self.controller.ward_changed.connect(self.refresh_board)
+        self.controller.tick_reported.connect(self._on_tick_reported)
+        self.controller.background_failed.connect(self._on_background_failed)
+        self.controller.invalid.connect(self._on_controller_invalid)
+        self.controller.failed.connect(self._on_controller_failed)
+        self.controller.recorded.connect(self._on_controller_recorded)
+        # who is charting
+        self.user.changed.connect(self._on_user_changed)
+        # remembered layout
+        self.board.table.horizontalHeader().sectionResized.connect(self._save_columns)
+        self.board.table.horizontalHeader().sectionMoved.connect(self._save_columns)
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 760)
+        columns = self.settings.value("board/columns")
+        if isinstance(columns, QByteArray):
+            self.board.table.horizontalHeader().restoreState(columns)
+        else:
+            for col, width in enumerate((70, 170, 80, 70, 150, 150, 150, 60, 210)):
+                self.board.table.setColumnWidth(col, width)
+
+    def _save_columns(self, *_: object) -> None:
+        self.settings.setValue("board/columns", self.board.table.horizontalHeader().saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self._save_columns()
+        super().closeEvent(event)
+
+    # --- the board and the banner ------------------------------------------------------------------
+
+    def refresh_board(self) -> None:
+        """Every row brought up to date, row by row (a tick may change due times everywhere)."""
+        now = self.controller.now()
+        rows = self.controller.board() + self.controller.board(discharged=True)
+        self._names = {r.patient_id: r.admission.name for r in rows}
+        self.board_model.set_rows([build_row(r, now, self.zone) for r in rows])
+        self._refresh_banner()
+        if self.patient.patient_id:
+            self.patient.refresh()
+
+    def _on_patient_changed(self, patient_id: str) -> None:
+        summary = self.controller.summary(patient_id)
+        if summary is not None:
+            self._names[patient_id] = summary.admission.name
+            self.board_model.update_row(build_row(summary, self.controller.now(), self.zone))
+        self._refresh_banner()
+        if self.patient.patient_id == patient_id:
+            self.patient.refresh()
+
+    def _refresh_banner(self) -> None:
+        on_ward = {r for r in self.board_model.patient_ids()}
+        alerts = [a for a in self.controller.open_alerts() if a.patient_id in on_ward]
+        self.banner.show_alerts(alerts, self._names)
+        # Every open alert in its current state: audible ones sound, the others leave the alarm.
+        self.alarm.raise_for(self.controller.open_alerts())
+        self._on_alarm_changed()
+
+    def _on_alarm_changed(self, *_: object) -> None:
+        self.mute.setVisible(self.alarm.sounding)
+        self.mute.setEnabled(not self.alarm.muted)
+        self.alarm_flag.setVisible(self.alarm.sounding or self.alarm.audio_problem is not None)
+
+    def show_board(self) -> None:
+        self.pages.setCurrentWidget(self.board)
+        self.board.table.setFocus()
+
+    def open_patient(self, patient_id: str) -> None:
+        self.patient.show_patient(patient_id)
+        self.pages.setCurrentWidget(self.patient)
+
+    def next_patient(self) -> None:
+        if self.pages.currentWidget() is self.patient:
+            self.board.table.selectRow(self._board_row(self.patient.patient_id))
+        patient_id = self.board.select_next()
+        if patient_id and self.pages.currentWidget() is self.patient:
+            self.open_patient(patient_id)
+
+    def _board_row(self, patient_id: str | None) -> int:
+        for row in range(self.board.proxy.rowCount()):
+            if self.board.proxy.index(row, 0).data(Qt.ItemDataRole.UserRole + 1) == patient_id:
+                return row
+        return -1
+
+    # --- actions ---------------------------------------------------------------------------------------
+
+    def admit(self) -> None:
+        dialog = AdmissionDialog(self.controller, self.zone, self)
+        dialog.admitted.connect(self._on_admission_admitted)
+        dialog.open()
+
+    def _on_admission_admitted(self, patient_id: str) -> None:
+        self._on_patient_changed(patient_id)
+        self.open_patient(patient_id)
+
+    def ask_user(self) -> bool:
+        dialog = UserDialog(self.user.author, self)
+        if dialog.exec() == UserDialog.DialogCode.Accepted:
+            self.user.sign_in(dialog.author())
+            return True
+        return False
+
+    def acknowledge(self, alert_id: str) -> None:
+        alert = next((a for a in self.controller.open_alerts() if a.alert_id == alert_id), None)
+        patient_id = alert.patient_id if alert else ""
+        self.controller.submit(
+            ACK_KEY,
+            patient_id,
+            lambda author: lambda ward: ward.acknowledge(alert_id, author=author),
+        )
+
+    def _on_ack_triggered(self) -> None:
+        alert = self.banner.alert
+        if alert is not None and alert.status is AlertStatus.ACTIVE:
+            self.acknowledge(alert.alert_id)
+
+    def _current_patient(self) -> str | None:
+        if self.pages.currentWidget() is self.patient and self.patient.patient_id:
+            return self.patient.patient_id
+        chosen = self.board.selected_patient()
+        if chosen:
+            self.open_patient(chosen)
+        return chosen
+
+    def _on_vitals_triggered(self) -> None:
+        if self._current_patient():
+            self.patient.focus_form("vitals")
+
+    def _on_neuro_triggered(self) -> None:
+        if self._current_patient():
+            self.patient.focus_form("neuro")
+
+    def _on_drug_triggered(self) -> None:
+        if self._current_patient():
+            self.patient.focus_form("drug")
+
+    def _on_night_toggled(self, night: bool) -> None:
+        self.settings.setValue("theme/night", night)
+        self.night_toggled.emit(night)
+
+    def _on_help_triggered(self) -> None:
+        HelpDialog(self).exec()
+
+    def _on_about_triggered(self) -> None:
+        AboutDialog(self.policy, self).exec()
+
+    # --- what the service said -------------------------------------------------------------------------
+
+    def _on_controller_recorded(self, key: str, patient_id: str, result: Recorded) -> None:
+        if key == ACK_KEY:
+            self.alarm.acknowledged(str(getattr(result.record.record, "alert_id", "")))
+            self.statusBar().showMessage(tr("Alert acknowledged."), 5000)
+
+    def _on_controller_invalid(self, key: str, result: Invalid) -> None:
+        if key == ACK_KEY:
+            self.statusBar().showMessage("; ".join(e.message for e in result.errors), 10000)
+
+    def _on_controller_failed(self, key: str, result: Failed) -> None:
+        if key == ACK_KEY:
+            QMessageBox.warning(self, tr("Not saved"), result.message)
+
+    def _on_tick_reported(self, result: TickResult) -> None:
+        if result.ok:
+            self.tick_label.setText(
+                tr("Alerts checked at {0}").format(
+                    self.controller.now().astimezone(self.zone).strftime("%H:%M")
+                )
+            )
+            self.tick_label.setStyleSheet("")
+            return
+        problems = [f.message for f in result.failed.values()]
+        if result.ward_failed is not None:
+            problems.insert(0, result.ward_failed.message)
+        self.tick_label.setText(tr("ALERT CHECK FAILED: {0}").format(" ".join(problems)))
+        self.tick_label.setStyleSheet("color: white; background: #b00020; font-weight: bold")
+
+    def _on_background_failed(self, sentence: str) -> None:
+        self.tick_label.setText(tr("ALERT CHECK FAILED: {0}").format(sentence))
+        self.tick_label.setStyleSheet("color: white; background: #b00020; font-weight: bold")
+
+    def _on_user_changed(self, author: Author | None) -> None:
+        if author is None:
+            self.user_label.setText(tr("Nobody signed in"))
+        else:
+            self.user_label.setText(
+                tr("Charting as {0} ({1})").format(author.user_id, role_text(author.role))
+            )

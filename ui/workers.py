@@ -1,0 +1,142 @@
+"""Work off the GUI thread (DESIGN section 6): the one writer, the minute's tick and the start-up
+re-derivation, each on its own connection. A worker never touches a widget; results come back by signal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThread, Signal, Slot
+
+from bedside.ward import Failed, Result, TickResult, Ward
+from bedside.workspace import StorageError, StorageProblem
+
+log = logging.getLogger(__name__)
+
+WardFactory = Callable[[], Ward]  # opens a new Ward on its own connection
+Job = Callable[[Ward], Result]
+
+
+class WardWriter(QObject):
+    """Runs every save, one at a time, on its own thread and connection, so that a save that waits
+    for the write lock (a sync or a backup holding it) never freezes the window.
+
+    Signals:
+        submitted(int, object): a job was queued (job id, job); delivered to the writer's thread.
+        finished(int, object): a job ended (job id, its `Result`).
+    """
+
+    submitted = Signal(int, object)
+    finished = Signal(int, object)
+
+    def __init__(self, factory: WardFactory) -> None:
+        super().__init__()
+        self._factory = factory
+        self._ward: Ward | None = None
+        self._next_id = 0
+        self._thread = QThread()
+        self._thread.setObjectName("bedside-writer")
+        self.moveToThread(self._thread)
+        self.submitted.connect(self._run)
+        self._thread.start()
+
+    def submit(self, job: Job) -> int:
+        """Queue `job`; its result arrives on `finished` with the returned id."""
+        self._next_id += 1
+        self.submitted.emit(self._next_id, job)
+        return self._next_id
+
+    @Slot(int, object)
+    def _run(self, job_id: int, job: Job) -> None:
+        try:
+            if self._ward is None:
+                self._ward = self._factory()
+            result: Result = job(self._ward)
+        except StorageError as err:
+            result = Failed(err.problem, err.sentence())
+        except Exception:  # a bug must not kill the writer thread
+            log.exception("save job failed")
+            result = Failed(
+                StorageProblem.BUG,
+                "The record was not saved: Bedside met an unexpected error (a bug; the log has "
+                "the details): report it.",
+            )
+        self.finished.emit(job_id, result)
+
+    def stop(self) -> None:
+        """Finish the queued jobs, close the connection and end the thread."""
+        if self._thread.isRunning():
+            done = _Closer(self)
+            self.submitted.emit(0, done)
+            self._thread.quit()
+            self._thread.wait()
+
+    def close_ward(self) -> None:
+        if self._ward is not None:
+            self._ward.close()
+            self._ward = None
+
+
+class _Closer:
+    """A job that closes the writer's connection (the last one before the thread ends)."""
+
+    def __init__(self, writer: WardWriter) -> None:
+        self._writer = writer
+
+    def __call__(self, ward: Ward) -> Result:
+        self._writer.close_ward()
+        return Failed(StorageProblem.BUG, "")  # never shown: job id 0 is the closer's
+
+
+class TaskSignals(QObject):
+    """Signals of a pooled task (a QRunnable is not a QObject).
+
+    Signals:
+        ticked(object): the `TickResult` of one tick.
+        rederived(object): the patients re-derived under the current rules (list of ids).
+        failed(str): the task could not run at all; the sentence for the user.
+    """
+
+    ticked = Signal(object)
+    rederived = Signal(object)
+    failed = Signal(str)
+
+
+class _WardTask(QRunnable):
+    def __init__(self, factory: WardFactory, signals: TaskSignals) -> None:
+        super().__init__()
+        self._factory = factory
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            ward = self._factory()
+        except StorageError as err:
+            self.signals.failed.emit(err.sentence())
+            return
+        try:
+            self.work(ward)
+        except Exception as err:
+            log.exception("background task failed")
+            self.signals.failed.emit(f"{type(self).__name__}: {err}")
+        finally:
+            ward.close()
+
+    def work(self, ward: Ward) -> Any:
+        raise NotImplementedError
+
+
+class TickTask(_WardTask):
+    """`Ward.tick()` (schedule, escalation, WAL checkpoint) on its own connection."""
+
+    def work(self, ward: Ward) -> None:
+        result: TickResult = ward.tick()
+        self.signals.ticked.emit(result)
+
+
+class RederiveTask(_WardTask):
+    """After an upgrade of the rules: each patient's current picture graded again (at start)."""
+
+    def work(self, ward: Ward) -> None:
+        self.signals.rederived.emit(ward.rederive_under_current_rules())
