@@ -169,7 +169,9 @@ def run_phase(
             loads.append(os.getloadavg()[0])
             dead = [p for p in procs if p.exitcode not in (None, 0)]
             if dead:
-                raise SystemExit(f"a benchmark process died: exit code {dead[0].exitcode}") from None
+                raise SystemExit(
+                    f"a benchmark process died: exit code {dead[0].exitcode}"
+                ) from None
     seconds = time.perf_counter() - t0
     loads.append(os.getloadavg()[0])
     stop.set()
