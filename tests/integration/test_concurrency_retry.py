@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -218,3 +220,14 @@ def test_a_writer_that_never_checkpoints_keeps_the_wal_bounded(tmp_path: Path) -
     assert largest <= limit + one_save, largest
     assert db.execute("SELECT count(*) FROM vitals").fetchone()[0] == 50
     db.close()
+
+
+def test_the_lower_store_modules_never_reach_up_to_the_connection() -> None:
+    """errors < transaction < schema < migrations < connection: the migrations and the schema check
+    load without the module that opens the file (no import hidden inside a function to make it so)."""
+    code = (
+        "import sys, bedside.store.migrations, bedside.store.schema, bedside.store.transaction\n"
+        "assert 'bedside.store.connection' not in sys.modules, 'a lower module imports connection'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
