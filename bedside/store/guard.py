@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from bedside.store.connection import StorageError, StorageProblem
+from bedside.store.errors import StorageError, StorageProblem
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,10 @@ from sqlite_utils.migrations import Migrations
 from bedside.clock import Clock, SystemClock
 from bedside.ids import new_device_id
 from bedside.store import guard
-from bedside.store.connection import StorageProblem, StorageVersionError, transaction
+from bedside.store.errors import StorageProblem, StorageVersionError
 from bedside.store.permissions import make_private
 from bedside.store.schema import FEVER_PREDICATE
+from bedside.store.transaction import transaction
 
 MIGRATIONS = Migrations("bedside")
 MIGRATION_NAMES: list[str] = []

@@ -6,7 +6,7 @@ from sqlite_utils import Database
 
 from bedside.clinical.crs import FEVER_C
 from bedside.store import guard
-from bedside.store.connection import StorageConfigError
+from bedside.store.errors import StorageConfigError
 
 # SPEC 2.1: a fever is >= 38.0 °C (°F is stored converted, D8). The partial index of fevers (migration 3)
 # and the queries that must use it share this one text, built from the rule's own constant.

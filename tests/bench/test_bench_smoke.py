@@ -27,3 +27,24 @@ def test_the_benchmark_runs_quick_and_prints_the_p99(tmp_path: Path) -> None:
     assert re.search(r"ratio p99\(chart\) / p99\(raw\)\s+[\d.]+", done.stdout)
     assert "bytes on disk per vitals record" in done.stdout
     assert db.exists()
+
+
+CONCURRENCY = Path(__file__).with_name("bench_concurrency.py")
+
+
+@pytest.mark.slow
+def test_the_concurrency_benchmark_runs_quick_and_prints_the_p99(tmp_path: Path) -> None:
+    db = tmp_path / "concurrency.db"
+    done = subprocess.run(
+        [sys.executable, str(CONCURRENCY), "--quick", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for phase in ("1 writer alone", "2 writers \\+ reader", "3 writers \\+ reader"):
+        assert re.search(rf"^\(.\) {phase}\s+\d+(\s+[\d.]+){{4}}\s+\d+\s+\d+", done.stdout, re.M)
+    assert re.search(r"^\(a\) raw durable INSERT\s+300(\s+[\d.]+){4}", done.stdout, re.M)
+    assert re.search(r"ratio p99\(save, 2 writers \+ reader\) / p99\(raw\)\s+[\d.]+", done.stdout)
+    assert db.exists()
