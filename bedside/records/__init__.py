@@ -22,9 +22,11 @@ from bedside.records.envelope import (
     INFUSION_AFTER_ADMISSION,
     INFUSION_BEFORE_ADMISSION,
     Draft,
+    ValidDraft,
     check_author,
     validate,
     validate_record,
+    validated,
 )
 from bedside.records.fields import Constraint, FieldError, Num, RecordInvalid, Text
 from bedside.records.types import (
@@ -91,6 +93,7 @@ __all__ = [
     "TempRoute",
     "TempUnit",
     "Text",
+    "ValidDraft",
     "VitalSigns",
     "canonical_json",
     "check_author",
@@ -101,4 +104,5 @@ __all__ = [
     "to_payload",
     "validate",
     "validate_record",
+    "validated",
 ]

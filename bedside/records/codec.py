@@ -16,6 +16,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from bedside.alert_vocabulary import Priority
 from bedside.clinical.assessment import Domain, Flag, Reason
 from bedside.clinical.vocabulary import EncephalopathyTool
 from bedside.records.canonical import iso_utc, parse_utc
@@ -46,6 +47,8 @@ def payload_fields(record: Record) -> dict[str, Any]:
 
 
 def _encode(value: object) -> object:
+    if isinstance(value, Priority):
+        return value.code  # ranked by number in code, stored as a word
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -89,11 +92,13 @@ def _decode(base: type, value: object) -> object:
     if not isinstance(value, str):
         return value
     try:
+        if base is Priority:
+            return Priority.from_code(value)
         if base is datetime:
             return parse_utc(value)
         if base is date:
             return date.fromisoformat(value)
-    except ValueError:
+    except (ValueError, KeyError):
         pass  # left as text; validation names the field
     return value
 

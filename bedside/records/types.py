@@ -12,7 +12,7 @@ from enum import Enum
 from types import UnionType
 from typing import Any, ClassVar, TypeVar
 
-from bedside.alert_vocabulary import AlertEventType
+from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority
 from bedside.clinical.assessment import Assessment, Flag, Reason
 from bedside.clinical.capd import CAPD_ITEM_MAX, CapdItems
 from bedside.clinical.crs import fahrenheit_to_celsius
@@ -599,14 +599,12 @@ class AlertEvent(Record):
     KIND: ClassVar[str] = "alert_event"
     SPECS: ClassVar[dict[str, Constraint]] = {
         "alert_id": TOKEN_TEXT,
-        "kind": TOKEN_TEXT,
-        "priority": Text(1, 32, TOKEN_TEXT.pattern, TOKEN_TEXT.pattern_text),
         "level": Num("0", "100"),
         "detail": Text(0, 2000, multiline=True),
     }
     alert_id: str
     event: AlertEventType
-    kind: str
-    priority: str
+    kind: AlertKind
+    priority: Priority  # stored by its code ("low", "medium", "high"): see `codec`
     level: int | None = None
     detail: str = ""

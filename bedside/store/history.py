@@ -295,6 +295,10 @@ class SqlHistory:
             frontier = [r[0] for r in rows]
         return sorted(chain, key=lambda s: s.entered_at)
 
+    def sign_offs(self, patient_id: str) -> list[StoredRecord]:
+        """The patient's grade sign-offs in force (a corrected one shows its newest version)."""
+        return self._log.records_for_patient(patient_id, ["grade_sign_off"], current_only=True)
+
     def versions_of_admission(self, patient_id: str) -> list[StoredRecord]:
         return self._log.records_for_patient(patient_id, ["admission"])
 

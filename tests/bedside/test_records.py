@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bedside.records as records_package
+from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority
 from bedside.clinical.assessment import Flag
 from bedside.clinical.crs import fahrenheit_to_celsius
 from bedside.clinical.vocabulary import VasoactiveAgent
@@ -134,7 +135,12 @@ EXAMPLES: list[Record] = [
     GradeSignOff(syndrome="icans", grade=2, assessment_id="01a20ff3-4e9a-7a66-873c-fac64130d995"),
     AssessmentRecord(crs_grade=2, flags=(Flag.CRS_DOMAIN_MISSING,), rule_version="test rules"),
     AlertEvent(
-        alert_id="a-1", event="raised", kind="crs", priority="high", level=2, detail="CRS 2"
+        alert_id="a-1",
+        event="raised",
+        kind=AlertKind.CRS,
+        priority=Priority.HIGH,
+        level=2,
+        detail="CRS 2",
     ),
 ]
 
@@ -493,6 +499,30 @@ def test_from_payload_refuses_bad_payloads(kind: str, payload: dict[str, Any], n
     with pytest.raises(RecordInvalid) as raised:
         from_payload(kind, payload)
     assert name in {e.field for e in raised.value.errors}
+
+
+def test_an_alert_event_is_typed_and_its_priority_is_stored_as_a_word() -> None:
+    event = AlertEvent(
+        alert_id="a-1",
+        event=AlertEventType.RAISED,
+        kind=AlertKind.NEURO_OVERDUE,
+        priority=Priority.MEDIUM,
+        level=1,
+    )
+    payload = to_payload(event)
+    assert (payload["kind"], payload["priority"]) == ("neuro_overdue", "medium")
+    back = from_payload("alert_event", payload)
+    assert isinstance(back, AlertEvent)
+    assert back.kind is AlertKind.NEURO_OVERDUE and back.priority is Priority.MEDIUM
+    assert back.priority > Priority.LOW  # still ranked
+    for bad in ("urgent", "MEDIUM", "2"):
+        with pytest.raises(RecordInvalid) as raised:
+            from_payload("alert_event", payload | {"priority": bad})
+        [error] = raised.value.errors
+        assert error.field == "priority" and error.allowed == "one of low, medium, high"
+    with pytest.raises(RecordInvalid) as raised:
+        from_payload("alert_event", payload | {"kind": "crs_grade_9"})
+    assert [e.field for e in raised.value.errors] == ["kind"]
 
 
 # --- Properties ----------------------------------------------------------------------------------------

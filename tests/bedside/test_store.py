@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
+from bedside.alert_vocabulary import AlertKind, Priority
 from bedside.clock import ManualClock
 from bedside.records import (
     Admission,
@@ -77,7 +78,9 @@ EXAMPLES: list[Record] = [
     Attribution(finding="fever", cause="central line infection"),
     Note(text="Parents informed."),
     AssessmentRecord(crs_grade=2, icans_grade=1, news2=5, rule_version="test rules"),
-    AlertEvent(alert_id="alert-1", event="raised", kind="crs", priority="high", level=2),
+    AlertEvent(
+        alert_id="alert-1", event="raised", kind=AlertKind.CRS, priority=Priority.HIGH, level=2
+    ),
 ]
 
 
