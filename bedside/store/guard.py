@@ -38,9 +38,11 @@ class GuardTampered(StorageError):
 # is matched only when given explicitly (SQLite gives NEW.rowid = -1 in a BEFORE INSERT otherwise).
 _KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "records": (("id",), ("device_id", "seq")),
-    "vitals": (("record_id",),),  # WITHOUT ROWID; its primary key holds record_id
+    "vitals": (("patient_id", "observed_at", "record_id"),),  # WITHOUT ROWID: its primary key
+    # WITHOUT ROWID since migration 6: clustered by its primary key, which the test looks up
+    "assessments": (("patient_id", "observed_at", "entered_at", "record_id"),),
 }
-_WITHOUT_ROWID = frozenset({"vitals"})
+_WITHOUT_ROWID = frozenset({"vitals", "assessments"})
 _ENDING_EVENTS = (
     "('acknowledged', 'resolved', 'overtaken')"  # alert_vocabulary: what can end an alert
 )

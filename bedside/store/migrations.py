@@ -182,6 +182,42 @@ def m005_unresolved_alerts(db: Database) -> None:
 
 
 @_migration
+def m006_index_each_thing_once(db: Database) -> None:
+    # Each question has one index (issue 7: 5,291 bytes per vitals set, most of it indexes and the
+    # assessment's text). records_patient_kind_time answers every look-up by patient that
+    # records_patient_time did (every caller names the kind); vitals_record repeated the primary key's
+    # uniqueness that records.id already guarantees; records_supersedes held a NULL entry for every
+    # record that corrects nothing. Assessments are clustered by patient and time (WITHOUT ROWID), so
+    # the table is its own (patient, time) index. Rows are copied as they are: no record changes, so
+    # the hash chain over them stays valid. Assessments stored before the compact form keep their
+    # payload text (the chain covers it as it was shown); the codec reads both forms.
+    db.executescript("""
+        DROP INDEX records_patient_time;
+        DROP INDEX vitals_record;
+        DROP INDEX records_supersedes;
+        CREATE INDEX records_supersedes ON records (supersedes) WHERE supersedes IS NOT NULL;
+        CREATE TABLE assessments_v6 (
+            record_id TEXT NOT NULL REFERENCES records (id), patient_id TEXT NOT NULL,
+            observed_at TEXT NOT NULL, entered_at TEXT NOT NULL, crs_grade INTEGER,
+            icans_grade INTEGER, news2 INTEGER, pews INTEGER,
+            PRIMARY KEY (patient_id, observed_at, entered_at, record_id)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO assessments_v6 (record_id, patient_id, observed_at, entered_at, crs_grade,
+            icans_grade, news2, pews)
+            SELECT record_id, patient_id, observed_at, entered_at, crs_grade, icans_grade, news2,
+            pews FROM assessments;
+        DROP TABLE assessments;
+        ALTER TABLE assessments_v6 RENAME TO assessments;
+        CREATE INDEX assessments_crs_positive ON assessments (patient_id, crs_grade, observed_at)
+            WHERE crs_grade >= 1;
+        CREATE INDEX assessments_icans_positive ON assessments (patient_id, icans_grade, observed_at)
+            WHERE icans_grade >= 1;
+    """)
+    _append_only(db, ("assessments",))
+    db.execute("PRAGMA user_version = 6")
+
+
+@_migration
 def m007_append_only_guard(db: Database) -> None:
     # R18: INSERT OR REPLACE over an existing row, and the bookkeeping tables, are refused too; the
     # triggers are checked by their SQL at every open (bedside/store/guard.py).
@@ -197,8 +233,7 @@ def m007_append_only_guard(db: Database) -> None:
             "alert_events",
         ),
     )
-    # Its place in the list: migration 6 (compact storage) may land before or after this one.
-    db.execute(f"PRAGMA user_version = {MIGRATION_NAMES.index('m007_append_only_guard') + 1}")
+    db.execute("PRAGMA user_version = 7")
 
 
 SCHEMA_VERSION = len(MIGRATION_NAMES)

@@ -166,14 +166,19 @@ def _walk(db: Database, anchors: Iterable[Anchor], *, keep: bool) -> tuple[Chain
             )
         decoded = _decoded(row, findings, where) if keep else None
         if decoded is not None:
-            projected = projection_row(
-                decoded,
-                record_id=row["id"],
-                patient_id=row["patient_id"],
-                observed_at=row["observed_at"],
-                entered_at=row["entered_at"],
-                supersedes=row["supersedes"],
-            )
+            try:
+                projected = projection_row(
+                    decoded,
+                    record_id=row["id"],
+                    patient_id=row["patient_id"],
+                    observed_at=row["observed_at"],
+                    entered_at=row["entered_at"],
+                    supersedes=row["supersedes"],
+                )
+            except (ValueError, TypeError, KeyError) as err:
+                # An envelope column no writer of Bedside's could have stored (an edited time).
+                findings.append(Finding(f"its envelope cannot be read ({err})", **where))
+                projected = None
             if projected is not None:
                 expected[projected[0]][row["id"]] = projected
         seq, previous = row["seq"], row["hash"]

@@ -69,11 +69,16 @@ def test_insert_or_replace_over_an_existing_row_is_refused(
                 list(row.values()),
             )
     # An UPSERT too (the BEFORE INSERT trigger refuses it before its UPDATE would).
-    key = "id" if table == "records" else "record_id"
+    key = {
+        "records": "id",
+        "vitals": "patient_id, observed_at, record_id",  # WITHOUT ROWID: the primary key
+        "assessments": "patient_id, observed_at, entered_at, record_id",
+    }.get(table, "record_id")
+    first = key.split(",")[0]
     with pytest.raises(sqlite3.IntegrityError, match="never replaced"):
         conn.execute(
             f"INSERT INTO {table} ({columns}) VALUES ({marks}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {key} = excluded.{key}",
+            f"ON CONFLICT ({key}) DO UPDATE SET {first} = excluded.{first}",
             list(row.values()),
         )
     assert _dump(conn) == before

@@ -6,11 +6,12 @@ Builds (or, with an existing `--db`, reuses) a database of N patients (children 
 every 15 minutes, a neuro check every 4 h, and a stored assessment per time point, bulk-loaded through
 `Log.append` inside `transaction(db)` in batches. Then measures on the full file:
 
-  (a) `Ward.chart_vitals` end to end (validate, state, grade, alerts, durable commit), 300 calls;
+  (a) `Ward.chart_vitals` end to end (validate, state, grade, alerts, durable commit), 300 calls (every
+      10th counts its SQL statements with a trace callback and is left out of the times);
   (b) a durable single-row INSERT into a scratch STRICT table in the same file, 300 times;
   (c) `Log.vitals_series(patient, one year)` for 20 patients;
   (d) `Ward.board()`;
-  (e) bytes on disk per vitals record, after a checkpoint.
+  (e) bytes on disk per vitals set, after a checkpoint.
 
 The ward checkpoints the WAL only in `Ward.tick` (never inside a save), so the loader checkpoints after each
 batch and the WAL is checkpointed once more before measuring, as a minutely tick would leave it. Reusing a file
@@ -381,19 +382,37 @@ def ms(ns: int) -> float:
     return ns / 1e6
 
 
-def bench_chart(ward: Ward, clock: ManualClock, patients: list[Patient]) -> list[float]:
-    samples = []
+def bench_chart(
+    ward: Ward, clock: ManualClock, patients: list[Patient], db: Database
+) -> tuple[list[float], list[int]]:
+    """Save times (ms) and SQL statements per save (counted by a trace callback on the connection)."""
+    samples, statements = [], []
+    count = [0]
+
+    def counted(_sql: str) -> None:
+        count[0] += 1
+
     gap = STEP / len(patients)  # every patient charted every 15 min, in turn
     for i in range(CHART_CALLS):
         p = patients[i % len(patients)]
         clock.advance(gap)
         v = vitals_for(p, clock.now())
+        # Every 10th save is counted (the callback's own cost stays out of the timed ones).
+        traced = i % 10 == 9
+        if traced:
+            count[0] = 0
+            db.conn.set_trace_callback(counted)
         t = time.perf_counter_ns()
         result = ward.chart_vitals(p.id, v, observed_at=clock.now(), author=NURSE)
-        samples.append(ms(time.perf_counter_ns() - t))
+        elapsed = ms(time.perf_counter_ns() - t)
+        if traced:
+            db.conn.set_trace_callback(None)
+            statements.append(count[0])
+        else:
+            samples.append(elapsed)
         if not isinstance(result, Recorded):
             raise SystemExit(f"chart_vitals failed for {p.id}: {result}")
-    return samples
+    return samples, statements
 
 
 def bench_raw(db: Database) -> list[float]:
@@ -442,14 +461,16 @@ def disk_usage(db: Database, path: Path) -> dict[str, Any]:
         sizes = dict(
             conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
         )
+        free = conn.execute("SELECT sum(unused) FROM dbstat").fetchone()[0] or 0
     except Exception:  # dbstat is an optional SQLite module
-        sizes = {}
+        sizes, free = {}, 0
     return {
         "file": path.stat().st_size,
         "wal": wal.stat().st_size if wal.exists() else 0,
         "counts": counts,
         "kinds": kinds,
         "sizes": sizes,
+        "free": free,
     }
 
 
@@ -524,7 +545,7 @@ def run(db: Database, path: Path, clock: ManualClock, args: argparse.Namespace, 
     print(f"  database: {n_records:,} records, {n_vitals:,} vitals")
     print("  measuring...", flush=True)
 
-    chart = bench_chart(ward, clock, patients)
+    chart, statements = bench_chart(ward, clock, patients, db)
     raw = bench_raw(db)
     ids = [p.id for p in patients][:SERIES_PATIENTS]
     series, rows = bench_series(log, clock.now(), ids)
@@ -564,7 +585,15 @@ def run(db: Database, path: Path, clock: ManualClock, args: argparse.Namespace, 
         f"{pct(raw, 99):>10.2f}{max(raw):>10.2f}"
     )
     print(
+        f"{'    ratio p50(chart) / p50(raw)':<44}{'':>5}{pct(chart, 50) / pct(raw, 50):>10.1f}"
+        f"{'':>10}{'':>10}{'':>10}  p50 within 8x: {verdict(pct(chart, 50) / pct(raw, 50), 8)}"
+    )
+    print(
         f"{'    ratio p99(chart) / p99(raw)':<44}{'':>5}{'':>10}{'':>10}{pct(chart, 99) / pct(raw, 99):>10.1f}"
+    )
+    print(
+        f"{'    SQL statements per save (trace callback)':<44}{len(statements):>5}"
+        f"{pct(statements, 50):>10}{'':>10}{'':>10}{max(statements):>10}"
     )
     print(
         f"{'(c) Log.vitals_series(1 year), ms':<44}{len(series):>5}{pct(series, 50):>10.2f}{pct(series, 95):>10.2f}"
@@ -583,7 +612,7 @@ def run(db: Database, path: Path, clock: ManualClock, args: argparse.Namespace, 
         f"{max(board_ms):>10.2f}  ({len(board)} patients)"
     )
     print(
-        f"{'(e) bytes on disk per vitals record':<44}{'':>5}{total / n_vitals:>10,.0f}"
+        f"{'(e) bytes on disk per vitals set':<44}{'':>5}{total / n_vitals:>10,.0f}"
         f"   (file {disk['file']:,} B + WAL {disk['wal']:,} B after checkpoint)"
     )
     print(line)
@@ -594,6 +623,12 @@ def run(db: Database, path: Path, clock: ManualClock, args: argparse.Namespace, 
     if disk["sizes"]:
         top = ", ".join(f"{k} {v / 2**20:,.1f}" for k, v in list(disk["sizes"].items())[:10])
         print(f"  MiB by table/index (dbstat): {top}")
+        per_set = ", ".join(
+            f"{k} {v / n_vitals:,.0f}" for k, v in disk["sizes"].items() if v / n_vitals >= 1
+        )
+        print(f"  bytes per vitals set by table/index (dbstat, incl. free space): {per_set}")
+        free = disk["free"]
+        print(f"  free space inside those pages: {free / n_vitals:,.0f} B per vitals set")
     print(f"  assessment payloads: {PAYLOAD_KIND}")
     print(line)
     return 0
