@@ -295,7 +295,7 @@ class Ward:
             return done
         for patient_id in self._history.patient_ids():
             latest = self._history.latest_assessment(patient_id)
-            if latest is None or latest.payload.get("rule_version") == RULE_VERSION:
+            if latest is None or latest.record.rule_version == RULE_VERSION:
                 continue
             admission = self._history.admission(patient_id)
             assert admission is not None

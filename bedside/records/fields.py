@@ -125,6 +125,7 @@ class FieldSpec:
             datetime: "a date and time with time zone, 2000–2099",
             date: "a date from 1900-01-01",
             dict: f"a JSON object up to {MAX_PAYLOAD_CHARS} characters",
+            tuple: "a list",
         }[self.base]
 
 

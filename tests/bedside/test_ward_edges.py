@@ -115,8 +115,8 @@ def test_a_corrected_value_stops_counting_in_every_later_assessment(fx: WardFixt
     latest = fx.ward.latest_assessment("A1")
     assert latest is not None
     assert latest.icans_grade == 0
-    assert latest.payload["icans_episode_max"] == 0
-    assert not latest.payload["icans_episode_open"]
+    assert latest.record.icans_episode_max == 0
+    assert not latest.record.icans_episode_open
     assert AlertKind.ICANS_DOWNGRADE not in {a.kind for a in fx.ward.open_alerts("A1")}
 
 
