@@ -230,8 +230,24 @@ def decode_assessment(data: object) -> AssessmentRecord:
                 )
             ]
         )
+    try:
+        return AssessmentRecord(**_compact_values(data[1:]))
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as error:
+        # A damaged or foreign array never reaches the ward as an assessment (BATTERY R3).
+        raise RecordInvalid(
+            [
+                FieldError(
+                    "payload",
+                    f"payload: the stored assessment cannot be read ({error})",
+                    f"an {ASSESSMENT_FORMAT} array of {len(_PLACES)} places",
+                )
+            ]
+        ) from error
+
+
+def _compact_values(data: list[Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for (name, how), value in zip(_PLACES, data[1:], strict=True):
+    for (name, how), value in zip(_PLACES, data, strict=True):
         if how == "bool":
             values[name] = None if value is None else bool(value)
         elif how == "enum":
@@ -248,7 +264,7 @@ def decode_assessment(data: object) -> AssessmentRecord:
             values[name] = None if value is None else _uuid_b64(value)
         else:
             values[name] = value
-    return AssessmentRecord(**values)
+    return values
 
 
 def _legacy_assessment(p: dict[str, Any]) -> AssessmentRecord:

@@ -161,6 +161,8 @@ def classify(error: BaseException) -> StorageProblem:
         return next((p for words, p in _SQLITE_MESSAGES if words in text), StorageProblem.BUG)
     if isinstance(error, OSError):
         return _OS_PROBLEMS.get(error.errno or 0, StorageProblem.IO_ERROR)
+    if isinstance(error, UnicodeDecodeError):
+        return StorageProblem.DAMAGED  # text in the file that is not the UTF-8 Bedside wrote
     return StorageProblem.BUG
 
 
@@ -241,7 +243,7 @@ def open_database(
 
             apply_migrations(db, clock=clock)
             check_schema(db)
-    except (sqlite3.Error, OSError, StorageError) as err:
+    except (sqlite3.Error, OSError, UnicodeDecodeError, StorageError) as err:
         conn.close()
         raise storage_error(err, path) from err
     except BaseException:

@@ -524,3 +524,11 @@ def test_an_unexpected_error_in_a_command_is_one_line(
     path = ward_file(tmp_path)
     code, out, err = run_cli(capsys, "board", "--db", str(path))
     one_line_refusal(code, out, err, "unexpected error", "bug", "ZeroDivisionError")
+
+
+def test_text_that_is_not_utf8_in_the_file_is_damage_not_a_bug() -> None:
+    """A bit flip in the schema's text surfaces from the driver as a decoding error (R3)."""
+    from bedside.store.connection import StorageProblem, classify
+
+    error = UnicodeDecodeError("utf-8", b"\xcc", 0, 1, "invalid continuation byte")
+    assert classify(error) is StorageProblem.DAMAGED
