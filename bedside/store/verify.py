@@ -195,7 +195,7 @@ def _decoded(row: dict[str, Any], findings: list[Finding], where: dict[str, Any]
         return None
     try:
         return from_payload(row["kind"], json.loads(row["payload"]), check=False)
-    except (ValueError, TypeError, KeyError) as err:
+    except Exception as err:  # a damaged payload may break any decoder: it is a finding
         findings.append(Finding(f"its payload cannot be read ({err})", **where))
         return None
 
