@@ -121,6 +121,27 @@ class Regrader:
         author: str,
         reason: str,
     ) -> Graded:
+        graded, payload = self.compute(admission, patient_id, at, source)
+        previous_here = self._history.assessment_for_time(patient_id, at)
+        self._log.append(
+            AssessmentRecord(payload=payload),
+            patient_id=patient_id,
+            observed_at=at,
+            author=author,
+            supersedes=previous_here,
+            reason=reason if previous_here else None,
+        )
+        return graded
+
+    def compute(
+        self,
+        admission: Admission,
+        patient_id: str,
+        at: datetime,
+        source: StoredRecord | None = None,
+    ) -> tuple[Graded, dict[str, Any]]:
+        """Grade one time point from the log as it stands, without storing: the graded result and the
+        payload its assessment record would carry."""
         state = assemble_state(self._history, admission, patient_id, at, self._policy)
         assessment = assess(state, self._policy)
         acuity = Acuity(
@@ -148,13 +169,4 @@ class Regrader:
             "reason_details": [r.as_dict() for r in assessment.reasons],
             "stale": sorted(state.stale),
         }
-        previous_here = self._history.assessment_for_time(patient_id, at)
-        self._log.append(
-            AssessmentRecord(payload=payload),
-            patient_id=patient_id,
-            observed_at=at,
-            author=author,
-            supersedes=previous_here,
-            reason=reason if previous_here else None,
-        )
-        return Graded(at, assessment, acuity, step, state.stale)
+        return Graded(at, assessment, acuity, step, state.stale), payload

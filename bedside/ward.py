@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from sqlite_utils import Database
 
 from bedside import alerts as alerting
-from bedside.alert_vocabulary import AlertEventType, AlertStatus
+from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, alert_identity
 from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
 from bedside.clinical.calendar import age_years
@@ -24,7 +24,6 @@ from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.norms import ICE_MIN_AGE_YEARS
 from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from bedside.clock import Clock
-from bedside.ids import new_uuid7
 from bedside.records import (
     Admission,
     AlertEvent,
@@ -55,6 +54,7 @@ from bedside.store.connection import (
 )
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
+from bedside.store.receive import pending_rederivation, rederived
 from bedside.timepoint import assemble_state
 from bedside.validators import admission_errors, log_errors
 
@@ -285,7 +285,10 @@ class Ward:
             level=alert.level,
             detail=f"acknowledged by {author.user_id}",
         )
-        return self._write(Draft(event, alert.patient_id, self._clock.now()), author)
+        # Never before the event it acknowledges, which another machine may have stamped ahead of
+        # this clock: the fold orders events by time, so the acknowledgement must sort after it.
+        at = max(self._clock.now(), alert.last_event_at)
+        return self._write(Draft(event, alert.patient_id, at), author)
 
     def rederive_under_current_rules(self) -> list[str]:
         """After an upgrade of the rules: each patient whose current picture was graded under another
@@ -583,7 +586,7 @@ class Ward:
         now = self._clock.now()
         for d in drafts:
             event = AlertEvent(
-                alert_id=d.alert_id or new_uuid7(self._clock),
+                alert_id=d.alert_id or self._alert_identity(patient_id, d.kind, d.level),
                 event=d.event,
                 kind=d.kind.value,
                 priority=d.priority.code,
@@ -594,6 +597,92 @@ class Ward:
         if drafts:
             self._forget_resolved(patient_id)
 
+    def _alert_identity(self, patient_id: str, kind: AlertKind, level: int) -> str:
+        """DESIGN 7: derived from the log (patient, kind, episode, level), the same on every machine.
+        The episode of a CRS or ICANS kind is counted by the clinicians' closures of that syndrome."""
+        syndrome = _SYNDROME_OF.get(kind)
+        if syndrome is None:
+            return alert_identity(patient_id, kind, "stay", level)
+        closures = sum(
+            1
+            for s in self._log.records_for_patient(
+                patient_id, ["episode_closure"], current_only=True
+            )
+            if isinstance(s.record, EpisodeClosure) and s.record.syndrome.value == syndrome
+        )
+        return alert_identity(patient_id, kind, f"{syndrome}-{closures + 1}", level)
+
+    # --- after a sync ----------------------------------------------------------------------------------
+
+    def rederive_after_sync(self) -> list[str]:
+        """Re-derive the current picture of every patient a received batch touched (queued in the
+        batch's own transaction, so a crash in between only delays this): grade the newest time point
+        from the merged log, store it when it differs from what is stored, bring the alerts in line,
+        and fold into one the alerts that two machines raised for one condition. Each patient in one
+        transaction. Returns the patients whose picture was written anew."""
+        changed = []
+        for patient_id, newest in pending_rederivation(self._db).items():
+            with transaction(self._db):
+                if self._rederive(patient_id, newest):
+                    changed.append(patient_id)
+                rederived(self._db, patient_id)
+        return changed
+
+    def _rederive(self, patient_id: str, newest: datetime | None) -> bool:
+        admission = self._history.admission(patient_id)
+        if admission is None:
+            return False  # its admission has not arrived (or was quarantined): nothing to grade
+        latest = self._history.latest_assessment(patient_id)
+        times = [t for t in (newest, latest.observed_at if latest else None) if t is not None]
+        written = False
+        if times:
+            at = max(times)
+            _, payload = self._regrader.compute(admission, patient_id, at)
+            stored = latest if latest is not None and latest.observed_at == at else None
+            if stored is None or any(
+                stored.payload.get(k) != payload.get(k) for k in _PICTURE_KEYS
+            ):
+                graded = self._regrader.grade(
+                    admission, patient_id, [at], None, SYSTEM_AUTHOR, reason="re-derived after sync"
+                )[at]
+                drafts = alerting.evaluate(
+                    graded.assessment,
+                    graded.step,
+                    alerting.unresolved_by_kind(self.open_alerts(patient_id)),
+                    self._policy,
+                    missing=alerting.missing_detail(graded.assessment, graded.stale),
+                )
+                self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
+                written = True
+        self._merge_duplicate_alerts(patient_id)
+        self._forget_resolved(patient_id)
+        return written
+
+    def _merge_duplicate_alerts(self, patient_id: str) -> None:
+        """Two machines apart may raise one condition under two ids (at two levels): the alert of the
+        highest level stays, the other ends as overtaken by it, on every machine alike."""
+        by_kind: dict[AlertKind, list[Alert]] = {}
+        for alert in self.open_alerts(patient_id):
+            by_kind.setdefault(alert.kind, []).append(alert)
+        drafts = []
+        for kind, alerts in by_kind.items():
+            if len(alerts) < 2:
+                continue
+            keep = max(alerts, key=lambda a: (a.level, a.priority, a.alert_id))
+            drafts += [
+                AlertEventDraft(
+                    a.alert_id,
+                    kind,
+                    AlertEventType.OVERTAKEN,
+                    a.priority,
+                    a.level,
+                    f"the same condition is alerted as {keep.alert_id} (raised on another machine)",
+                )
+                for a in alerts
+                if a is not keep
+            ]
+        self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
+
     def _tick_drafts(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
         present = alerting.overdue_conditions(self.due(patient_id, now))
         unresolved = self.open_alerts(patient_id)
@@ -602,6 +691,36 @@ class Ward:
         )
         drafts += alerting.time_escalations(unresolved, now, self._policy)
         return drafts
+
+
+# The kinds whose alert belongs to an episode of one syndrome (the rest belong to the stay).
+_SYNDROME_OF = {
+    AlertKind.CRS: "crs",
+    AlertKind.CRS_DOWNGRADE: "crs",
+    AlertKind.HYPOXIA: "crs",
+    AlertKind.VASOPRESSOR: "crs",
+    AlertKind.WAIVER_REVIEW: "crs",
+    AlertKind.NO_FEVER_ORGAN_DYSFUNCTION: "crs",
+    AlertKind.ICANS: "icans",
+    AlertKind.ICANS_DOWNGRADE: "icans",
+    AlertKind.INTRACRANIAL_HAEMORRHAGE: "icans",
+}
+# What the ward shows of a time point: a re-derivation that changes none of these writes nothing.
+_PICTURE_KEYS = (
+    "crs_grade",
+    "crs_grade_is_lower_bound",
+    "icans_grade",
+    "icans_grade_is_lower_bound",
+    "news2",
+    "bedside_pews",
+    "crs_episode_max",
+    "icans_episode_max",
+    "crs_episode_open",
+    "icans_episode_open",
+    "crs_course",
+    "icans_course",
+    "flags",
+)
 
 
 def _twelfth_birthday(born: date, zone: tzinfo | None) -> datetime:
