@@ -24,6 +24,7 @@ from bedside.clinical.norms import ICE_MIN_AGE_YEARS
 from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from bedside.clock import Clock
 from bedside.records import (
+    FUTURE_TOLERANCE,
     Admission,
     AlertEvent,
     AssessmentRecord,
@@ -624,6 +625,9 @@ class Ward:
         latest = self._history.latest_assessment(patient_id)
         times = [t for t in (newest, latest.observed_at if latest else None) if t is not None]
         written = False
+        # A time point ahead of this machine's clock (the other machine's runs ahead, R11) is not
+        # graded here: its received assessment stands until this clock reaches it.
+        times = [t for t in times if t <= self._clock.now() + FUTURE_TOLERANCE]
         if times:
             at = max(times)
             _, payload = self._regrader.compute(admission, patient_id, at)

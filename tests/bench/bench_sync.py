@@ -30,16 +30,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import psycopg  # noqa: E402
+import psycopg
 
-from bedside.clock import ManualClock  # noqa: E402
-from bedside.store.connection import open_database, transaction  # noqa: E402
-from bedside.store.log import Log  # noqa: E402
-from bedside.store.schema import RECORD_COLUMNS  # noqa: E402
-from bedside.sync.exchange import sync_once  # noqa: E402
-from bedside.sync.hub import open_hub  # noqa: E402
-from bedside.ward import Ward  # noqa: E402
-from tests.support.ward_fixtures import (  # noqa: E402
+from bedside.clock import ManualClock
+from bedside.store.connection import open_database, transaction
+from bedside.store.log import Log
+from bedside.store.schema import RECORD_COLUMNS
+from bedside.sync.exchange import sync_once
+from bedside.sync.hub import open_hub
+from bedside.ward import Ward
+from tests.support.ward_fixtures import (
     ADULT_BORN,
     NURSE,
     START,
@@ -79,7 +79,9 @@ def build(path: Path, records: int, patients: int) -> tuple[ManualClock, list[tu
                 )
                 i += 1
                 written += 1
-    rows = db.conn.execute(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records ORDER BY seq").fetchall()
+    rows = db.conn.execute(
+        f"SELECT {', '.join(RECORD_COLUMNS)} FROM records ORDER BY seq"
+    ).fetchall()
     db.conn.close()
     return clock, rows
 
@@ -109,10 +111,13 @@ def raw_postgres(rows: list[tuple[object, ...]], schema: str) -> float:
             "supersedes text, reason text, payload text, hash text)"
         )
         start = time.perf_counter()
-        with conn.transaction(), conn.cursor() as cur:
-            with cur.copy(f"COPY {schema}.raw FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            conn.transaction(),
+            conn.cursor() as cur,
+            cur.copy(f"COPY {schema}.raw FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return time.perf_counter() - start
 
 
@@ -149,21 +154,29 @@ def main() -> int:
             with psycopg.connect(PG_URL, autocommit=True) as conn:
                 conn.execute(f"CREATE SCHEMA {schema}")
             hubs.append(
-                ("PostgreSQL", f"{PG_URL}?options=-csearch_path%3D{schema}", raw_postgres(rows, schema))
+                (
+                    "PostgreSQL",
+                    f"{PG_URL}?options=-csearch_path%3D{schema}",
+                    raw_postgres(rows, schema),
+                )
             )
         try:
             for name, url, raw in hubs:
                 open_hub(url, create=True).close()
                 push, _ = timed_sync(folder / "a.db", url, clock)
-                print(f"({name}) raw baseline {raw:.2f} s ({n / raw:,.0f}/s); push {push:.2f} s "
-                      f"({n / push:,.0f}/s); ratio push / raw {push / raw:.2f} (goal <= 2)")
+                print(
+                    f"({name}) raw baseline {raw:.2f} s ({n / raw:,.0f}/s); push {push:.2f} s "
+                    f"({n / push:,.0f}/s); ratio push / raw {push / raw:.2f} (goal <= 2)"
+                )
                 b = folder / f"b-{name}.db"
                 open_database(b, clock=clock).conn.close()
                 pull, report = timed_sync(b, url, clock)
                 got = report.pulled  # type: ignore[attr-defined]
-                print(f"({name}) pull into a fresh machine: {got} records in {pull:.2f} s = "
-                      f"{got / pull:,.0f} records/s (goal >= 20,000), "
-                      f"{len(report.rederived)} patients re-derived")  # type: ignore[attr-defined]
+                print(
+                    f"({name}) pull into a fresh machine: {got} records in {pull:.2f} s = "
+                    f"{got / pull:,.0f} records/s (goal >= 20,000), "
+                    f"{len(report.rederived)} patients re-derived"
+                )  # type: ignore[attr-defined]
                 again, _ = timed_sync(b, url, clock)
                 print(f"({name}) re-run with nothing new: {again:.3f} s (goal < 1 s)")
         finally:
