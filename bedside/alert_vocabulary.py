@@ -6,6 +6,7 @@ Records and the store name these without importing the alert rules (DESIGN secti
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -76,3 +77,14 @@ class StoredAlertEvent:
     priority: Priority
     level: int
     detail: str
+
+
+# DESIGN 7: an alert's identity is derived from the log, never made on one machine, so that two machines
+# that raise the same alert offline raise one alert, and an acknowledgement on one holds on all.
+_ALERT_NAMESPACE = uuid.UUID("6f1d3c2e-5b7a-4e0f-9a41-0c8d2b7e5a19")
+
+
+def alert_identity(patient_id: str, kind: AlertKind, episode: str, level: int) -> str:
+    """The id of the alert of `kind` about `level` in one episode of one patient (D20: each new lower
+    level of a fall is a new alert)."""
+    return str(uuid.uuid5(_ALERT_NAMESPACE, f"{patient_id}/{kind.value}/{episode}/{level}"))

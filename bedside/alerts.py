@@ -427,6 +427,16 @@ def fold(events: Iterable[StoredAlertEvent]) -> dict[str, Alert]:
     alerts: dict[str, Alert] = {}
     for e in events:
         alert = alerts.get(e.alert_id)
+        if (
+            e.event is AlertEventType.RAISED
+            and alert is not None
+            and alert.status is not AlertStatus.RESOLVED
+        ):
+            # The same alert raised again on another machine while the two were apart (its id
+            # is derived from the log): one alert; a higher level re-alerts as a rise does.
+            if e.level > alert.level or e.priority > alert.priority:
+                alerts[e.alert_id] = _apply(alert, replace(e, event=AlertEventType.ESCALATED))
+            continue
         if e.event is AlertEventType.RAISED or alert is None:
             alerts[e.alert_id] = Alert(
                 alert_id=e.alert_id,

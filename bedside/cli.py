@@ -274,6 +274,89 @@ def prepare_demo(now: datetime) -> Path:
     return path
 
 
+def run_sync(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from datetime import timedelta
+
+    from bedside.clock import SystemClock
+    from bedside.store.connection import open_database
+    from bedside.sync.exchange import SyncSettings, sync_once
+    from bedside.sync.hub import HubError, open_hub
+    from bedside.ward import Ward
+
+    path = Path(args.db) if args.db else default_database_path()
+    if not path.exists():
+        raise CommandError(
+            f"there is no ward database at {path}: give its path with --db (sync never creates one)"
+        )
+    clock = SystemClock()
+    settings = SyncSettings(clock_suspect_after=timedelta(minutes=args.clock_suspect_minutes))
+    db = open_database(path, create=False, clock=clock)
+    try:
+        try:
+            hub = open_hub(args.hub, clock=clock)
+        except HubError as err:
+            raise CommandError(err.sentence()) from None
+        try:
+            report = sync_once(Ward(db, clock=clock), db, hub, clock, settings)
+        except HubError as err:
+            raise CommandError(err.sentence()) from None
+        finally:
+            hub.close()
+    finally:
+        db.conn.close()
+    lines = [
+        f"pushed {report.pushed} records ({report.already_there} the hub already held)",
+        f"received {report.pulled} records ({report.received_twice} already here)",
+        f"re-derived {len(report.rederived)} patients",
+        f"waiting to be pushed: {report.waiting}",
+    ]
+    if report.flagged:
+        lines.append(f"flagged for review: {report.flagged} received records (clock suspect, ...)")
+    for clash in report.clashes:
+        lines.append(f"QUARANTINED at the hub: {clash.record_id}: {clash.reason}")
+    for q in report.quarantined:
+        lines.append(f"QUARANTINED here: {q.record_id}: {q.reason}")
+    stdout.write("\n".join(lines) + "\n")
+    return 1 if report.clashes or report.quarantined else 0
+
+
+def run_hub(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bedside.sync.hub import HubError, open_hub
+
+    try:
+        hub = open_hub(args.url, create=args.action == "init")
+    except HubError as err:
+        raise CommandError(err.sentence()) from None
+    try:
+        if args.action == "init":
+            stdout.write(f"hub {hub.url} is ready (hub id {hub.hub_id()})\n")
+            return 0
+        status = hub.status()
+    except HubError as err:
+        raise CommandError(err.sentence()) from None
+    finally:
+        hub.close()
+    out = [
+        f"hub {args.url} (id {status.hub_id}): {status.records} records, last hub_seq "
+        f"{status.last_hub_seq}, {len(status.machines)} machines, {len(status.conflicts)} conflicts"
+    ]
+    for m in status.machines:
+        offset = f"{m.clock_offset_s:+.0f} s" if m.clock_offset_s is not None else "unknown"
+        out.append(
+            f"  machine {m.device_id}: {m.records} records pushed (cursor seq {m.pushed_seq}), "
+            f"received up to hub_seq {m.pulled_hub_seq}; last push "
+            f"{m.last_push_at.isoformat() if m.last_push_at else 'never'}, last pull "
+            f"{m.last_pull_at.isoformat() if m.last_pull_at else 'never'}; clock offset {offset}"
+        )
+    for c in status.conflicts:
+        out.append(f"  CONFLICT {c.record_id} from {c.device_id}: {c.reason}")
+        out.append(f"    pushed: {json.dumps(c.pushed, sort_keys=True)}")
+        if c.held is not None:
+            out.append(f"    held:   {json.dumps(c.held, sort_keys=True)}")
+    stdout.write("\n".join(out) + "\n")
+    return 0
+
+
 def _build_demo(path: Path, now: datetime) -> DemoSummary:
     from bedside.demo import build_demo
     from bedside.store.connection import storage_error
@@ -406,6 +489,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="transaction (default: to post to a FHIR server) or collection (a plain file)",
     )
     fhir.set_defaults(handler=run_export_fhir)
+    sync = commands.add_parser(
+        "sync",
+        help="one sync run with a hub: push this machine's records, pull the ward's, re-derive",
+        description="Push the records the hub lacks, pull what other machines pushed, re-derive the "
+        "grades and alerts they touch. Exit 0 when all went through, 1 when a record was "
+        "quarantined, 2 when the hub cannot be used.",
+    )
+    sync.add_argument("--hub", required=True, help="sqlite:///path/hub.db or postgresql://...")
+    sync.add_argument("--db", default=None, help=f"the ward database (default: {ward_db})")
+    sync.add_argument(
+        "--clock-suspect-minutes",
+        type=float,
+        default=10.0,
+        help="flag received records from a machine whose clock is further off (default 10)",
+    )
+    sync.set_defaults(handler=run_sync)
+
+    hub = commands.add_parser("hub", help="create or inspect a hub", description="Hub admin.")
+    hub.add_argument("action", choices=["init", "status"], help="init: create or migrate; status")
+    hub.add_argument("url", help="sqlite:///path/hub.db or postgresql://...")
+    hub.set_defaults(handler=run_hub)
     return parser
 
 

@@ -114,6 +114,27 @@ class Regrader:
         author: str,
         reason: str,
     ) -> Graded:
+        graded, record = self.compute(admission, patient_id, at, source)
+        previous_here = self._history.assessment_for_time(patient_id, at)
+        self._log.append(
+            record,
+            patient_id=patient_id,
+            observed_at=at,
+            author=author,
+            supersedes=previous_here,
+            reason=reason if previous_here else None,
+        )
+        return graded
+
+    def compute(
+        self,
+        admission: Admission,
+        patient_id: str,
+        at: datetime,
+        source: StoredRecord | None = None,
+    ) -> tuple[Graded, AssessmentRecord]:
+        """Grade one time point from the log as it stands, without storing: the graded result and the
+        assessment record that would store it."""
         state = assemble_state(self._history, admission, patient_id, at, self._policy)
         assessment = assess(state, self._policy)
         acuity = Acuity(
@@ -138,13 +159,4 @@ class Regrader:
             icans_course=step.course.icans,
             stale=state.stale,
         )
-        previous_here = self._history.assessment_for_time(patient_id, at)
-        self._log.append(
-            record,
-            patient_id=patient_id,
-            observed_at=at,
-            author=author,
-            supersedes=previous_here,
-            reason=reason if previous_here else None,
-        )
-        return Graded(at, assessment, acuity, step, state.stale)
+        return Graded(at, assessment, acuity, step, state.stale), record

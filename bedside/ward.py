@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from sqlite_utils import Database
 
 from bedside import alerts as alerting
-from bedside.alert_vocabulary import AlertEventType, AlertStatus
+from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, alert_identity
 from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
 from bedside.clinical.calendar import age_years
@@ -24,9 +24,9 @@ from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.norms import ICE_MIN_AGE_YEARS
 from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from bedside.clock import Clock
-from bedside.ids import new_uuid7
 from bedside.preview import DRAFT_ID, DraftOverlay, DraftRecord
 from bedside.records import (
+    FUTURE_TOLERANCE,
     Admission,
     AlertEvent,
     AssessmentRecord,
@@ -59,6 +59,7 @@ from bedside.store.connection import (
 )
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
+from bedside.store.receive import pending_rederivation, rederived
 from bedside.timepoint import assemble_state
 from bedside.validators import admission_errors, log_errors
 
@@ -319,7 +320,9 @@ class Ward:
             stored = self._log.append(
                 event,
                 patient_id=alert.patient_id,
-                observed_at=self._clock.now(),
+                # Never before the event it acknowledges, which another machine may have stamped
+                # ahead of this clock: the fold orders events by time.
+                observed_at=max(self._clock.now(), alert.last_event_at),
                 author=author.user_id,
             )
             self._forget_resolved(alert.patient_id)  # the acknowledgement may end it
@@ -679,7 +682,7 @@ class Ward:
         now = self._clock.now()
         for d in drafts:
             event = AlertEvent(
-                alert_id=d.alert_id or new_uuid7(self._clock),
+                alert_id=d.alert_id or self._alert_identity(patient_id, d.kind, d.level),
                 event=d.event,
                 kind=d.kind,
                 priority=d.priority,
@@ -704,6 +707,95 @@ class Ward:
             for a in self.open_alerts(patient_id)
         ]
         self._write_alert_events(patient_id, drafts, author.user_id)
+
+    def _alert_identity(self, patient_id: str, kind: AlertKind, level: int) -> str:
+        """DESIGN 7: derived from the log (patient, kind, episode, level), the same on every machine.
+        The episode of a CRS or ICANS kind is counted by the clinicians' closures of that syndrome."""
+        syndrome = _SYNDROME_OF.get(kind)
+        if syndrome is None:
+            return alert_identity(patient_id, kind, "stay", level)
+        closures = sum(
+            1
+            for s in self._log.records_for_patient(
+                patient_id, ["episode_closure"], current_only=True
+            )
+            if isinstance(s.record, EpisodeClosure) and s.record.syndrome.value == syndrome
+        )
+        return alert_identity(patient_id, kind, f"{syndrome}-{closures + 1}", level)
+
+    # --- after a sync ----------------------------------------------------------------------------------
+
+    def rederive_after_sync(self) -> list[str]:
+        """Re-derive the current picture of every patient a received batch touched (queued in the
+        batch's own transaction, so a crash in between only delays this): grade the newest time point
+        from the merged log, store it when it differs from what is stored, bring the alerts in line,
+        and fold into one the alerts that two machines raised for one condition. Each patient in one
+        transaction. Returns the patients whose picture was written anew."""
+        changed = []
+        for patient_id, newest in pending_rederivation(self._db).items():
+            with transaction(self._db):
+                if self._rederive(patient_id, newest):
+                    changed.append(patient_id)
+                rederived(self._db, patient_id)
+        return changed
+
+    def _rederive(self, patient_id: str, newest: datetime | None) -> bool:
+        admission = self._history.admission(patient_id)
+        if admission is None:
+            return False  # its admission has not arrived (or was quarantined): nothing to grade
+        latest = self._history.latest_assessment(patient_id)
+        times = [t for t in (newest, latest.observed_at if latest else None) if t is not None]
+        written = False
+        # A time point ahead of this machine's clock (the other machine's runs ahead, R11) is not
+        # graded here: its received assessment stands until this clock reaches it.
+        times = [t for t in times if t <= self._clock.now() + FUTURE_TOLERANCE]
+        if times:
+            at = max(times)
+            _, payload = self._regrader.compute(admission, patient_id, at)
+            stored = latest if latest is not None and latest.observed_at == at else None
+            if stored is None or any(
+                getattr(stored.record, k, None) != getattr(payload, k, None) for k in _PICTURE_KEYS
+            ):
+                graded = self._regrader.grade(
+                    admission, patient_id, [at], None, SYSTEM_AUTHOR, reason="re-derived after sync"
+                )[at]
+                drafts = alerting.evaluate(
+                    graded.assessment,
+                    graded.step,
+                    alerting.unresolved_by_kind(self.open_alerts(patient_id)),
+                    self._policy,
+                    missing=alerting.missing_detail(graded.assessment, graded.stale),
+                )
+                self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
+                written = True
+        self._merge_duplicate_alerts(patient_id)
+        self._forget_resolved(patient_id)
+        return written
+
+    def _merge_duplicate_alerts(self, patient_id: str) -> None:
+        """Two machines apart may raise one condition under two ids (at two levels): the alert of the
+        highest level stays, the other ends as overtaken by it, on every machine alike."""
+        by_kind: dict[AlertKind, list[Alert]] = {}
+        for alert in self.open_alerts(patient_id):
+            by_kind.setdefault(alert.kind, []).append(alert)
+        drafts = []
+        for kind, alerts in by_kind.items():
+            if len(alerts) < 2:
+                continue
+            keep = max(alerts, key=lambda a: (a.level, a.priority, a.alert_id))
+            drafts += [
+                AlertEventDraft(
+                    a.alert_id,
+                    kind,
+                    AlertEventType.OVERTAKEN,
+                    a.priority,
+                    a.level,
+                    f"the same condition is alerted as {keep.alert_id} (raised on another machine)",
+                )
+                for a in alerts
+                if a is not keep
+            ]
+        self._write_alert_events(patient_id, drafts, SYSTEM_AUTHOR)
 
     def _tick_drafts(self, patient_id: str, now: datetime) -> list[AlertEventDraft]:
         present = alerting.overdue_conditions(self.due(patient_id, now))
@@ -738,6 +830,36 @@ def _not_admitted(patient_id: str) -> FieldError:
         f"patient_id: {patient_id!r} is not admitted on this ward",
         "the id of an admitted patient",
     )
+
+
+# The kinds whose alert belongs to an episode of one syndrome (the rest belong to the stay).
+_SYNDROME_OF = {
+    AlertKind.CRS: "crs",
+    AlertKind.CRS_DOWNGRADE: "crs",
+    AlertKind.HYPOXIA: "crs",
+    AlertKind.VASOPRESSOR: "crs",
+    AlertKind.WAIVER_REVIEW: "crs",
+    AlertKind.NO_FEVER_ORGAN_DYSFUNCTION: "crs",
+    AlertKind.ICANS: "icans",
+    AlertKind.ICANS_DOWNGRADE: "icans",
+    AlertKind.INTRACRANIAL_HAEMORRHAGE: "icans",
+}
+# What the ward shows of a time point: a re-derivation that changes none of these writes nothing.
+_PICTURE_KEYS = (
+    "crs_grade",
+    "crs_grade_is_lower_bound",
+    "icans_grade",
+    "icans_grade_is_lower_bound",
+    "news2",
+    "pews",
+    "crs_episode_max",
+    "icans_episode_max",
+    "crs_episode_open",
+    "icans_episode_open",
+    "crs_course",
+    "icans_course",
+    "flags",
+)
 
 
 def _twelfth_birthday(born: date, zone: tzinfo | None) -> datetime:

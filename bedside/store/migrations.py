@@ -236,6 +236,41 @@ def m007_append_only_guard(db: Database) -> None:
     db.execute("PRAGMA user_version = 7")
 
 
+@_migration
+def m008_sync_bookkeeping(db: Database) -> None:
+    # Sync (DESIGN 7): the cursors this machine keeps for each hub, the flags received records carry
+    # (clock suspect, a second admission, concurrent corrections), the records it could not accept
+    # (quarantined with both versions, never dropped) and the patients whose picture awaits
+    # re-derivation after a received batch. Bookkeeping, not clinical: the cursors move forward.
+    db.executescript("""
+        CREATE TABLE sync_hubs (
+            hub_id TEXT PRIMARY KEY NOT NULL, url TEXT NOT NULL,
+            pushed_seq INTEGER NOT NULL DEFAULT 0, pulled_hub_seq INTEGER NOT NULL DEFAULT 0,
+            last_sync_at TEXT
+        ) STRICT;
+        CREATE TRIGGER sync_hubs_forward BEFORE UPDATE ON sync_hubs
+            WHEN NEW.pushed_seq < OLD.pushed_seq OR NEW.pulled_hub_seq < OLD.pulled_hub_seq
+            BEGIN SELECT RAISE(ABORT, 'sync_hubs: a cursor never goes back'); END;
+        CREATE TABLE sync_flags (
+            record_id TEXT NOT NULL, flag TEXT NOT NULL, detail TEXT NOT NULL,
+            flagged_at TEXT NOT NULL, PRIMARY KEY (record_id, flag)
+        ) STRICT;
+        CREATE TABLE sync_quarantine (
+            record_id TEXT NOT NULL, version_hash TEXT NOT NULL, origin TEXT NOT NULL,
+            reason TEXT NOT NULL, version TEXT NOT NULL, other_version TEXT,
+            found_at TEXT NOT NULL, PRIMARY KEY (record_id, version_hash)
+        ) STRICT;
+        CREATE TABLE sync_rederive (
+            patient_id TEXT PRIMARY KEY NOT NULL, newest_at TEXT
+        ) STRICT;
+        CREATE TRIGGER sync_flags_no_delete BEFORE DELETE ON sync_flags
+            BEGIN SELECT RAISE(ABORT, 'sync_flags: a flag is never removed'); END;
+        CREATE TRIGGER sync_quarantine_no_delete BEFORE DELETE ON sync_quarantine
+            BEGIN SELECT RAISE(ABORT, 'sync_quarantine: a quarantined version is never removed'); END;
+    """)
+    db.execute("PRAGMA user_version = 8")
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 

@@ -1,0 +1,353 @@
+"""A hub in PostgreSQL, for a ward or a hospital whose machines sync over the network. PostgreSQL brings
+its own replication, backups and TLS; Bedside writes no server of its own.
+
+The URL goes to psycopg as it is, so TLS settings travel in it (`?sslmode=verify-full&sslrootcert=...`),
+and so does the schema (`?options=-csearch_path%3Dward7`). Pushes take one advisory lock, so that hub_seq
+numbers are handed out in commit order and a reader never skips a number that commits late.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from bedside.records import canonical_json
+from bedside.sync.hub import (
+    HUB_COLUMNS,
+    HUB_SCHEMA_VERSION,
+    Clash,
+    ConflictRow,
+    HubError,
+    HubProblem,
+    HubRecord,
+    HubStatus,
+    MachineStatus,
+    PushResult,
+    row_dict,
+)
+
+CONNECT_TIMEOUT_S = 5
+# pg_advisory_xact_lock key of the push: "bedside" in ASCII.
+PUSH_LOCK = 0x62656473696465
+_COLUMNS = ", ".join(HUB_COLUMNS)
+_ROW_TYPES = (
+    "id text, kind text, patient_id text, observed_at text, entered_at text, author text, "
+    "device_id text, seq bigint, supersedes text, reason text, payload text, hash text"
+)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS hub_meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS hub_records (
+    hub_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id text NOT NULL UNIQUE,
+    kind text NOT NULL, patient_id text NOT NULL, observed_at text NOT NULL, entered_at text NOT NULL,
+    author text NOT NULL, device_id text NOT NULL, seq bigint NOT NULL CHECK (seq >= 1),
+    supersedes text, reason text, payload text NOT NULL, hash text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS hub_records_device ON hub_records (device_id, seq);
+CREATE OR REPLACE FUNCTION hub_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'append-only: % rows are never changed or deleted', TG_TABLE_NAME; END $$;
+DROP TRIGGER IF EXISTS hub_records_append_only ON hub_records;
+CREATE TRIGGER hub_records_append_only BEFORE UPDATE OR DELETE ON hub_records
+    FOR EACH ROW EXECUTE FUNCTION hub_append_only();
+CREATE TABLE IF NOT EXISTS hub_machines (
+    device_id text PRIMARY KEY, pushed_seq bigint NOT NULL DEFAULT 0,
+    pulled_hub_seq bigint NOT NULL DEFAULT 0, last_push_at timestamptz, last_pull_at timestamptz,
+    clock_offset_s double precision
+);
+CREATE TABLE IF NOT EXISTS hub_conflicts (
+    conflict_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, record_id text NOT NULL,
+    device_id text NOT NULL, reason text NOT NULL, pushed text NOT NULL, pushed_hash text NOT NULL,
+    held text, found_at timestamptz NOT NULL DEFAULT now(), UNIQUE (record_id, pushed_hash)
+);
+DROP TRIGGER IF EXISTS hub_conflicts_append_only ON hub_conflicts;
+CREATE TRIGGER hub_conflicts_append_only BEFORE UPDATE OR DELETE ON hub_conflicts
+    FOR EACH ROW EXECUTE FUNCTION hub_append_only();
+"""
+_DIFFERS = " OR ".join(f"h.{c} IS DISTINCT FROM s.{c}" for c in HUB_COLUMNS)
+# What a refused row raises (a constraint, a trigger, a value out of range); anything else is the hub's.
+_REFUSALS = (pg_errors.IntegrityError, pg_errors.DataError, pg_errors.RaiseException)
+
+T = TypeVar("T")
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages and status."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    user = f"{parts.username}:***@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{host}{port}"))
+
+
+class PostgresHub:
+    """The hub in a PostgreSQL database (schema: the connection's search_path)."""
+
+    def __init__(self, conn: psycopg.Connection[tuple[Any, ...]], url: str) -> None:
+        self._conn = conn
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = False) -> PostgresHub:
+        shown = display_url(url)
+        try:
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        except psycopg.OperationalError as err:
+            raise HubError(HubProblem.UNREACHABLE, shown, _first_line(err)) from err
+        except psycopg.ProgrammingError as err:  # a malformed conninfo
+            raise HubError(HubProblem.BAD_URL, shown, _first_line(err)) from err
+        hub = cls(conn, shown)
+        try:
+            if create:
+                hub._guarded(hub._create)
+            hub._guarded(hub._check)
+        except BaseException:
+            conn.close()
+            raise
+        return hub
+
+    def _guarded(self, work: Callable[[], T]) -> T:
+        try:
+            return work()
+        except (psycopg.OperationalError, psycopg.InterfaceError) as err:
+            raise HubError(HubProblem.UNREACHABLE, self.url, _first_line(err)) from err
+        except pg_errors.InsufficientPrivilege as err:
+            raise HubError(HubProblem.REFUSED, self.url, _first_line(err)) from err
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Cursor[tuple[Any, ...]]]:
+        with self._conn.transaction(), self._conn.cursor() as cur:
+            yield cur
+
+    def _create(self) -> None:
+        with self._transaction() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [PUSH_LOCK])
+            cur.execute(_SCHEMA)
+            cur.execute(
+                "INSERT INTO hub_meta VALUES ('hub_id', %s), ('schema_version', %s) "
+                "ON CONFLICT (key) DO NOTHING",
+                [str(uuid.uuid4()), str(HUB_SCHEMA_VERSION)],
+            )
+
+    def _check(self) -> None:
+        row = self._conn.execute("SELECT to_regclass('hub_meta') IS NOT NULL").fetchone()
+        if not row or not row[0]:
+            raise HubError(HubProblem.NOT_INITIALISED, self.url)
+        version = self._meta("schema_version")
+        if version is None or int(version) > HUB_SCHEMA_VERSION:
+            raise HubError(HubProblem.INCOMPATIBLE, self.url, f"hub schema version {version}")
+
+    def _meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM hub_meta WHERE key = %s", [key]).fetchone()
+        return str(row[0]) if row else None
+
+    def hub_id(self) -> str:
+        found = self._guarded(lambda: self._meta("hub_id"))
+        assert found is not None
+        return found
+
+    def pushed_seq(self, device_id: str) -> int:
+        def read() -> int:
+            row = self._conn.execute(
+                "SELECT pushed_seq FROM hub_machines WHERE device_id = %s", [device_id]
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+        return self._guarded(read)
+
+    def push(
+        self, device_id: str, rows: Sequence[Sequence[Any]], reported_now: datetime
+    ) -> PushResult:
+        return self._guarded(lambda: self._push(device_id, rows, reported_now))
+
+    def _push(
+        self, device_id: str, rows: Sequence[Sequence[Any]], reported_now: datetime
+    ) -> PushResult:
+        with self._transaction() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [PUSH_LOCK])
+            cur.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS hub_staging ({_ROW_TYPES}) ON COMMIT DELETE ROWS"
+            )
+            with cur.copy(f"COPY hub_staging ({_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            n = len(HUB_COLUMNS)
+            cur.execute(
+                f"SELECT {', '.join('s.' + c for c in HUB_COLUMNS)}, "
+                f"{', '.join('h.' + c for c in HUB_COLUMNS)} "
+                f"FROM hub_staging s JOIN hub_records h ON h.id = s.id WHERE {_DIFFERS}"
+            )
+            clashes = [
+                Clash(
+                    str(r[0]),
+                    "conflict: the hub holds this id with other content",
+                    row_dict(r[:n]),
+                    row_dict(r[n:]),
+                )
+                for r in cur.fetchall()
+            ]
+            try:
+                with self._conn.transaction():  # a savepoint
+                    cur.execute(
+                        f"INSERT INTO hub_records ({_COLUMNS}) SELECT {_COLUMNS} FROM hub_staging "
+                        "ORDER BY seq ON CONFLICT (id) DO NOTHING"
+                    )
+                    inserted = max(cur.rowcount, 0)
+            except _REFUSALS:
+                # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
+                inserted, rejected = self._row_by_row(cur, rows)
+                clashes += rejected
+            cur.executemany(
+                "INSERT INTO hub_conflicts (record_id, device_id, reason, pushed, pushed_hash, held) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (record_id, pushed_hash) DO NOTHING",
+                [_conflict_row(device_id, c) for c in clashes],
+            )
+            top = max((int(r[7]) for r in rows), default=0)
+            cur.execute(
+                "INSERT INTO hub_machines (device_id, pushed_seq, last_push_at, clock_offset_s) "
+                "VALUES (%s, %s, now(), extract(epoch FROM (%s::timestamptz - clock_timestamp()))) "
+                "ON CONFLICT (device_id) DO UPDATE SET "
+                "pushed_seq = greatest(hub_machines.pushed_seq, excluded.pushed_seq), "
+                "last_push_at = excluded.last_push_at, clock_offset_s = excluded.clock_offset_s "
+                "RETURNING pushed_seq",
+                [device_id, top, reported_now],
+            )
+            fetched = cur.fetchone()
+            assert fetched is not None
+            pushed = int(fetched[0])
+        duplicates = len(rows) - inserted - len(clashes)
+        return PushResult(inserted, duplicates, tuple(clashes), pushed)
+
+    def _row_by_row(
+        self, cur: psycopg.Cursor[tuple[Any, ...]], rows: Sequence[Sequence[Any]]
+    ) -> tuple[int, list[Clash]]:
+        inserted, rejected = 0, []
+        marks = ", ".join(["%s"] * len(HUB_COLUMNS))
+        for row in rows:
+            try:
+                with self._conn.transaction():
+                    cur.execute(
+                        f"INSERT INTO hub_records ({_COLUMNS}) VALUES ({marks}) "
+                        "ON CONFLICT (id) DO NOTHING",
+                        list(row),
+                    )
+                    inserted += max(cur.rowcount, 0)
+            except _REFUSALS as err:
+                reason = f"rejected by the hub: {_first_line(err)}"
+                rejected.append(Clash(str(row[0]), reason, row_dict(row), None))
+        return inserted, rejected
+
+    def pull(self, after_hub_seq: int, exclude_device: str, limit: int) -> list[HubRecord]:
+        def read() -> list[HubRecord]:
+            rows = self._conn.execute(
+                f"SELECT hub_seq, {_COLUMNS} FROM hub_records WHERE hub_seq > %s "
+                "AND device_id <> %s ORDER BY hub_seq LIMIT %s",
+                [after_hub_seq, exclude_device, limit],
+            ).fetchall()
+            return [HubRecord(int(r[0]), row_dict(r[1:])) for r in rows]
+
+        return self._guarded(read)
+
+    def last_hub_seq(self) -> int:
+        def read() -> int:
+            row = self._conn.execute("SELECT max(hub_seq) FROM hub_records").fetchone()
+            return int(row[0] or 0) if row else 0
+
+        return self._guarded(read)
+
+    def clock_offsets(self) -> dict[str, float]:
+        def read() -> dict[str, float]:
+            return {
+                str(r[0]): float(r[1])
+                for r in self._conn.execute(
+                    "SELECT device_id, clock_offset_s FROM hub_machines "
+                    "WHERE clock_offset_s IS NOT NULL"
+                )
+            }
+
+        return self._guarded(read)
+
+    def report_pulled(self, device_id: str, hub_seq: int) -> None:
+        def write() -> None:
+            self._conn.execute(
+                "INSERT INTO hub_machines (device_id, pulled_hub_seq, last_pull_at) "
+                "VALUES (%s, %s, now()) ON CONFLICT (device_id) DO UPDATE SET "
+                "pulled_hub_seq = greatest(hub_machines.pulled_hub_seq, excluded.pulled_hub_seq), "
+                "last_pull_at = excluded.last_pull_at",
+                [device_id, hub_seq],
+            )
+
+        self._guarded(write)
+
+    def status(self) -> HubStatus:
+        return self._guarded(self._status)
+
+    def _status(self) -> HubStatus:
+        conn = self._conn
+        counts = dict(
+            conn.execute(
+                "SELECT device_id, count(*) FROM hub_records GROUP BY device_id"
+            ).fetchall()
+        )
+        machines = tuple(
+            MachineStatus(
+                str(r[0]),
+                int(r[1]),
+                int(r[2]),
+                r[3].astimezone(UTC) if r[3] else None,
+                r[4].astimezone(UTC) if r[4] else None,
+                r[5],
+                int(counts.get(r[0], 0)),
+            )
+            for r in conn.execute(
+                "SELECT device_id, pushed_seq, pulled_hub_seq, last_push_at, last_pull_at, "
+                "clock_offset_s FROM hub_machines ORDER BY device_id"
+            )
+        )
+        conflicts = tuple(
+            ConflictRow(
+                str(r[0]),
+                str(r[1]),
+                str(r[2]),
+                r[3].astimezone(UTC),
+                json.loads(r[4]),
+                json.loads(r[5]) if r[5] else None,
+            )
+            for r in conn.execute(
+                "SELECT record_id, device_id, reason, found_at, pushed, held FROM hub_conflicts "
+                "ORDER BY conflict_id"
+            )
+        )
+        total_row = conn.execute("SELECT count(*), coalesce(max(hub_seq), 0) FROM hub_records")
+        total, last = total_row.fetchone() or (0, 0)
+        return HubStatus(self.hub_id(), int(total), int(last), machines, conflicts)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _conflict_row(device_id: str, clash: Clash) -> tuple[Any, ...]:
+    from bedside.store.receive import version_hash
+
+    return (
+        clash.record_id,
+        device_id,
+        clash.reason,
+        canonical_json(clash.pushed),
+        version_hash(clash.pushed),
+        canonical_json(clash.held) if clash.held is not None else None,
+    )
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
