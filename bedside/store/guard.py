@@ -201,20 +201,82 @@ def _bookkeeping() -> list[TriggerDefinition]:
     ]
 
 
-def expected(clinical_tables: tuple[str, ...]) -> dict[str, TriggerDefinition]:
-    """The triggers Bedside installs, by name, for the given append-only tables (schema.CLINICAL_TABLES)."""
+# Sync's bookkeeping (migration 8): a hub cursor only moves forward; a flag on a received record and a
+# version quarantined with both versions are kept as found, never edited or removed (DESIGN 7).
+SYNC_TABLES = ("sync_hubs", "sync_flags", "sync_quarantine")
+
+
+def _sync() -> list[TriggerDefinition]:
+    return [
+        _refuse(
+            "sync_hubs_forward",
+            "sync_hubs",
+            "UPDATE",
+            "NEW.hub_id IS NOT OLD.hub_id OR NEW.pushed_seq < OLD.pushed_seq "
+            "OR NEW.pulled_hub_seq < OLD.pulled_hub_seq",
+            "sync_hubs: a cursor never goes back",
+        ),
+        _refuse(
+            "sync_hubs_no_delete",
+            "sync_hubs",
+            "DELETE",
+            None,
+            "sync_hubs: a hub is never forgotten",
+        ),
+        _refuse(
+            "sync_flags_no_update",
+            "sync_flags",
+            "UPDATE",
+            None,
+            "sync_flags: a flag is kept as found",
+        ),
+        _refuse(
+            "sync_flags_no_delete",
+            "sync_flags",
+            "DELETE",
+            None,
+            "sync_flags: a flag is never removed",
+        ),
+        _refuse(
+            "sync_quarantine_no_update",
+            "sync_quarantine",
+            "UPDATE",
+            None,
+            "sync_quarantine: a quarantined version is kept as found",
+        ),
+        _refuse(
+            "sync_quarantine_no_delete",
+            "sync_quarantine",
+            "DELETE",
+            None,
+            "sync_quarantine: a quarantined version is never removed",
+        ),
+    ]
+
+
+def expected(
+    clinical_tables: tuple[str, ...], *, sync: bool = True
+) -> dict[str, TriggerDefinition]:
+    """The triggers Bedside installs, by name, for the given append-only tables (schema.CLINICAL_TABLES),
+    with sync's bookkeeping unless `sync` is False (a migration before 8)."""
     return {
         t.name: t
         for t in (
             *(t for table in clinical_tables for t in _clinical(table)),
             *_unresolved_alerts(),
             *_bookkeeping(),
+            *(_sync() if sync else ()),
         )
     }
 
 
-def protected_tables(clinical_tables: tuple[str, ...]) -> tuple[str, ...]:
-    return (*clinical_tables, *PROJECTION_TABLES, *BOOKKEEPING_TABLES)
+def protected_tables(clinical_tables: tuple[str, ...], *, sync: bool = True) -> tuple[str, ...]:
+    return (
+        *clinical_tables,
+        *PROJECTION_TABLES,
+        *BOOKKEEPING_TABLES,
+        *(SYNC_TABLES if sync else ()),
+    )
 
 
 def normalised(sql: str) -> str:
@@ -222,12 +284,13 @@ def normalised(sql: str) -> str:
     return " ".join(sql.split())
 
 
-def install(db: Database, clinical_tables: tuple[str, ...]) -> None:
+def install(db: Database, clinical_tables: tuple[str, ...], *, sync: bool = True) -> None:
     """Replace every trigger on the protected tables by the expected ones (inside a migration, which
-    names its tables itself, so that it installs the same triggers whatever is added later)."""
-    for name in _triggers_on(db, protected_tables(clinical_tables)):
+    names its tables itself, so that it installs the same triggers whatever is added later; one before
+    migration 8 passes sync=False, its database has no sync tables yet)."""
+    for name in _triggers_on(db, protected_tables(clinical_tables, sync=sync)):
         db.execute(f'DROP TRIGGER "{name}"')
-    for trigger in expected(clinical_tables).values():
+    for trigger in expected(clinical_tables, sync=sync).values():
         db.execute(trigger.sql)
 
 

@@ -232,6 +232,7 @@ def m007_append_only_guard(db: Database) -> None:
             "assessments",
             "alert_events",
         ),
+        sync=False,
     )
     db.execute("PRAGMA user_version = 7")
 
@@ -248,9 +249,6 @@ def m008_sync_bookkeeping(db: Database) -> None:
             pushed_seq INTEGER NOT NULL DEFAULT 0, pulled_hub_seq INTEGER NOT NULL DEFAULT 0,
             last_sync_at TEXT
         ) STRICT;
-        CREATE TRIGGER sync_hubs_forward BEFORE UPDATE ON sync_hubs
-            WHEN NEW.pushed_seq < OLD.pushed_seq OR NEW.pulled_hub_seq < OLD.pulled_hub_seq
-            BEGIN SELECT RAISE(ABORT, 'sync_hubs: a cursor never goes back'); END;
         CREATE TABLE sync_flags (
             record_id TEXT NOT NULL, flag TEXT NOT NULL, detail TEXT NOT NULL,
             flagged_at TEXT NOT NULL, PRIMARY KEY (record_id, flag)
@@ -263,11 +261,20 @@ def m008_sync_bookkeeping(db: Database) -> None:
         CREATE TABLE sync_rederive (
             patient_id TEXT PRIMARY KEY NOT NULL, newest_at TEXT
         ) STRICT;
-        CREATE TRIGGER sync_flags_no_delete BEFORE DELETE ON sync_flags
-            BEGIN SELECT RAISE(ABORT, 'sync_flags: a flag is never removed'); END;
-        CREATE TRIGGER sync_quarantine_no_delete BEFORE DELETE ON sync_quarantine
-            BEGIN SELECT RAISE(ABORT, 'sync_quarantine: a quarantined version is never removed'); END;
     """)
+    # Their triggers are the guard's, checked by their SQL at every open like the clinical tables'.
+    guard.install(
+        db,
+        (
+            "records",
+            "patients",
+            "vitals",
+            "neuro_checks",
+            "interventions",
+            "assessments",
+            "alert_events",
+        ),
+    )
     db.execute("PRAGMA user_version = 8")
 
 

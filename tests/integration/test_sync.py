@@ -283,6 +283,42 @@ def test_received_altered_record_is_quarantined_locally(
     assert len(quarantined(db)) == 1
 
 
+def test_sync_bookkeeping_is_guarded_and_a_changed_trigger_is_refused_at_open(
+    hub_place: HubPlace, tmp_path: Path
+) -> None:
+    a, b = machine(tmp_path, "a"), machine(tmp_path, "b")
+    admitted(a)
+    run(a, hub_place)
+    run(b, hub_place)
+    # A quarantined version is kept as found: not removable, not editable, from any connection.
+    with sqlite3.connect(b.path) as conn:
+        conn.execute(
+            "INSERT INTO sync_quarantine (record_id, version_hash, origin, reason, version, "
+            "found_at) VALUES ('r', 'h', 'hub', 'test', '{}', '2026-11-20T09:00:00Z')"
+        )
+    for statement in (
+        "DELETE FROM sync_quarantine",
+        "UPDATE sync_quarantine SET reason = 'other'",
+        "UPDATE sync_hubs SET pulled_hub_seq = 0",
+        "DELETE FROM sync_hubs",
+    ):
+        conn = sqlite3.connect(b.path)
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(statement)
+        conn.close()
+    b.db.conn.close()
+    # A same-name trigger that never fires is found by its SQL at the next open.
+    with sqlite3.connect(b.path) as conn:
+        conn.executescript(
+            "DROP TRIGGER sync_quarantine_no_delete; CREATE TRIGGER sync_quarantine_no_delete "
+            "BEFORE DELETE ON sync_quarantine WHEN 0 BEGIN SELECT RAISE(ABORT, 'x'); END;"
+        )
+    from bedside.store.guard import GuardTampered
+
+    with pytest.raises(GuardTampered, match="sync_quarantine_no_delete"):
+        open_database(b.path, clock=b.clock)
+
+
 # --- R8: a poison record does not block the queue ------------------------------------------------------
 
 
