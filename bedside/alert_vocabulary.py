@@ -41,7 +41,11 @@ class Priority(IntEnum):
 
     @classmethod
     def from_code(cls, code: str) -> Priority:
-        return cls[code.upper()]
+        """The member of a stored code; raises KeyError for anything else (no other spelling)."""
+        return _PRIORITY_OF_CODE[code]
+
+
+_PRIORITY_OF_CODE = {p.code: p for p in Priority}
 
 
 class AlertEventType(StrEnum):

@@ -207,6 +207,8 @@ def reconcile(
 
 # --- D20: every fall is acknowledged ----------------------------------------------------------------
 
+_SYNDROME_NAMES = {AlertKind.CRS: "CRS", AlertKind.ICANS: "ICANS"}
+
 
 @dataclass(frozen=True, slots=True)
 class Course:
@@ -232,7 +234,7 @@ class CourseStep:
 
     course: Course
     falls: tuple[Fall, ...] = ()
-    incomplete: tuple[str, ...] = ()
+    incomplete: tuple[AlertKind, ...] = ()  # AlertKind.CRS / AlertKind.ICANS
 
 
 def follow(
@@ -243,10 +245,17 @@ def follow(
     lower bound at or above it counts as determinate."""
     after: dict[str, int | None] = {}
     falls: list[Fall] = []
-    incomplete: list[str] = []
-    for name, kind, reference, result, open_ in (
-        ("CRS", AlertKind.CRS_DOWNGRADE, before.crs, assessment.crs, crs_open),
-        ("ICANS", AlertKind.ICANS_DOWNGRADE, before.icans, assessment.icans, icans_open),
+    incomplete: list[AlertKind] = []
+    for name, syndrome, kind, reference, result, open_ in (
+        ("CRS", AlertKind.CRS, AlertKind.CRS_DOWNGRADE, before.crs, assessment.crs, crs_open),
+        (
+            "ICANS",
+            AlertKind.ICANS,
+            AlertKind.ICANS_DOWNGRADE,
+            before.icans,
+            assessment.icans,
+            icans_open,
+        ),
     ):
         grade, lower = result.grade, result.grade_is_lower_bound
         if not open_:
@@ -254,7 +263,7 @@ def follow(
         elif grade is None or (lower and reference is not None and grade < reference):
             after[name] = reference
             if reference:
-                incomplete.append(name)
+                incomplete.append(syndrome)
         else:
             if reference is not None and grade < reference:
                 falls.append(Fall(kind, name, reference, grade))
@@ -290,9 +299,10 @@ def evaluate(
                 present[kind] = earlier[kind]
     # A grade that became unknown neither raises nor resolves its alert: missing is not normal.
     scope = set(ASSESSMENT_KINDS - unknown_kinds(assessment) - DOWNGRADE_KINDS)
-    scope -= {AlertKind(name.lower()) for name in step.incomplete}
+    scope -= set(step.incomplete)
     if step.incomplete:
-        detail = f"{' and '.join(step.incomplete)} not determinable: {missing or 'data missing'}"
+        names = " and ".join(_SYNDROME_NAMES[kind] for kind in step.incomplete)
+        detail = f"{names} not determinable: {missing or 'data missing'}"
         present[AlertKind.INCOMPLETE_DATA] = Condition(
             AlertKind.INCOMPLETE_DATA, len(step.incomplete), Priority.MEDIUM, detail
         )

@@ -35,6 +35,7 @@ from bedside.records import (
 )
 from bedside.staff import Author, Role
 from bedside.store.connection import StorageError, StorageProblem, open_database
+from bedside.store.log import Log
 from bedside.ward import Failed, Recorded, Result, Ward
 
 NURSE = Author("nurse.demo", Role.NURSE)
@@ -65,7 +66,8 @@ def build_demo(path: str, *, now: datetime) -> DemoSummary:
     """Create a demo ward database at `path` (which must not exist yet), ending at `now`."""
     start = now - timedelta(days=2)
     clock = ManualClock(start)
-    ward = Ward(open_database(path, clock=clock), clock=clock)
+    db = open_database(path, clock=clock)
+    ward = Ward(db, clock=clock)
     try:
         script = _Script(ward, clock, now)
         for patient in DEMO_PATIENTS:
@@ -75,10 +77,10 @@ def build_demo(path: str, *, now: datetime) -> DemoSummary:
         ticked = ward.tick()
         if not ticked.ok:
             raise DemoError(f"the demo's alert tick failed: {ticked}")
-        counts = ward.history.row_counts()
-        patients = len(ward.history.patient_ids())
+        counts = Log(db, clock).row_counts()
+        patients = len(ward.board())
     finally:
-        ward.history.database.conn.close()
+        db.conn.close()
     return DemoSummary(patients=patients, records=counts.get("records", 0))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bedside.alerts import Course, CourseStep, follow
 from bedside.clinical.assessment import Assessment
@@ -39,30 +38,24 @@ class Graded:
 
 def acuity_of(stored: StoredAssessment) -> Acuity:
     """What the schedule reads of a stored assessment."""
-    p = stored.payload
+    a = stored.record
     return Acuity(
-        crs_grade=stored.crs_grade,
-        icans_grade=stored.icans_grade,
-        crs_open=bool(p.get("crs_episode_open")),
-        icans_open=bool(p.get("icans_episode_open")),
-        news2=stored.news2,
-        news2_red=bool(p.get("news2_any_single_parameter_3")),
-        pews=stored.pews,
+        crs_grade=a.crs_grade,
+        icans_grade=a.icans_grade,
+        crs_open=a.crs_episode_open,
+        icans_open=a.icans_episode_open,
+        news2=a.news2,
+        news2_red=bool(a.news2_any_single_parameter_3),
+        pews=a.pews,
     )
 
 
 def course_of(stored: StoredAssessment | None) -> Course:
-    """The course after a stored time point. Assessments stored before the course was kept (rule
-    version 1.0) count their own grade when the episode was open."""
+    """The course after a stored time point (an assessment stored before the course was kept, rule
+    version 1.0, is read with its own grade as the course while the episode was open)."""
     if stored is None:
         return Course()
-    p = stored.payload
-    if "crs_course" in p:
-        return Course(p["crs_course"], p["icans_course"])
-    return Course(
-        stored.crs_grade if p.get("crs_episode_open") else None,
-        stored.icans_grade if p.get("icans_episode_open") else None,
-    )
+    return Course(stored.record.crs_course, stored.record.icans_course)
 
 
 class Regrader:
@@ -136,21 +129,18 @@ class Regrader:
         step = follow(
             course_of(before), assessment, crs_open=acuity.crs_open, icans_open=acuity.icans_open
         )
-        # The reasons are stored once, structured; `Reason.render` words them for display.
-        contract = assessment.as_contract()
-        del contract["reasons"]
-        payload: dict[str, Any] = contract | {
-            "source_record": source.id if source is not None else None,
-            "crs_episode_open": acuity.crs_open,
-            "icans_episode_open": acuity.icans_open,
-            "crs_course": step.course.crs,
-            "icans_course": step.course.icans,
-            "reason_details": [r.as_dict() for r in assessment.reasons],
-            "stale": sorted(state.stale),
-        }
+        record = AssessmentRecord.of(
+            assessment,
+            source_record=source.id if source is not None else None,
+            crs_episode_open=acuity.crs_open,
+            icans_episode_open=acuity.icans_open,
+            crs_course=step.course.crs,
+            icans_course=step.course.icans,
+            stale=state.stale,
+        )
         previous_here = self._history.assessment_for_time(patient_id, at)
         self._log.append(
-            AssessmentRecord(payload=payload),
+            record,
             patient_id=patient_id,
             observed_at=at,
             author=author,

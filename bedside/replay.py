@@ -26,6 +26,7 @@ from bedside.clinical.vocabulary import EncephalopathyTool, VasoactiveAgent
 from bedside.clock import ManualClock
 from bedside.records import (
     Admission,
+    AssessmentRecord,
     Attribution,
     DoseUnit,
     Drug,
@@ -360,24 +361,24 @@ def picture(ward: Ward, patient_id: str) -> dict[str, Any]:
     now = ward.now()
     latest = ward.latest_assessment(patient_id)
     admission = ward.admission(patient_id)
-    p = latest.payload if latest is not None else {}
-    tool = p.get("icans_tool")
+    graded = latest.record if latest is not None else AssessmentRecord()
+    tool = graded.icans_tool.value if graded.icans_tool is not None else None
     if tool is None and admission is not None:
         age = age_years(admission.date_of_birth, now, ward.policy.zone)
         tool = encephalopathy_tool(age, admission.developmental_delay).value
     alerts = sorted(ward.open_alerts(patient_id), key=lambda a: (-a.priority, a.kind.value))
     due = {check.kind: check for check in ward.due(patient_id, now)}
     return {
-        "crs_grade": p.get("crs_grade"),
-        "crs_grade_is_lower_bound": bool(p.get("crs_grade_is_lower_bound")),
-        "crs_episode_max": p.get("crs_episode_max"),
+        "crs_grade": graded.crs_grade,
+        "crs_grade_is_lower_bound": graded.crs_grade_is_lower_bound,
+        "crs_episode_max": graded.crs_episode_max,
         "icans_tool": tool,
-        "icans_grade": p.get("icans_grade"),
-        "icans_grade_is_lower_bound": bool(p.get("icans_grade_is_lower_bound")),
-        "icans_episode_max": p.get("icans_episode_max"),
-        "news2": p.get("news2"),
-        "bedside_pews": p.get("bedside_pews"),
-        "flags": list(p.get("flags", [])),
+        "icans_grade": graded.icans_grade,
+        "icans_grade_is_lower_bound": graded.icans_grade_is_lower_bound,
+        "icans_episode_max": graded.icans_episode_max,
+        "news2": graded.news2,
+        "bedside_pews": graded.pews,
+        "flags": [str(f) for f in graded.flags],
         "open_alerts": [
             {
                 "kind": a.kind.value,

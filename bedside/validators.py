@@ -96,21 +96,21 @@ def _tool_errors(
 
 
 def log_errors(draft: Draft, history: SqlHistory) -> list[FieldError]:
-    """Rules that depend on what was charted before: a sign-off names an assessment of this patient,
-    and a closure closes an episode that is open (D10)."""
+    """Rules that depend on what was charted before: a sign-off names the current assessment of this
+    patient that nobody has signed for that syndrome yet, and a closure closes an episode that is
+    open (D10)."""
     record = draft.record
     if isinstance(record, GradeSignOff):
-        return _sign_off_errors(record, draft.patient_id, history)
+        return _sign_off_errors(record, draft, history)
     if isinstance(record, EpisodeClosure):
         return _closure_errors(record, draft, history)
     return []
 
 
-def _sign_off_errors(
-    sign_off: GradeSignOff, patient_id: str, history: SqlHistory
-) -> list[FieldError]:
-    wanted = sign_off.assessment_id
-    target = next((s for s in history.versions(wanted) if s.id == wanted), None)
+def _sign_off_errors(sign_off: GradeSignOff, draft: Draft, history: SqlHistory) -> list[FieldError]:
+    wanted, patient_id = sign_off.assessment_id, draft.patient_id
+    versions = history.versions(wanted)
+    target = next((s for s in versions if s.id == wanted), None)
     allowed = f"the id of an assessment of patient {patient_id}"
     if target is None:
         message = f"assessment_id: no record {wanted}"
@@ -118,6 +118,27 @@ def _sign_off_errors(
         message = f"assessment_id: {wanted} is a {target.kind}, not an assessment"
     elif target.patient_id != patient_id:
         message = f"assessment_id: {wanted} is an assessment of another patient"
+    elif versions[-1].id != wanted:
+        # A re-graded time point: the signature must be of what the ward shows now.
+        message = (
+            f"assessment_id: {wanted} was re-graded since; the current one is {versions[-1].id}"
+        )
+        allowed = "the id of the current assessment of this time point"
+    elif signed := [
+        s
+        for s in history.sign_offs(patient_id)
+        if isinstance(s.record, GradeSignOff)
+        and s.record.assessment_id == wanted
+        and s.record.syndrome is sign_off.syndrome
+        and s.id != draft.supersedes
+    ]:
+        first = signed[0]
+        message = (
+            f"assessment_id: the {sign_off.syndrome.value.upper()} grade of {wanted} was already "
+            f"signed by {first.author} at {iso_utc(first.observed_at)} (correct that sign-off "
+            "to change it)"
+        )
+        allowed = "an assessment whose grade is not yet signed for this syndrome"
     else:
         return []
     return [FieldError("assessment_id", message, allowed)]

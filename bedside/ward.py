@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 
@@ -19,7 +19,6 @@ from bedside.alert_vocabulary import AlertEventType, AlertStatus
 from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
 from bedside.clinical.calendar import age_years
-from bedside.clinical.engine import assess
 from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.norms import ICE_MIN_AGE_YEARS
 from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
@@ -39,8 +38,9 @@ from bedside.records import (
     Note,
     Record,
     RecordInvalid,
+    ValidDraft,
     VitalSigns,
-    validate,
+    validated,
 )
 from bedside.regrade import Regrader, acuity_of
 from bedside.schedule import VITALS_PARAMETERS, Acuity, DueCheck, due_checks
@@ -55,7 +55,6 @@ from bedside.store.connection import (
 )
 from bedside.store.history import SqlHistory, StoredAssessment
 from bedside.store.log import Log, StoredRecord
-from bedside.timepoint import assemble_state
 from bedside.validators import admission_errors, log_errors
 
 log = logging.getLogger(__name__)
@@ -154,20 +153,8 @@ class Ward:
     def admit(self, admission: Admission, *, author: Author, at: datetime | None = None) -> Result:
         if not author.may(Action.ADMIT):
             return _refused(author, "admit a patient")
-        observed = at or self._clock.now()
-        draft = Draft(admission, admission.patient_id, observed)
-        errors = validate(draft, self._clock)
-        if not errors and self._history.admission(admission.patient_id) is not None:
-            errors = [
-                FieldError(
-                    "patient_id",
-                    f"patient_id: {admission.patient_id} is already admitted",
-                    "a patient id not yet on this ward (correct the admission instead)",
-                )
-            ]
-        if errors:
-            return Invalid(tuple(errors))
-        return self._write(draft, author)
+        draft = Draft(admission, admission.patient_id, at or self._clock.now())
+        return self._save(draft, author, _admission_errors)
 
     def chart_vitals(
         self, patient_id: str, vitals: VitalSigns, *, observed_at: datetime, author: Author
@@ -262,30 +249,34 @@ class Ward:
         """Records who acknowledged and when (R20: acknowledgements are audited)."""
         if not author.may(Action.ACKNOWLEDGE):
             return _refused(author, "acknowledge alerts")
-        alert = self.alert(alert_id)
-        if alert is None:
-            return Invalid(
-                (FieldError("alert_id", f"alert_id: no alert {alert_id}", "the id of an alert"),)
+
+        def acknowledge() -> Result:
+            # Read under the write lock: two people acknowledging at once record it once.
+            alert = self.alert(alert_id)
+            if alert is None:
+                message = f"alert_id: no alert {alert_id}"
+                raise RecordInvalid([FieldError("alert_id", message, "the id of an alert")])
+            if alert.status is not AlertStatus.ACTIVE:
+                message = f"alert_id: {alert_id} is already {alert.status.value}"
+                raise RecordInvalid([FieldError("alert_id", message, "an active alert")])
+            event = AlertEvent(
+                alert_id=alert_id,
+                event=AlertEventType.ACKNOWLEDGED,
+                kind=alert.kind,
+                priority=alert.priority,
+                level=alert.level,
+                detail=f"acknowledged by {author.user_id}",
             )
-        if alert.status is not AlertStatus.ACTIVE:
-            return Invalid(
-                (
-                    FieldError(
-                        "alert_id",
-                        f"alert_id: {alert_id} is already {alert.status.value}",
-                        "an active alert",
-                    ),
-                )
+            stored = self._log.append(
+                event,
+                patient_id=alert.patient_id,
+                observed_at=self._clock.now(),
+                author=author.user_id,
             )
-        event = AlertEvent(
-            alert_id=alert_id,
-            event=AlertEventType.ACKNOWLEDGED,
-            kind=alert.kind.value,
-            priority=alert.priority.code,
-            level=alert.level,
-            detail=f"acknowledged by {author.user_id}",
-        )
-        return self._write(Draft(event, alert.patient_id, self._clock.now()), author)
+            self._forget_resolved(alert.patient_id)  # the acknowledgement may end it
+            return Recorded(stored)
+
+        return self._in_transaction(acknowledge, "The acknowledgement was not saved")
 
     def rederive_under_current_rules(self) -> list[str]:
         """After an upgrade of the rules: each patient whose current picture was graded under another
@@ -296,7 +287,7 @@ class Ward:
         done = []
         for patient_id in self._history.patient_ids():
             latest = self._history.latest_assessment(patient_id)
-            if latest is None or latest.payload.get("rule_version") == RULE_VERSION:
+            if latest is None or latest.record.rule_version == RULE_VERSION:
                 continue
             admission = self._history.admission(patient_id)
             assert admission is not None
@@ -454,73 +445,72 @@ class Ward:
             pressor_stopped_at=self._history.last_infusion_stop(patient_id, now),
         )
 
-    def assessment_at(self, patient_id: str, at: datetime) -> Assessment | None:
-        """Grade any time point from the log as it stands now (for review; nothing is written)."""
-        admission = self._history.admission(patient_id)
-        if admission is None:
-            return None
-        state = assemble_state(self._history, admission, patient_id, at, self._policy)
-        return assess(state, self._policy)
-
-    @property
-    def history(self) -> SqlHistory:
-        return self._history
-
     # --- the one write path ------------------------------------------------------------------------------
 
     def _chart(self, draft: Draft, author: Author, action: Action) -> Result:
         if not author.may(action):
             return _refused(author, action.value.replace("_", " "))
-        errors = validate(draft, self._clock)
-        well_formed = not any(e.field == "patient_id" for e in errors)
-        admission = self._history.admission(draft.patient_id) if well_formed else None
-        if admission is None and well_formed:
-            errors.append(
-                FieldError(
-                    "patient_id",
-                    f"patient_id: {draft.patient_id!r} is not admitted on this ward",
-                    "the id of an admitted patient",
-                )
-            )
-        if admission is None or errors:
-            return Invalid(tuple(errors))  # the checks below read fields that must be valid first
-        errors += admission_errors(draft, admission, self._policy)
-        errors += log_errors(draft, self._history)
-        if errors:
-            return Invalid(tuple(errors))
-        return self._write(draft, author)
+        return self._save(draft, author, self._charting_errors)
 
-    def _write(self, draft: Draft, author: Author) -> Result:
+    def _save(self, draft: Draft, author: Author, context: _ContextCheck) -> Result:
+        """The one write path, after the role check: the draft is validated once, on its own; then,
+        in ONE transaction, the patient's admission is read, the draft is checked against it and the
+        log (`context`), written, and the time points it touches are re-graded and alerted."""
+        valid = validated(draft, self._clock)
+        if not isinstance(valid, ValidDraft):
+            return Invalid(tuple(valid + self._unknown_patient(draft, valid)))
+
+        def save() -> Result:
+            admission = self._history.admission(valid.patient_id)
+            errors = context(valid, admission)
+            if errors:
+                raise RecordInvalid(errors)  # nothing was written
+            stored = self._log.write(valid, author=author.user_id)
+            if isinstance(stored.record, Admission):
+                return self._regrade_after_admission_change(stored, author)
+            if admission is None or not isinstance(stored.record, _GRADED):
+                return Recorded(stored)
+            return self._grade_and_alert(stored, admission, author)
+
+        return self._in_transaction(save, "The record was not saved")
+
+    def _in_transaction(self, action: Callable[[], Result], what: str) -> Result:
+        """Run `action` in one write transaction: a refusal or a failure rolls it all back."""
         try:
             with transaction(self._db):
-                stored = self._log.append(
-                    draft.record,
-                    patient_id=draft.patient_id,
-                    observed_at=draft.observed_at,
-                    author=author.user_id,
-                    supersedes=draft.supersedes,
-                    reason=draft.reason,
-                )
-                if isinstance(draft.record, Admission):
-                    return self._regrade_after_admission_change(stored, author)
-                if isinstance(draft.record, AlertEvent):
-                    self._forget_resolved(draft.patient_id)  # an acknowledgement may end it
-                if not isinstance(draft.record, _GRADED):
-                    return Recorded(stored)
-                return self._grade_and_alert(stored, author)
+                return action()
         except RecordInvalid as err:
-            # Refused under the write lock (e.g. the record was corrected meanwhile by someone else).
+            # Refused under the write lock (against the admission or the log, or the record was
+            # corrected meanwhile by someone else).
             return Invalid(tuple(err.errors))
         except Exception as err:  # the environment's error, or a bug: nothing was written
-            return _failure(err, "The record was not saved")
+            return _failure(err, what)
 
-    def _grade_and_alert(self, stored: StoredRecord, author: Author) -> Recorded:
+    def _charting_errors(self, valid: ValidDraft, admission: Admission | None) -> list[FieldError]:
+        """A charted record is for an admitted patient, fits who the patient is (the screen for the
+        age, D2; the window of records, D27) and what the log holds (sign-offs, closures, D10)."""
+        if admission is None:
+            return [_not_admitted(valid.patient_id)]
+        return admission_errors(valid.draft, admission, self._policy) + log_errors(
+            valid.draft, self._history
+        )
+
+    def _unknown_patient(self, draft: Draft, errors: list[FieldError]) -> list[FieldError]:
+        """With a refused draft, also say when its patient is not on the ward (a form shows every
+        problem at once); an admission is the one record whose patient is not yet admitted."""
+        if isinstance(draft.record, Admission) or any(e.field == "patient_id" for e in errors):
+            return []
+        known = self._history.admission(draft.patient_id) is not None
+        return [] if known else [_not_admitted(draft.patient_id)]
+
+    def _grade_and_alert(
+        self, stored: StoredRecord, admission: Admission, author: Author
+    ) -> Recorded:
         """Grade the time points the record touches (its own, the current one after a late entry, the
         span a correction or an attribution reaches), store the assessments, and bring the alerts in
-        line with the current picture; all inside the caller's transaction."""
+        line with the current picture; all inside the caller's transaction. `admission` is the one
+        the record was checked against."""
         patient_id = stored.patient_id
-        admission = self._history.admission(patient_id)
-        assert admission is not None
         at = stored.observed_at
         before = self._history.latest_assessment(patient_id)
         times = set(self._history.assessment_times(patient_id, *self._regrader.touched(stored)))
@@ -585,8 +575,8 @@ class Ward:
             event = AlertEvent(
                 alert_id=d.alert_id or new_uuid7(self._clock),
                 event=d.event,
-                kind=d.kind.value,
-                priority=d.priority.code,
+                kind=d.kind,
+                priority=d.priority,
                 level=d.level,
                 detail=d.detail,
             )
@@ -602,6 +592,31 @@ class Ward:
         )
         drafts += alerting.time_escalations(unresolved, now, self._policy)
         return drafts
+
+
+# A check of a validated draft against the patient's admission (None: not admitted) and the log.
+_ContextCheck = Callable[[ValidDraft, Admission | None], list[FieldError]]
+
+
+def _admission_errors(valid: ValidDraft, current: Admission | None) -> list[FieldError]:
+    """A new admission is for a patient id not yet on the ward."""
+    if current is None:
+        return []
+    return [
+        FieldError(
+            "patient_id",
+            f"patient_id: {valid.patient_id} is already admitted",
+            "a patient id not yet on this ward (correct the admission instead)",
+        )
+    ]
+
+
+def _not_admitted(patient_id: str) -> FieldError:
+    return FieldError(
+        "patient_id",
+        f"patient_id: {patient_id!r} is not admitted on this ward",
+        "the id of an admitted patient",
+    )
 
 
 def _twelfth_birthday(born: date, zone: tzinfo | None) -> datetime:

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from os import PathLike
 
 from bedside.alert_vocabulary import AlertStatus
-from bedside.clinical.assessment import Domain, Reason
+from bedside.clinical.assessment import Domain
 from bedside.clinical.calendar import age_years, day_post_infusion
 from bedside.store.history import StoredAssessment
 from bedside.ward import PatientSummary
@@ -52,50 +52,34 @@ def _zone_name(now: datetime, zone: tzinfo | None) -> str:
     return f"{local.strftime('%Z')}, {label}, {name}"
 
 
-def _reason_line(detail: dict[str, object]) -> str:
-    points = detail.get("points")
-    reason = Reason(
-        Domain(str(detail["domain"])),
-        str(detail["criterion"]),
-        points if isinstance(points, int) else None,
-        str(detail["text"]),
-    )
-    return reason.render()
-
-
 def _picture(latest: StoredAssessment | None, zone: tzinfo | None) -> list[str]:
     if latest is None:
         return ["  no observations charted yet: every grade is unknown"]
-    p = latest.payload
-    crs = _grade(latest.crs_grade, bool(p.get("crs_grade_is_lower_bound")))
-    icans = _grade(latest.icans_grade, bool(p.get("icans_grade_is_lower_bound")))
+    a = latest.record
+    crs = _grade(a.crs_grade, a.crs_grade_is_lower_bound)
+    icans = _grade(a.icans_grade, a.icans_grade_is_lower_bound)
+    tool = a.icans_tool.value if a.icans_tool is not None else "no screen"
     lines = [
         f"  at {_at(latest.observed_at, zone)}: CRS {crs} (episode max "
-        f"{_grade(p.get('crs_episode_max'))}) | ICANS {icans} by {p.get('icans_tool')} "
-        f"(episode max {_grade(p.get('icans_episode_max'))})"
+        f"{_grade(a.crs_episode_max)}) | ICANS {icans} by {tool} "
+        f"(episode max {_grade(a.icans_episode_max)})"
     ]
     scores = []
-    if "news2" in p and (
-        p["news2"] is not None or p.get("news2_partial_excluding_missing") is not None
-    ):
-        scores.append(f"NEWS2 {_score(p['news2'], p.get('news2_partial_excluding_missing'))}")
-    if (
-        p.get("bedside_pews") is not None
-        or p.get("bedside_pews_partial_excluding_missing") is not None
-    ):
-        pews = _score(p.get("bedside_pews"), p.get("bedside_pews_partial_excluding_missing"))
-        scores.append(f"Bedside PEWS {pews}")
+    if a.news2 is not None or a.news2_partial is not None:
+        scores.append(f"NEWS2 {_score(a.news2, a.news2_partial)}")
+    if a.pews is not None or a.pews_partial is not None:
+        scores.append(f"Bedside PEWS {_score(a.pews, a.pews_partial)}")
     if scores:
         lines.append("  " + " | ".join(scores))
     # The drivers: each criterion that gave a grade or score points, for all four scores, one line
     # per score.
-    drivers: dict[str, list[str]] = {}
-    for detail in p.get("reason_details", []):
-        if detail.get("points"):
-            drivers.setdefault(str(detail["domain"]), []).append(_reason_line(detail))
+    drivers: dict[Domain, list[str]] = {}
+    for reason in a.reasons:
+        if reason.points:
+            drivers.setdefault(reason.domain, []).append(reason.render())
     lines += ["  why: " + "; ".join(texts) for texts in drivers.values()]
-    if p.get("stale"):
-        lines.append("  stale (treated as missing): " + ", ".join(p["stale"]))
+    if a.stale:
+        lines.append("  stale (treated as missing): " + ", ".join(a.stale))
     return lines
 
 

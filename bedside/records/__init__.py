@@ -5,7 +5,8 @@
 - `fields`: the validation engine of one field (ranges, text rules, the error naming the field);
 - `types`: the record types, their fields' constraints and the rules across a record's fields;
 - `envelope`: the draft being charted (patient, time, correction) and its validation;
-- `codec`: a record as its stored payload and back.
+- `codec`: a record as its stored payload and back (an assessment compactly, its reasons as
+  `reason_codes`).
 
 Callers import from `bedside.records`; the checks that need an admission or the log are in
 `bedside.validators`.
@@ -15,15 +16,17 @@ from __future__ import annotations
 
 from bedside.clinical.vocabulary import Drug, DrugKind
 from bedside.records.canonical import canonical_json, iso_utc, parse_utc
-from bedside.records.codec import from_payload, to_payload
+from bedside.records.codec import from_payload, payload_fields, to_payload
 from bedside.records.envelope import (
     FUTURE_TOLERANCE,
     INFUSION_AFTER_ADMISSION,
     INFUSION_BEFORE_ADMISSION,
     Draft,
+    ValidDraft,
     check_author,
     validate,
     validate_record,
+    validated,
 )
 from bedside.records.fields import Constraint, FieldError, Num, RecordInvalid, Text
 from bedside.records.types import (
@@ -90,13 +93,16 @@ __all__ = [
     "TempRoute",
     "TempUnit",
     "Text",
+    "ValidDraft",
     "VitalSigns",
     "canonical_json",
     "check_author",
     "from_payload",
     "iso_utc",
     "parse_utc",
+    "payload_fields",
     "to_payload",
     "validate",
     "validate_record",
+    "validated",
 ]

@@ -1,24 +1,54 @@
-"""A record as the JSON payload the log stores, and back (DESIGN section 3)."""
+"""A record as the JSON payload the log stores, and back (DESIGN section 3).
+
+Most records are stored as a JSON object of their fields. An assessment, stored for every time point, is
+stored compactly as a JSON array (`ASSESSMENT_FORMAT`): grades, flags and the rule version as codes, the
+reasons as codes with parameters (`reason_codes`). Assessments stored before that (an object holding
+the `bedside grade` contract and the reasons' sentences) are read as they are: the hash chain covers
+them as they were stored and shown.
+"""
 
 from __future__ import annotations
 
+import base64
+import uuid
 from dataclasses import MISSING, fields
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from bedside.alert_vocabulary import Priority
+from bedside.clinical.assessment import Domain, Flag, Reason
+from bedside.clinical.vocabulary import EncephalopathyTool
 from bedside.records.canonical import iso_utc, parse_utc
 from bedside.records.envelope import validate_record
 from bedside.records.fields import FieldError, RecordInvalid
-from bedside.records.types import RECORD_TYPES, Record, specs_of
+from bedside.records.reason_codes import decode_reason, encode_reason
+from bedside.records.types import RECORD_TYPES, AssessmentRecord, Record, specs_of
 
 
-def to_payload(record: Record) -> dict[str, Any]:
-    """The record's fields as JSON values: enums by value, datetimes as UTC text, dates as ISO dates."""
+def to_payload(record: Record) -> dict[str, Any] | list[Any]:
+    """The record's fields as JSON values: enums by value, datetimes as UTC text, dates as ISO dates.
+    A field that is None is left out (its default); an assessment is the compact array."""
+    if isinstance(record, AssessmentRecord):
+        return encode_assessment(record)
+    defaults = _none_defaults(type(record))
+    values = ((spec.name, getattr(record, spec.name)) for spec in specs_of(type(record)))
+    return {name: _encode(v) for name, v in values if v is not None or name not in defaults}
+
+
+def _none_defaults(cls: type[Record]) -> frozenset[str]:
+    """The fields whose default is None: left out of the payload when None."""
+    return frozenset(f.name for f in fields(cls) if f.default is None)
+
+
+def payload_fields(record: Record) -> dict[str, Any]:
+    """Every field of a record (None included) as JSON values, for the projection columns."""
     return {spec.name: _encode(getattr(record, spec.name)) for spec in specs_of(type(record))}
 
 
 def _encode(value: object) -> object:
+    if isinstance(value, Priority):
+        return value.code  # ranked by number in code, stored as a word
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -28,7 +58,7 @@ def _encode(value: object) -> object:
     return value
 
 
-def from_payload(kind: str, data: dict[str, Any], *, check: bool = True) -> Record:
+def from_payload(kind: str, data: object, *, check: bool = True) -> Record:
     """Build the record of `kind` from its payload; raises RecordInvalid naming every bad field.
 
     `check=False` skips the range checks (for rows the store wrote itself and whose hash it verifies).
@@ -38,6 +68,10 @@ def from_payload(kind: str, data: dict[str, Any], *, check: bool = True) -> Reco
         raise RecordInvalid(
             [FieldError("kind", f"kind: unknown {kind!r}", ", ".join(RECORD_TYPES))]
         )
+    if cls is AssessmentRecord:
+        return decode_assessment(data)
+    if not isinstance(data, dict):
+        raise RecordInvalid([FieldError("payload", "payload: not an object", "a JSON object")])
     specs = {spec.name: spec for spec in specs_of(cls)}
     errors = [
         FieldError(k, f"{k}: unknown field", ", ".join(specs)) for k in data if k not in specs
@@ -58,10 +92,233 @@ def _decode(base: type, value: object) -> object:
     if not isinstance(value, str):
         return value
     try:
+        if base is Priority:
+            return Priority.from_code(value)
         if base is datetime:
             return parse_utc(value)
         if base is date:
             return date.fromisoformat(value)
-    except ValueError:
+    except (ValueError, KeyError):
         pass  # left as text; validation names the field
     return value
+
+
+# --- the stored assessment ----------------------------------------------------------------------------
+
+ASSESSMENT_FORMAT = "A1"
+# Append-only code tables, like `reason_codes.WORDINGS`: a stored index never changes meaning. A flag or
+# rule version not listed (a newer engine's) is stored as its text.
+FLAG_CODES: tuple[str, ...] = (
+    "TEMPERATURE_MISSING",
+    "CRS_DOMAIN_MISSING",
+    "FAHRENHEIT_CONVERTED",
+    "PRE_INFUSION_FEVER_NOT_CRS",
+    "FEVER_WAIVER_ACTIVE",
+    "FEVER_POSSIBLY_MASKED",
+    "FEVER_ATTRIBUTED_OTHER_CAUSE",
+    "HYPOTENSION_ATTRIBUTED_OTHER_CAUSE",
+    "NO_FEVER_NO_WAIVER_HYPOTENSION_OR_HYPOXIA_NOT_GRADED_AS_CRS",
+    "CRS_WAIVER_REVIEW",
+    "CRS_CRITERIA_NOT_MET_EPISODE_OPEN",
+    "BP_NORMAL_ON_VASOPRESSOR_GRADED_BY_REQUIREMENT",
+    "VASOPRESSIN_DOES_NOT_COUNT_TOWARD_MULTIPLE",
+    "INOTROPE_NOT_COUNTED_ADJUDICATE",
+    "PRESSOR_TRANSITION_OVERLAP",
+    "PEDS_HYPOTENSION_THRESHOLD_APPLIED",
+    "AGE_ROUNDING_POLICY",
+    "HFNC_DEVICE_AT_LE_6_LPM_ADJUDICATE",
+    "O2_NOT_ATTRIBUTED_TO_CRS",
+    "O2_INDICATION_UNKNOWN",
+    "ICANS_NOT_ASSESSABLE",
+    "ICANS_LOWER_BOUND",
+    "WRONG_TOOL_FOR_AGE",
+    "SEDATION_CONFOUNDS_CONSCIOUSNESS",
+    "TREMOR_EXCLUDED",
+    "ICH_EXCLUDED_GRADE_PER_CTCAE",
+    "CAPD_1_8_LITERAL_GRADE_1_BASELINE_POLICY",
+    "BASELINE_BELOW_FULL_SCORE_ADJUDICATE",
+    "FEBRILE_SEIZURE_ATTRIBUTION",
+    "SEIZURE_ATTRIBUTED_OTHER_CAUSE",
+    "SEIZURE_DURATION_AT_5_MIN_ADJUDICATE",
+    "ICE_CONFUSION_MAPPING_TO_ACVPU_CLINICIAN",
+    "NEURO_ASSESSMENT_OVERDUE",
+    "ICANS_WITHOUT_CRS",
+    "EPISODE_MAX_RETAINED",
+    "DOWNGRADE_REQUIRES_ACKNOWLEDGEMENT",
+    "NEWS2_NOT_APPLICABLE",
+    "NEWS2_INCOMPLETE",
+    "NEWS2_SINGLE_PARAMETER_3",
+    "NEWS2_SBP_90_SCORES_3_BUT_NOT_HYPOTENSION",
+    "PEWS_INCOMPLETE",
+    "PEWS_PRINTED_BAND_CELL_APPLIED",
+    "STALE_VALUES_TREATED_AS_MISSING",
+)
+RULE_VERSIONS: tuple[str, ...] = (
+    "bedside-rules-1.0 (ASTCT 2019, NEWS2 2017, Bedside PEWS 2009)",
+    "bedside-rules-1.1 (ASTCT 2019, NEWS2 2017, Bedside PEWS 2009; D19-D27)",
+)
+# The array's places after the format tag: (field, how it is stored).
+_PLACES: tuple[tuple[str, str], ...] = (
+    ("fever", "bool"),
+    ("temp_c_compared", "plain"),
+    ("hypotension", "bool"),
+    ("on_vasopressor", "bool"),
+    ("crs_grade", "plain"),
+    ("crs_grade_is_lower_bound", "bool"),
+    ("crs_grade_if_fever_confirmed", "plain"),
+    ("crs_episode_max", "plain"),
+    ("crs_episode_open", "bool"),
+    ("crs_course", "plain"),
+    ("icans_tool", "enum"),
+    ("icans_grade", "plain"),
+    ("icans_grade_is_lower_bound", "bool"),
+    ("icans_episode_max", "plain"),
+    ("icans_episode_open", "bool"),
+    ("icans_course", "plain"),
+    ("news2", "plain"),
+    ("news2_any_single_parameter_3", "bool"),
+    ("news2_partial", "plain"),
+    ("pews", "plain"),
+    ("pews_partial", "plain"),
+    ("flags", "flags"),
+    ("reasons", "reasons"),
+    ("stale", "list"),
+    ("rule_version", "rule"),
+    ("policy", "plain"),
+    ("source_record", "uuid"),
+)
+_FLAG_CODE = {text: i for i, text in enumerate(FLAG_CODES)}
+_RULE_CODE = {text: i for i, text in enumerate(RULE_VERSIONS)}
+
+
+def encode_assessment(record: AssessmentRecord) -> list[Any]:
+    """`["A1", ...]`: booleans as 0/1, flags and rule version as codes, reasons as codes."""
+    out: list[Any] = [ASSESSMENT_FORMAT]
+    for name, how in _PLACES:
+        value = getattr(record, name)
+        if how == "bool":
+            out.append(None if value is None else int(value))
+        elif how == "enum":
+            out.append(None if value is None else value.value)
+        elif how == "flags":
+            out.append([_FLAG_CODE.get(str(f), str(f)) for f in value])
+        elif how == "reasons":
+            out.append([encode_reason(r) for r in value])
+        elif how == "list":
+            out.append(list(value))
+        elif how == "rule":
+            out.append(_RULE_CODE.get(value, value))
+        elif how == "uuid":
+            out.append(None if value is None else _b64_uuid(value))
+        else:
+            out.append(value)
+    return out
+
+
+def decode_assessment(data: object) -> AssessmentRecord:
+    """An assessment from its compact array, or from the object an older Bedside stored."""
+    if isinstance(data, dict):
+        return _legacy_assessment(data.get("payload", data))
+    if not isinstance(data, list) or not data or data[0] != ASSESSMENT_FORMAT:
+        head = data[0] if isinstance(data, list) and data else data
+        raise RecordInvalid(
+            [
+                FieldError(
+                    "payload",
+                    f"payload: assessment format {head!r} is not one this Bedside reads",
+                    f"{ASSESSMENT_FORMAT} (use a newer Bedside)",
+                )
+            ]
+        )
+    values: dict[str, Any] = {}
+    for (name, how), value in zip(_PLACES, data[1:], strict=True):
+        if how == "bool":
+            values[name] = None if value is None else bool(value)
+        elif how == "enum":
+            values[name] = None if value is None else EncephalopathyTool(value)
+        elif how == "flags":
+            values[name] = tuple(_flag(FLAG_CODES[f] if isinstance(f, int) else f) for f in value)
+        elif how == "reasons":
+            values[name] = tuple(decode_reason(r) for r in value)
+        elif how == "list":
+            values[name] = tuple(value)
+        elif how == "rule":
+            values[name] = RULE_VERSIONS[value] if isinstance(value, int) else value
+        elif how == "uuid":
+            values[name] = None if value is None else _uuid_b64(value)
+        else:
+            values[name] = value
+    return AssessmentRecord(**values)
+
+
+def _legacy_assessment(p: dict[str, Any]) -> AssessmentRecord:
+    """The object form of Bedside before the compact array (the contract plus the ward's keys)."""
+    hypotension = p.get("hypotension")
+    on_vasopressor = isinstance(hypotension, str)
+    tool = p.get("icans_tool")
+    crs_open = bool(p.get("crs_episode_open"))
+    icans_open = bool(p.get("icans_episode_open"))
+    reasons = tuple(
+        Reason(
+            Domain(str(d["domain"])),
+            str(d["criterion"]),
+            d["points"] if isinstance(d.get("points"), int) else None,
+            str(d["text"]),
+        )
+        for d in p.get("reason_details", [])
+    )
+    # Rule version 1.0 kept no course: the episode's own grade counts while it is open (D20).
+    crs_course = (
+        p["crs_course"] if "crs_course" in p else (p.get("crs_grade") if crs_open else None)
+    )
+    icans_course = (
+        p["icans_course"] if "icans_course" in p else (p.get("icans_grade") if icans_open else None)
+    )
+    return AssessmentRecord(
+        fever=p.get("fever"),
+        temp_c_compared=p.get("temp_c_compared"),
+        hypotension=None if on_vasopressor else hypotension,
+        on_vasopressor=on_vasopressor,
+        crs_grade=_whole(p.get("crs_grade")),
+        crs_grade_is_lower_bound=bool(p.get("crs_grade_is_lower_bound")),
+        crs_grade_if_fever_confirmed=p.get("crs_grade_if_fever_confirmed"),
+        crs_episode_max=p.get("crs_episode_max"),
+        crs_episode_open=crs_open,
+        crs_course=crs_course,
+        icans_tool=EncephalopathyTool(tool) if tool else None,
+        icans_grade=_whole(p.get("icans_grade")),
+        icans_grade_is_lower_bound=bool(p.get("icans_grade_is_lower_bound")),
+        icans_episode_max=p.get("icans_episode_max"),
+        icans_episode_open=icans_open,
+        icans_course=icans_course,
+        news2=_whole(p.get("news2")),
+        news2_any_single_parameter_3=p.get("news2_any_single_parameter_3"),
+        news2_partial=p.get("news2_partial_excluding_missing"),
+        pews=_whole(p.get("bedside_pews", p.get("pews"))),
+        pews_partial=p.get("bedside_pews_partial_excluding_missing"),
+        flags=tuple(_flag(str(f)) for f in p.get("flags", [])),
+        reasons=reasons,
+        stale=tuple(p.get("stale", [])),
+        rule_version=str(p.get("rule_version", "")),
+        policy=str(p.get("policy", "")),
+        source_record=p.get("source_record"),
+    )
+
+
+def _flag(text: str) -> Flag | str:
+    try:
+        return Flag(text)
+    except ValueError:
+        return text  # a newer engine's flag: kept as its code
+
+
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _b64_uuid(text: str) -> str:
+    return base64.urlsafe_b64encode(uuid.UUID(text).bytes).decode().rstrip("=")
+
+
+def _uuid_b64(text: str) -> str:
+    return str(uuid.UUID(bytes=base64.urlsafe_b64decode(text + "==")))

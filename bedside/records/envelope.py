@@ -3,7 +3,7 @@ draft: every field, the rules across a record's fields, and the times against th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bedside.clock import Clock
@@ -41,6 +41,40 @@ class Draft:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "patient_id", normalise_patient_id(self.patient_id))
+
+
+_PROOF = object()  # only `validated` holds it, so a ValidDraft always comes from a passed check
+
+
+@dataclass(frozen=True, slots=True)
+class ValidDraft:
+    """A draft that `validated` checked against the clock (every field, the rules across fields,
+    the times): the log stores it without checking it again. Made only by `validated`."""
+
+    draft: Draft
+    _proof: object = field(repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._proof is not _PROOF:
+            raise TypeError("a ValidDraft is made only by bedside.records.validated()")
+
+    @property
+    def record(self) -> Record:
+        return self.draft.record
+
+    @property
+    def patient_id(self) -> str:
+        return self.draft.patient_id
+
+    @property
+    def observed_at(self) -> datetime:
+        return self.draft.observed_at
+
+
+def validated(draft: Draft, clock: Clock) -> ValidDraft | list[FieldError]:
+    """`draft` as a ValidDraft, or every reason to refuse it (see `validate`)."""
+    errors = validate(draft, clock)
+    return errors if errors else ValidDraft(draft, _PROOF)
 
 
 _ENVELOPE = (

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
 
+from bedside.alert_vocabulary import Priority
 from bedside.records.canonical import canonical_json
 
 OLDEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -116,12 +117,15 @@ class FieldSpec:
         if self.constraint is not None:
             return self.constraint.allowed
         if issubclass(self.base, Enum):
-            return "one of " + ", ".join(str(m.value) for m in self.base)
+            return "one of " + ", ".join(
+                m.code if isinstance(m, Priority) else str(m.value) for m in self.base
+            )
         return {
             bool: "true or false",
             datetime: "a date and time with time zone, 2000–2099",
             date: "a date from 1900-01-01",
             dict: f"a JSON object up to {MAX_PAYLOAD_CHARS} characters",
+            tuple: "a list",
         }[self.base]
 
 

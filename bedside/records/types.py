@@ -4,6 +4,7 @@ rules across a record's fields. The envelope (patient, time, correction) is chec
 from __future__ import annotations
 
 import typing
+from collections.abc import Collection
 from contextlib import suppress
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -11,7 +12,8 @@ from enum import Enum
 from types import UnionType
 from typing import Any, ClassVar, TypeVar
 
-from bedside.alert_vocabulary import AlertEventType
+from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority
+from bedside.clinical.assessment import Assessment, Flag, Reason
 from bedside.clinical.capd import CAPD_ITEM_MAX, CapdItems
 from bedside.clinical.crs import fahrenheit_to_celsius
 from bedside.clinical.ice import ICE_ITEMS, IceItems
@@ -461,13 +463,134 @@ class GradeSignOff(Record):
     assessment_id: str
 
 
+_GRADE = Num("0", "4")
+_SCORE = Num("0", "99")
+
+
 @_register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AssessmentRecord(Record):
-    """The graded result as the ward saw it (the `bedside grade` contract object plus what the ward adds)."""
+    """The graded result of a time point as the ward saw it: grades, flag codes, the reasons (stored
+    as codes, their sentences regenerated when read), rule version and policy digest; plus what the
+    ward adds: the record that caused it, whether each episode is open and its course (D20)."""
 
     KIND: ClassVar[str] = "assessment"
-    payload: dict[str, Any]
+    SPECS: ClassVar[dict[str, Constraint]] = {
+        "temp_c_compared": Num("-100", "100", "°C"),
+        "crs_grade": _GRADE,
+        "crs_grade_if_fever_confirmed": _GRADE,
+        "crs_episode_max": _GRADE,
+        "crs_course": _GRADE,
+        "icans_grade": _GRADE,
+        "icans_episode_max": _GRADE,
+        "icans_course": _GRADE,
+        "news2": _SCORE,
+        "news2_partial": _SCORE,
+        "pews": _SCORE,
+        "pews_partial": _SCORE,
+        "rule_version": Text(1, 200),
+        "policy": Text(0, 64),
+        "source_record": UUID_TEXT,
+    }
+    fever: bool | None = None
+    temp_c_compared: float | None = None
+    hypotension: bool | None = None
+    on_vasopressor: bool = False
+    crs_grade: int | None = None
+    crs_grade_is_lower_bound: bool = False
+    crs_grade_if_fever_confirmed: int | None = None
+    crs_episode_max: int | None = None
+    crs_episode_open: bool = False
+    crs_course: int | None = None
+    icans_tool: EncephalopathyTool | None = None
+    icans_grade: int | None = None
+    icans_grade_is_lower_bound: bool = False
+    icans_episode_max: int | None = None
+    icans_episode_open: bool = False
+    icans_course: int | None = None
+    news2: int | None = None
+    news2_any_single_parameter_3: bool | None = None
+    news2_partial: int | None = None
+    pews: int | None = None
+    pews_partial: int | None = None
+    flags: tuple[Flag | str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+    stale: tuple[str, ...] = ()
+    rule_version: str = ""
+    policy: str = ""
+    source_record: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        assessment: Assessment,
+        *,
+        source_record: str | None,
+        crs_episode_open: bool,
+        icans_episode_open: bool,
+        crs_course: int | None,
+        icans_course: int | None,
+        stale: Collection[str] = (),
+    ) -> AssessmentRecord:
+        """The record the ward stores for a graded time point."""
+        crs, icans = assessment.crs, assessment.icans
+        return cls(
+            fever=crs.fever,
+            temp_c_compared=crs.temp_c,
+            hypotension=crs.hypotension,
+            on_vasopressor=crs.on_vasopressor,
+            crs_grade=crs.grade,
+            crs_grade_is_lower_bound=crs.grade_is_lower_bound,
+            crs_grade_if_fever_confirmed=crs.grade_if_fever_confirmed,
+            crs_episode_max=assessment.crs_episode_max,
+            crs_episode_open=crs_episode_open,
+            crs_course=crs_course,
+            icans_tool=icans.tool,
+            icans_grade=icans.grade,
+            icans_grade_is_lower_bound=icans.grade_is_lower_bound,
+            icans_episode_max=assessment.icans_episode_max,
+            icans_episode_open=icans_episode_open,
+            icans_course=icans_course,
+            news2=assessment.news2.score,
+            news2_any_single_parameter_3=assessment.news2.any_single_parameter_3,
+            news2_partial=assessment.news2.partial_score,
+            pews=assessment.pews.score,
+            pews_partial=assessment.pews.partial_score,
+            flags=assessment.flags,
+            reasons=assessment.reasons,
+            stale=tuple(sorted(stale)),
+            rule_version=assessment.rule_version,
+            policy=assessment.policy_fingerprint,
+            source_record=source_record,
+        )
+
+    def as_contract(self) -> dict[str, Any]:
+        """The `bedside grade` contract object of what was stored (SPEC "The bedside grade contract")."""
+        hypotension: bool | str | None = self.hypotension
+        if self.on_vasopressor:
+            hypotension = "on_vasopressor(s): graded by requirement"
+        return {
+            "fever": self.fever,
+            "temp_c_compared": self.temp_c_compared,
+            "hypotension": hypotension,
+            "crs_grade": self.crs_grade,
+            "crs_grade_is_lower_bound": self.crs_grade_is_lower_bound,
+            "crs_grade_if_fever_confirmed": self.crs_grade_if_fever_confirmed,
+            "crs_episode_max": self.crs_episode_max,
+            "icans_tool": self.icans_tool.value if self.icans_tool else None,
+            "icans_grade": self.icans_grade,
+            "icans_grade_is_lower_bound": self.icans_grade_is_lower_bound,
+            "icans_episode_max": self.icans_episode_max,
+            "news2": self.news2,
+            "news2_any_single_parameter_3": self.news2_any_single_parameter_3,
+            "news2_partial_excluding_missing": self.news2_partial,
+            "bedside_pews": self.pews,
+            "bedside_pews_partial_excluding_missing": self.pews_partial,
+            "flags": [str(f) for f in self.flags],
+            "reasons": [r.render() for r in self.reasons],
+            "rule_version": self.rule_version,
+            "policy": self.policy,
+        }
 
 
 @_register
@@ -476,14 +599,12 @@ class AlertEvent(Record):
     KIND: ClassVar[str] = "alert_event"
     SPECS: ClassVar[dict[str, Constraint]] = {
         "alert_id": TOKEN_TEXT,
-        "kind": TOKEN_TEXT,
-        "priority": Text(1, 32, TOKEN_TEXT.pattern, TOKEN_TEXT.pattern_text),
         "level": Num("0", "100"),
         "detail": Text(0, 2000, multiline=True),
     }
     alert_id: str
     event: AlertEventType
-    kind: str
-    priority: str
+    kind: AlertKind
+    priority: Priority  # stored by its code ("low", "medium", "high"): see `codec`
     level: int | None = None
     detail: str = ""

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority, StoredAlertEvent
 from bedside.clinical.vocabulary import CapdNotAssessable, EncephalopathyTool, IceNotAssessable
-from bedside.records import Admission, iso_utc, parse_utc
+from bedside.records import Admission, AssessmentRecord, from_payload, iso_utc, parse_utc
 from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
 from bedside.store.schema import FEVER_PREDICATE
 
@@ -45,24 +45,37 @@ TIME_POINT_KINDS = ("vitals", "neuro_check", "intervention", "attribution", "epi
 
 @dataclass(frozen=True, slots=True)
 class StoredAssessment:
-    """An assessment as the ward saw it at the time (DESIGN section 3: assessments are stored)."""
+    """An assessment as the ward saw it at the time (DESIGN section 3: assessments are stored): where
+    and when, and the typed record read back from the log."""
 
     record_id: str
     patient_id: str
     observed_at: datetime
-    crs_grade: int | None
-    icans_grade: int | None
-    news2: int | None
-    pews: int | None
-    payload: dict[str, Any]
+    record: AssessmentRecord
+
+    @property
+    def crs_grade(self) -> int | None:
+        return self.record.crs_grade
+
+    @property
+    def icans_grade(self) -> int | None:
+        return self.record.icans_grade
+
+    @property
+    def news2(self) -> int | None:
+        return self.record.news2
+
+    @property
+    def pews(self) -> int | None:
+        return self.record.pews
 
     @property
     def crs_episode_open(self) -> bool:
-        return bool(self.payload.get("crs_episode_open"))
+        return self.record.crs_episode_open
 
     @property
     def icans_episode_open(self) -> bool:
-        return bool(self.payload.get("icans_episode_open"))
+        return self.record.icans_episode_open
 
 
 class SqlHistory:
@@ -233,8 +246,8 @@ class SqlHistory:
             extra = "AND a.observed_at <= ? "
             params.append(iso_utc(until))
         row = self._conn.execute(
-            "SELECT a.record_id, a.patient_id, a.observed_at, a.crs_grade, a.icans_grade, a.news2, "
-            f"a.pews, r.payload FROM assessments a JOIN records r ON r.id = a.record_id "
+            "SELECT a.record_id, a.patient_id, a.observed_at, r.payload "
+            "FROM assessments a JOIN records r ON r.id = a.record_id "
             f"WHERE a.patient_id = ? {extra}"
             f"AND {CURRENT_VERSION.format('a.record_id')} "
             "ORDER BY a.observed_at DESC, a.entered_at DESC LIMIT 1",
@@ -242,16 +255,9 @@ class SqlHistory:
         ).fetchone()
         if row is None:
             return None
-        return StoredAssessment(
-            row[0],
-            row[1],
-            parse_utc(row[2]),
-            row[3],
-            row[4],
-            row[5],
-            row[6],
-            json.loads(row[7])["payload"],
-        )
+        record = from_payload("assessment", json.loads(row[3]), check=False)
+        assert isinstance(record, AssessmentRecord)
+        return StoredAssessment(row[0], row[1], parse_utc(row[2]), record)
 
     def assessment_times(self, patient_id: str, start: datetime, end: datetime) -> list[datetime]:
         """The time points with a current stored assessment in [start, end]."""
@@ -288,6 +294,10 @@ class SqlHistory:
             )
             frontier = [r[0] for r in rows]
         return sorted(chain, key=lambda s: s.entered_at)
+
+    def sign_offs(self, patient_id: str) -> list[StoredRecord]:
+        """The patient's grade sign-offs in force (a corrected one shows its newest version)."""
+        return self._log.records_for_patient(patient_id, ["grade_sign_off"], current_only=True)
 
     def versions_of_admission(self, patient_id: str) -> list[StoredRecord]:
         return self._log.records_for_patient(patient_id, ["admission"])

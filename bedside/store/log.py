@@ -18,13 +18,14 @@ from bedside.records import (
     FieldError,
     Record,
     RecordInvalid,
+    ValidDraft,
     canonical_json,
     check_author,
     from_payload,
     iso_utc,
     parse_utc,
     to_payload,
-    validate,
+    validated,
 )
 from bedside.store.connection import StorageError
 from bedside.store.projection import project
@@ -101,9 +102,6 @@ class Log:
         reason: str | None = None,
     ) -> StoredRecord:
         """Validate and store `record` with its projection row; raises RecordInvalid naming each field."""
-        conn = self._db.conn
-        if not conn.in_transaction:
-            raise StorageError("Log.append must run inside transaction(db)")
         draft = Draft(
             record=record,
             patient_id=patient_id,
@@ -111,8 +109,23 @@ class Log:
             supersedes=supersedes,
             reason=reason,
         )
-        patient_id = draft.patient_id  # in upper case: ids compare without regard to case
-        errors = validate(draft, self._clock) + check_author(author)
+        valid = validated(draft, self._clock)
+        if not isinstance(valid, ValidDraft):
+            raise RecordInvalid(valid + check_author(author))
+        return self.write(valid, author=author)
+
+    def write(self, valid: ValidDraft, *, author: str) -> StoredRecord:
+        """Store a draft already validated (its fields are not checked again) with its projection
+        row. What only the database can tell is checked here, under the write lock: the author, and
+        that a correction supersedes the newest version of a record of this patient and kind. Raises
+        RecordInvalid naming each field."""
+        conn = self._db.conn
+        if not conn.in_transaction:
+            raise StorageError("Log.write must run inside transaction(db)")
+        record, observed_at = valid.record, valid.observed_at
+        patient_id = valid.patient_id  # in upper case: ids compare without regard to case
+        supersedes, reason = valid.draft.supersedes, valid.draft.reason
+        errors = check_author(author)
         if not errors and supersedes is not None:
             errors = self._correction_errors(supersedes, record.KIND, patient_id)
         if errors:

@@ -15,7 +15,7 @@ from bedside.records import (
     Record,
     VitalSigns,
     parse_utc,
-    to_payload,
+    payload_fields,
 )
 
 
@@ -35,7 +35,7 @@ def project(
         "patient_id": patient_id,
         "observed_at": observed_at,
     }
-    payload = to_payload(record)
+    payload = payload_fields(record)
     if isinstance(record, VitalSigns):
         table = "vitals"
         row |= payload
@@ -72,13 +72,12 @@ def project(
         row |= {"entered_at": entered_at, "supersedes": supersedes}
     elif isinstance(record, AssessmentRecord):
         table = "assessments"
-        result = record.payload
         row |= {
             "entered_at": entered_at,
-            "crs_grade": _whole(result.get("crs_grade")),
-            "icans_grade": _whole(result.get("icans_grade")),
-            "news2": _whole(result.get("news2")),
-            "pews": _whole(result.get("bedside_pews", result.get("pews"))),
+            "crs_grade": record.crs_grade,
+            "icans_grade": record.icans_grade,
+            "news2": record.news2,
+            "pews": record.pews,
         }
     elif isinstance(record, AlertEvent):
         table = "alert_events"
@@ -94,7 +93,3 @@ def project(
     columns = ", ".join(row)
     marks = ", ".join("?" * len(row))
     conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
-
-
-def _whole(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

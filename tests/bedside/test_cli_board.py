@@ -42,8 +42,8 @@ def fx(tmp_path: Path) -> WardFixture:
     clock = ManualClock(START)
     path = tmp_path / "ward.db"
     policy = SitePolicy(site_timezone="Europe/Berlin")
-    ward = Ward(open_database(path, clock=clock), clock=clock, policy=policy)
-    fx = WardFixture(ward, clock, path)
+    db = open_database(path, clock=clock)
+    fx = WardFixture(Ward(db, clock=clock, policy=policy), clock, path, db)
     for patient in ("A1", "M5", "Z9"):
         recorded(fx.ward.admit(admission(patient, ADULT_BORN, baseline_ice=10), author=NURSE))
     recorded(fx.ward.admit(admission("C1", CHILD_BORN, baseline_capd=0), author=NURSE))
@@ -133,7 +133,7 @@ def test_an_empty_ward_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_the_command_prints_the_board_of_a_file(
     fx: WardFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fx.ward.history.database.conn.close()
+    fx.close()
     assert main(["board", "--db", str(fx.path)]) == 0
     out = capsys.readouterr().out
     assert f"| {fx.path} | 4 patients" in out.splitlines()[0]
@@ -148,7 +148,8 @@ def test_the_demo_ward_looks_like_a_real_moment(tmp_path: Path) -> None:
     path = tmp_path / "demo.db"
     summary = build_demo(str(path), now=now)
     assert summary.patients == 5
-    ward = Ward(open_read_only(path), clock=ManualClock(now))
+    db = open_read_only(path)
+    ward = Ward(db, clock=ManualClock(now))
     alerts = ward.open_alerts()
     acknowledged = [a for a in alerts if a.status is AlertStatus.ACKNOWLEDGED]
     waiting = [a for a in alerts if a.status is AlertStatus.ACTIVE]
@@ -164,7 +165,7 @@ def test_the_demo_ward_looks_like_a_real_moment(tmp_path: Path) -> None:
     for alert in waiting:
         assert alert.last_event_at >= now - UNACKNOWLEDGED_WINDOW - timedelta(minutes=15)
     assert isinstance(ward.board(), list)
-    ward.history.database.conn.close()
+    db.conn.close()
 
 
 def test_the_demo_is_charted_only_through_the_service(tmp_path: Path) -> None:

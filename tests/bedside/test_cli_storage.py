@@ -61,7 +61,7 @@ def ward_file(tmp_path: Path) -> Path:
     recorded(fx.ward.admit(admission("C1", CHILD_BORN, baseline_capd=0), author=NURSE))
     recorded(chart(fx, "A1", temperature=38.6))
     recorded(chart(fx, "C1"))
-    fx.ward.history.database.conn.close()
+    fx.close()
     return fx.path
 
 
@@ -181,12 +181,13 @@ def test_the_read_only_connection_refuses_writes_and_the_ward_says_so(tmp_path: 
     path = ward_file(tmp_path)
     before = digest(path)
     clock = ManualClock(START)
-    ward = Ward(open_read_only(path), clock=clock)  # no PRAGMA wal_autocheckpoint on it
+    db = open_read_only(path)
+    ward = Ward(db, clock=clock)  # no PRAGMA wal_autocheckpoint on it
     assert [row.patient_id for row in ward.board()] == ["A1", "C1"]
     result = ward.chart_vitals("A1", normal_adult_vitals(), observed_at=START, author=NURSE)
     assert isinstance(result, Failed) and result.reason is StorageProblem.READ_ONLY
     assert result.message.startswith("The record was not saved: the database is on a read-only")
-    ward.history.database.conn.close()
+    db.conn.close()
     assert digest(path) == before
 
 
@@ -395,7 +396,7 @@ def test_a_locked_database_is_classified_as_locked(tmp_path: Path) -> None:
 def test_a_full_disk_fails_a_save_as_disk_full(tmp_path: Path) -> None:
     fx = make_ward(tmp_path)
     recorded(fx.ward.admit(admission("A1", ADULT_BORN, baseline_ice=10), author=NURSE))
-    db = fx.ward.history.database
+    db = fx.db
     pages = db.conn.execute("PRAGMA page_count").fetchone()[0]
     db.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full" (SQLITE_FULL)
     result = None
@@ -455,7 +456,7 @@ def test_a_bug_inside_a_write_is_logged_with_its_traceback_and_fails_cleanly(
 ) -> None:
     fx = make_ward(tmp_path)
     recorded(fx.ward.admit(admission("A1", ADULT_BORN, baseline_ice=10), author=NURSE))
-    db = fx.ward.history.database
+    db = fx.db
     before = db.conn.execute("SELECT count(*) FROM records").fetchone()[0]
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -505,7 +506,7 @@ def test_tick_checks_every_patient_and_names_the_one_it_could_not(
 
 def test_tick_says_when_the_ward_cannot_be_read(tmp_path: Path) -> None:
     fx = make_ward(tmp_path)
-    fx.ward.history.database.conn.close()
+    fx.close()
     ticked = fx.ward.tick()
     assert ticked.written == {} and ticked.failed == {}
     assert ticked.ward_failed is not None and ticked.ward_failed.reason is StorageProblem.BUG

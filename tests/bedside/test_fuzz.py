@@ -779,7 +779,7 @@ def check_invalid(h: Harness, kind: str, n: int) -> int:
     @given(call=invalid_call(kind))
     def run(call: Call) -> None:
         nonlocal ran
-        before = h.ward.history.row_counts()
+        before = h.log.row_counts()
         result = submit(h.ward, call)
         ran += 1
         assert isinstance(result, Invalid), f"accepted: {call!r} -> {result!r}"
@@ -789,7 +789,7 @@ def check_invalid(h: Harness, kind: str, n: int) -> int:
             assert e.field in e.message, e
             assert e.allowed.strip(), e
         assert call.expect in {e.field for e in result.errors}, (call.expect, result.errors)
-        assert h.ward.history.row_counts() == before, "an invalid call wrote rows"
+        assert h.log.row_counts() == before, "an invalid call wrote rows"
 
     run()
     return ran
@@ -805,7 +805,7 @@ def check_valid(h: Harness, kind: str, n: int) -> int:
         ran += 1
         result = submit(h.ward, call)
         assert isinstance(result, Recorded), f"refused: {call!r} -> {result!r}"
-        stored = h.ward.history.versions(result.record.id)[-1]
+        stored = h.ward.record_versions(result.record.id)[-1]
         assert stored.id == result.record.id
         assert stored.patient_id == call.patient_id.upper()
         assert stored.record == call.record
@@ -865,11 +865,11 @@ def test_valid_input_long(harness: Harness, kind: str, request: pytest.FixtureRe
 @pytest.mark.parametrize("at", [START.replace(tzinfo=None), START.isoformat(), START.date(), None])
 def test_a_bad_observed_at_for_an_admitted_patient_is_refused(harness: Harness, at: Any) -> None:
     vitals = VitalSigns(hr=80)
-    before = harness.ward.history.row_counts()
+    before = harness.log.row_counts()
     result = harness.ward.chart_vitals(ADULT, vitals, observed_at=at, author=NURSE)
     assert isinstance(result, Invalid)
     assert "observed_at" in {e.field for e in result.errors}
-    assert harness.ward.history.row_counts() == before
+    assert harness.log.row_counts() == before
 
 
 def test_a_whole_number_beyond_float_range_is_refused(harness: Harness) -> None:

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
+from bedside.alert_vocabulary import AlertKind, Priority
 from bedside.clock import ManualClock
 from bedside.records import (
     Admission,
@@ -76,8 +77,10 @@ EXAMPLES: list[Record] = [
     ),
     Attribution(finding="fever", cause="central line infection"),
     Note(text="Parents informed."),
-    AssessmentRecord(payload={"crs_grade": 2, "icans_grade": 1, "news2": 5, "bedside_pews": None}),
-    AlertEvent(alert_id="alert-1", event="raised", kind="crs", priority="high", level=2),
+    AssessmentRecord(crs_grade=2, icans_grade=1, news2=5, rule_version="test rules"),
+    AlertEvent(
+        alert_id="alert-1", event="raised", kind=AlertKind.CRS, priority=Priority.HIGH, level=2
+    ),
 ]
 
 
@@ -469,17 +472,21 @@ def test_patients_show_the_current_admission(ward: Ward) -> None:
 def test_latest_assessments_one_per_patient(ward: Ward) -> None:
     ward.clock.advance(timedelta(hours=3))
     ward.append(admission(P2), patient_id=P2, observed_at=T0)
-    ward.append(AssessmentRecord(payload={"crs_grade": 1}), observed_at=T0 + timedelta(hours=1))
+    ward.append(
+        AssessmentRecord(crs_grade=1, rule_version="test rules"),
+        observed_at=T0 + timedelta(hours=1),
+    )
     newest = ward.append(
-        AssessmentRecord(payload={"crs_grade": 2}), observed_at=T0 + timedelta(hours=2)
+        AssessmentRecord(crs_grade=2, rule_version="test rules"),
+        observed_at=T0 + timedelta(hours=2),
     )
     regraded = ward.append(
-        AssessmentRecord(payload={"crs_grade": 3}),
+        AssessmentRecord(crs_grade=3, rule_version="test rules"),
         observed_at=newest.observed_at,
         supersedes=newest.id,
         reason="re-graded",
     )
-    other = ward.append(AssessmentRecord(payload={"icans_grade": 1}), patient_id=P2)
+    other = ward.append(AssessmentRecord(icans_grade=1, rule_version="test rules"), patient_id=P2)
     latest = ward.log.latest_assessments()
     assert {k: v.id for k, v in latest.items()} == {P1: regraded.id, P2: other.id}
     row = ward.db.conn.execute(

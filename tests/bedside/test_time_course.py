@@ -422,7 +422,7 @@ def test_an_upgrade_of_the_rules_re_derives_the_current_picture_visibly(
     fx.clock.advance(timedelta(minutes=1))
     assert fx.ward.rederive_under_current_rules() == ["A1"]
     after = fx.ward.latest_assessment("A1")
-    assert after is not None and after.payload["rule_version"] == newer
+    assert after is not None and after.record.rule_version == newer
     assert after.observed_at == before.observed_at and after.crs_grade == 2
     versions = fx.ward.record_versions(after.record_id)
     assert [v.id for v in versions] == [before.record_id, after.record_id]

@@ -8,21 +8,28 @@ from pathlib import Path
 
 import pytest
 
+import bedside.records.envelope as envelope
 from bedside.alert_vocabulary import AlertKind, Priority
 from bedside.clinical.assessment import Flag
 from bedside.records import (
+    Admission,
     Attribution,
     DoseUnit,
     Drug,
     EpisodeClosure,
+    FieldError,
     Finding,
+    GradeSignOff,
     Indication,
     Intervention,
+    Record,
     Route,
     Syndrome,
 )
+from bedside.staff import Author, Role
 from bedside.store.connection import WAL_SAFETY_PAGES
-from bedside.ward import Invalid
+from bedside.store.history import SqlHistory
+from bedside.ward import Invalid, Recorded
 from tests.support.ward_fixtures import (
     ADULT_BORN,
     CHILD_BORN,
@@ -66,12 +73,38 @@ def test_no_duplicate_alert_for_an_unchanged_grade(fx: WardFixture) -> None:
 
 
 def test_invalid_vitals_name_the_field_and_write_nothing(fx: WardFixture) -> None:
-    before = fx.ward.history.row_counts()
+    before = fx.history.row_counts()
     result = chart(fx, "A1", temperature=3.8)
     assert isinstance(result, Invalid)
     assert [e.field for e in result.errors] == ["temperature"]
     assert "25.0–45.0" in result.errors[0].allowed
-    assert fx.ward.history.row_counts() == before
+    assert fx.history.row_counts() == before
+
+
+def test_a_save_validates_its_record_once_and_reads_the_admission_once(
+    fx: WardFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorded(chart(fx, "A1", temperature=37.0))
+    fx.clock.advance(timedelta(minutes=30))
+    checked: list[Record] = []
+    admissions: list[str] = []
+    check_record, read_admission = envelope.validate_record, SqlHistory.admission
+
+    def counting_check(record: Record) -> list[FieldError]:
+        checked.append(record)
+        return check_record(record)
+
+    def counting_read(self: SqlHistory, patient_id: str) -> Admission | None:
+        admissions.append(patient_id)
+        return read_admission(self, patient_id)
+
+    monkeypatch.setattr(envelope, "validate_record", counting_check)
+    monkeypatch.setattr(SqlHistory, "admission", counting_read)
+    vitals = normal_adult_vitals(temperature=38.6)
+    saved = recorded(fx.ward.chart_vitals("A1", vitals, observed_at=fx.clock.now(), author=NURSE))
+    assert saved.assessment is not None and saved.alert_events  # graded and alerted
+    assert [r for r in checked if r is vitals] == [vitals]  # the log does not check it again
+    assert admissions == ["A1"]  # the admission checked against is the one graded with
 
 
 def test_an_unknown_patient_is_refused(fx: WardFixture) -> None:
@@ -209,7 +242,7 @@ def test_a_correction_supersedes_and_keeps_both_versions(fx: WardFixture) -> Non
     )
     assert fixed.record.supersedes == wrong.record.id
     assert fixed.assessment is not None and fixed.assessment.crs.grade == 0
-    versions = fx.ward.history.versions(wrong.record.id)
+    versions = fx.ward.record_versions(wrong.record.id)
     assert [v.id for v in versions] == [wrong.record.id, fixed.record.id]
     assert isinstance(
         fx.ward.correct(wrong.record.id, normal_adult_vitals(), reason="", author=NURSE), Invalid
@@ -255,18 +288,19 @@ def test_board_lists_every_patient_with_grade_alerts_and_due_checks(fx: WardFixt
 
 
 def test_correcting_the_admission_keeps_one_patient(fx: WardFixture) -> None:
-    current = fx.ward.history.admission("A1")
+    current = fx.ward.admission("A1")
     assert current is not None
     heavier = replace(current, weight_kg=72.0)
-    first = fx.ward.history.versions_of_admission("A1")[-1]
+    first = fx.ward.admission_record("A1")
+    assert first is not None
     recorded(fx.ward.correct(first.id, heavier, reason="weighed on ward scale", author=NURSE))
-    assert fx.ward.history.patient_ids().count("A1") == 1
-    admitted = fx.ward.history.admission("A1")
+    assert [row.patient_id for row in fx.ward.board()].count("A1") == 1
+    admitted = fx.ward.admission("A1")
     assert admitted is not None and admitted.weight_kg == 72.0
 
 
 def test_saves_never_checkpoint_and_tick_does(fx: WardFixture) -> None:
-    db = fx.ward.history.database
+    db = fx.db
     assert db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_SAFETY_PAGES
     before = fx.path.stat().st_size
     for minutes in range(0, 50, 5):
@@ -274,3 +308,106 @@ def test_saves_never_checkpoint_and_tick_does(fx: WardFixture) -> None:
     assert fx.path.stat().st_size == before  # every save stayed in the WAL
     fx.ward.tick()
     assert fx.path.stat().st_size > before  # tick() copied the WAL back into the file
+
+
+# --- signing a grade ---------------------------------------------------------------------------------
+
+
+def _graded_fever(fx: WardFixture) -> str:
+    """Chart a fever for A1 and return the id of the assessment it produced."""
+    recorded(chart(fx, "A1", temperature=38.6))
+    latest = fx.ward.latest_assessment("A1")
+    assert latest is not None and latest.crs_grade == 1
+    return latest.record_id
+
+
+def test_only_a_physician_may_sign_a_grade(fx: WardFixture) -> None:
+    sign_off = GradeSignOff(syndrome=Syndrome.CRS, grade=1, assessment_id=_graded_fever(fx))
+    before = fx.history.row_counts()
+    for author in (NURSE, READER, Author("it.admin", Role.ADMIN)):
+        refused = fx.ward.sign_grade("A1", sign_off, author=author)
+        assert isinstance(refused, Invalid), author
+        [error] = refused.errors
+        assert error.field == "author"
+        assert f"{author.user_id} ({author.role.value}) may not sign grade" in error.message
+    assert fx.history.row_counts() == before
+    recorded(fx.ward.sign_grade("A1", sign_off, author=PHYSICIAN))
+
+
+def test_a_sign_off_of_an_assessment_that_does_not_exist_names_the_field(fx: WardFixture) -> None:
+    _graded_fever(fx)
+    before = fx.history.row_counts()
+    ghost = GradeSignOff(
+        syndrome=Syndrome.CRS, grade=1, assessment_id="01a20ff3-4e9a-7a66-873c-fac64130d995"
+    )
+    refused = fx.ward.sign_grade("A1", ghost, author=PHYSICIAN)
+    assert isinstance(refused, Invalid)
+    assert [(e.field, e.message) for e in refused.errors] == [
+        ("assessment_id", "assessment_id: no record 01a20ff3-4e9a-7a66-873c-fac64130d995")
+    ]
+    malformed = GradeSignOff(syndrome=Syndrome.CRS, grade=5, assessment_id="not-an-id")
+    refused = fx.ward.sign_grade("A1", malformed, author=PHYSICIAN)
+    assert isinstance(refused, Invalid)
+    assert {e.field for e in refused.errors} == {"grade", "assessment_id"}
+    assert fx.history.row_counts() == before
+
+
+def test_a_grade_is_signed_once_and_changed_by_a_correction(fx: WardFixture) -> None:
+    assessment_id = _graded_fever(fx)
+    crs = GradeSignOff(syndrome=Syndrome.CRS, grade=1, assessment_id=assessment_id)
+    first = recorded(fx.ward.sign_grade("A1", crs, author=PHYSICIAN))
+    fx.clock.advance(timedelta(minutes=5))
+    before = fx.history.row_counts()
+    again = fx.ward.sign_grade("A1", crs, author=Author("dr.kim", Role.PHYSICIAN))
+    assert isinstance(again, Invalid)
+    [error] = again.errors
+    assert error.field == "assessment_id"
+    assert "already signed by dr.lee" in error.message and "correct that sign-off" in error.message
+    assert fx.history.row_counts() == before
+    # The other syndrome of the same assessment is a signature of its own.
+    recorded(
+        fx.ward.sign_grade(
+            "A1",
+            GradeSignOff(syndrome=Syndrome.ICANS, grade=0, assessment_id=assessment_id),
+            author=PHYSICIAN,
+        )
+    )
+    # A different grade is a correction of the first signature, with a reason; both stay.
+    adjudicated = replace(crs, grade=2)
+    fixed = recorded(
+        fx.ward.correct(
+            first.record.id, adjudicated, reason="hypoxia charted late", author=PHYSICIAN
+        )
+    )
+    assert fixed.record.supersedes == first.record.id
+    assert [v.record for v in fx.ward.record_versions(first.record.id)] == [crs, adjudicated]
+
+
+def test_a_sign_off_of_a_regraded_assessment_is_refused(fx: WardFixture) -> None:
+    old = _graded_fever(fx)
+    late = recorded(chart(fx, "A1", minutes=-20, temperature=37.0))
+    assert isinstance(late, Recorded)
+    current = fx.ward.latest_assessment("A1")
+    assert current is not None and current.record_id != old
+    refused = fx.ward.sign_grade(
+        "A1", GradeSignOff(syndrome=Syndrome.CRS, grade=1, assessment_id=old), author=PHYSICIAN
+    )
+    assert isinstance(refused, Invalid)
+    assert refused.errors[0].field == "assessment_id"
+    assert f"the current one is {current.record_id}" in refused.errors[0].message
+
+
+def test_the_signature_is_a_record_with_its_author_and_time(fx: WardFixture) -> None:
+    assessment_id = _graded_fever(fx)
+    fx.clock.advance(timedelta(minutes=7))
+    sign_off = GradeSignOff(syndrome=Syndrome.CRS, grade=1, assessment_id=assessment_id)
+    signed = recorded(fx.ward.sign_grade("A1", sign_off, author=PHYSICIAN))
+    assert signed.assessment is None  # a signature does not change the graded picture
+    assert signed.alert_events == ()
+    fx.reopen()
+    [stored] = fx.ward.record_versions(signed.record.id)
+    assert stored.kind == "grade_sign_off"
+    assert stored.record == sign_off
+    assert (stored.patient_id, stored.author) == ("A1", PHYSICIAN.user_id)
+    assert stored.observed_at == fx.clock.now()
+    assert stored.supersedes is None and stored.hash

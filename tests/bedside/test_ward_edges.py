@@ -112,11 +112,11 @@ def test_a_corrected_value_stops_counting_in_every_later_assessment(fx: WardFixt
             wrong.record.id, ice_check(10), reason="scored the wrong patient", author=NURSE
         )
     )
-    latest = fx.ward.history.latest_assessment("A1")
+    latest = fx.ward.latest_assessment("A1")
     assert latest is not None
     assert latest.icans_grade == 0
-    assert latest.payload["icans_episode_max"] == 0
-    assert not latest.payload["icans_episode_open"]
+    assert latest.record.icans_episode_max == 0
+    assert not latest.record.icans_episode_open
     assert AlertKind.ICANS_DOWNGRADE not in {a.kind for a in fx.ward.open_alerts("A1")}
 
 
@@ -147,14 +147,15 @@ def test_computed_records_and_physician_fields_are_not_corrected_by_a_nurse(
     fx: WardFixture,
 ) -> None:
     vitals(fx, temperature=38.6)
-    latest = fx.ward.history.latest_assessment("A1")
+    latest = fx.ward.latest_assessment("A1")
     assert latest is not None
-    stored = fx.ward.history.versions(latest.record_id)[-1]
+    stored = fx.ward.record_versions(latest.record_id)[-1]
     refused = fx.ward.correct(
         latest.record_id, stored.record, reason="looks wrong", author=PHYSICIAN
     )
     assert isinstance(refused, Invalid)
-    first = fx.ward.history.versions_of_admission("A1")[-1]
+    first = fx.ward.admission_record("A1")
+    assert first is not None
     delayed = replace(first.record, developmental_delay=True)  # type: ignore[type-var]
     by_nurse = fx.ward.correct(first.id, delayed, reason="parent report", author=NURSE)
     assert isinstance(by_nurse, Invalid) and by_nurse.errors[0].field == "author"
@@ -183,5 +184,5 @@ def test_the_board_shows_vitals_charted_just_before_a_closure(fx: WardFixture) -
             "A1", normal_adult_vitals(rr=26, hr=135), observed_at=back, author=NURSE
         )
     )
-    latest = fx.ward.history.latest_assessment("A1")
+    latest = fx.ward.latest_assessment("A1")
     assert latest is not None and latest.news2 is not None and latest.news2 >= 5

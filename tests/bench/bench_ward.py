@@ -210,8 +210,8 @@ def graded_payload(
     neuro: tuple[datetime, NeuroCheck] | None,
     crs_open: bool,
     source: str,
-) -> dict[str, Any]:
-    """What the ward stores for a time point (Ward._store_assessment), graded on a simple state."""
+) -> AssessmentRecord:
+    """What the ward stores for a time point (Regrader), graded on a simple state."""
     values: dict[str, Any] = {}
     if neuro is not None and at - neuro[0] <= timedelta(hours=DEFAULT_POLICY.neuro_fresh_hours):
         n = neuro[1]
@@ -248,15 +248,14 @@ def graded_payload(
         **values,
     )
     a = assess(state, DEFAULT_POLICY)
-    contract = a.as_contract()
-    contract.pop("reasons", None)  # the ward stores the reasons once, structured (reason_details)
-    return contract | {
-        "source_record": source,
-        "crs_episode_open": crs_open or bool(a.crs.grade),
-        "icans_episode_open": bool(a.icans.grade),
-        "reason_details": [r.as_dict() for r in a.reasons],
-        "stale": [],
-    }
+    return AssessmentRecord.of(
+        a,
+        source_record=source,
+        crs_episode_open=crs_open or bool(a.crs.grade),
+        icans_episode_open=bool(a.icans.grade),
+        crs_course=a.crs.grade if crs_open or a.crs.grade else None,
+        icans_course=a.icans.grade if a.icans.grade else None,
+    )
 
 
 # --- building ------------------------------------------------------------------------------------------
@@ -331,8 +330,8 @@ def build(
                 check = neuro_for(p)
                 loader.append(check, p.id, at, NURSE)
                 last_neuro[p.id] = (at, check)
-            payload = graded_payload(p, infusion, at, v, last_neuro.get(p.id), crs_open, vid)
-            loader.append(AssessmentRecord(payload=payload), p.id, at, NURSE)
+            graded = graded_payload(p, infusion, at, v, last_neuro.get(p.id), crs_open, vid)
+            loader.append(graded, p.id, at, NURSE)
             if p.fever is not None and at == _on_grid(p.fever[0], start):
                 dose = 15 if p.child else 1000
                 unit = DoseUnit.MG_PER_KG if p.child else DoseUnit.MG

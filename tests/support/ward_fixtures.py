@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlite_utils import Database
+
 from bedside.clock import ManualClock
 from bedside.records import (
     Admission,
@@ -22,6 +24,8 @@ from bedside.records import (
 )
 from bedside.staff import Author, Role
 from bedside.store.connection import open_database
+from bedside.store.history import SqlHistory
+from bedside.store.log import Log
 from bedside.ward import Recorded, Result, Ward
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -33,19 +37,33 @@ READER = Author("audit.ro", Role.READ_ONLY)
 
 @dataclass
 class WardFixture:
+    """A ward on its own file. The test holds the database the ward was given (`db`) and reads the
+    store directly through `history`; the ward itself hands out no database."""
+
     ward: Ward
     clock: ManualClock
     path: Path
+    db: Database
+
+    @property
+    def history(self) -> SqlHistory:
+        """The store's read side over the ward's database (row counts, versions, raw look-ups)."""
+        return SqlHistory(self.db, Log(self.db, self.clock))
 
     def reopen(self) -> Ward:
-        self.ward = Ward(open_database(self.path, clock=self.clock), clock=self.clock)
+        self.db = open_database(self.path, clock=self.clock)
+        self.ward = Ward(self.db, clock=self.clock)
         return self.ward
+
+    def close(self) -> None:
+        self.db.conn.close()
 
 
 def make_ward(tmp_path: Path) -> WardFixture:
     clock = ManualClock(START)
     path = tmp_path / "ward.db"
-    return WardFixture(Ward(open_database(path, clock=clock), clock=clock), clock, path)
+    db = open_database(path, clock=clock)
+    return WardFixture(Ward(db, clock=clock), clock, path, db)
 
 
 def admission(patient_id: str, born: date, **overrides: Any) -> Admission:
