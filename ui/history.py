@@ -130,10 +130,10 @@ def summary(record: Record) -> str:
             record.name, record.date_of_birth.isoformat(), record.diagnosis.value
         )
     if isinstance(record, AssessmentRecord):
-        p = record.payload
+        # None is a grade that could not be determined: shown as such, never as 0 or blank.
         shown = [
-            f"{label} {'—' if p.get(key) is None else p.get(key)}"
-            for key, label in (("crs_grade", "CRS"), ("icans_grade", "ICANS"))
+            f"{label} {_tr('not determinable') if grade is None else grade}"
+            for grade, label in ((record.crs_grade, "CRS"), (record.icans_grade, "ICANS"))
         ]
         return ", ".join(shown)
     if isinstance(record, AlertEvent):

@@ -25,7 +25,7 @@ def story(tmp_path: Path) -> Story:
 
 
 def chart_of(story: Story) -> Chart:
-    return Chart(story.fx.ward.history.database, policy=story.fx.ward.policy)
+    return Chart(story.fx.db, policy=story.fx.ward.policy)
 
 
 def test_a_series_holds_the_current_values_with_a_gap_where_nobody_measured(story: Story) -> None:

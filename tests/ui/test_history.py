@@ -23,7 +23,7 @@ def story(tmp_path: Path) -> Story:
 
 @pytest.fixture
 def view(qtbot: QtBot, story: Story) -> HistoryView:
-    view = HistoryView(Chart(story.fx.ward.history.database))
+    view = HistoryView(Chart(story.fx.db))
     qtbot.addWidget(view)
     view.show_patient("A1")
     return view
@@ -98,3 +98,7 @@ def test_computed_records_are_a_switch_away(qtbot: QtBot, view: HistoryView) -> 
     kinds = {view.model.index(r, Column.KIND).data(DISPLAY) for r in range(view.model.rowCount())}
     assert view.model.rowCount() > before
     assert {"Assessment", "Alert"} <= kinds
+    texts = [
+        view.model.index(r, Column.SUMMARY).data(DISPLAY) for r in range(view.model.rowCount())
+    ]
+    assert "CRS 0, ICANS 0" in texts

@@ -28,7 +28,7 @@ def story(tmp_path: Path) -> Story:
 
 @pytest.fixture
 def view(qtbot: QtBot, story: Story) -> TrendView:
-    chart = Chart(story.fx.ward.history.database, policy=story.fx.ward.policy)
+    chart = Chart(story.fx.db, policy=story.fx.ward.policy)
     view = TrendView(chart, now=story.fx.clock.now)
     qtbot.addWidget(view)
     view.show_patient("A1")
@@ -111,13 +111,13 @@ def test_the_range_buttons_change_the_span_and_what_is_read(
     assert span is not None and span[1] - span[0] == timedelta(hours=24)
     view.set_range(TrendRange.ALL)
     span = view.visible_span()
-    assert span is not None and span[0] == story.fx.ward.history.admitted_at("A1")
+    assert span is not None and span[0] == story.fx.history.admitted_at("A1")
     x0, x1 = view.plots[Vital.HEART_RATE.value].viewRange()[0]
     assert x0 == pytest.approx(span[0].timestamp()) and x1 == pytest.approx(span[1].timestamp())
 
 
 def test_a_patient_without_records_shows_nothing_and_says_so(qtbot: QtBot, story: Story) -> None:
-    chart = Chart(story.fx.ward.history.database)
+    chart = Chart(story.fx.db)
     view = TrendView(chart, now=story.fx.clock.now)
     qtbot.addWidget(view)
     view.set_range(TrendRange.ALL)
