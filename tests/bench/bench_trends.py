@@ -1,0 +1,291 @@
+"""Benchmark of the trend view on a year of 15-minute data for one patient (a script, not a test).
+
+    .venv/bin/python tests/bench/bench_trends.py [--days 365] [--db PATH] [--quick] [--repeat 50]
+
+Builds (or reuses, with an existing `--db`) one patient's stay with bench_ward's synthetic ward: vitals every
+15 minutes, a neuro check every 4 h, a stored assessment per time point. Then, offscreen, measures:
+
+  (a) what one refresh of the "All" range reads through `bedside.chart.Chart` (every vital, the O2 device,
+      neuro scores, both grades, drug marks), beside `Log.vitals_series` of the same year of raw rows;
+  (b) first draw: `TrendView.show_patient` on the "All" range until the plots are rendered into a pixmap;
+  (c) pan and zoom redraw: a new x range on the linked plots, rendered, repeated;
+and, as the raw baseline in the same run, the same arrays drawn by bare pyqtgraph (the same plot count, the
+same downsampling and clip-to-view, no bands, marks or steps), and the year's raw 15-minute arrays in bare
+pyqtgraph with the same settings. Goals (reported, not asserted): first draw <= 100 ms, redraw median <= 16 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from bedside.chart import Chart, Vital  # noqa: E402
+from bedside.clock import ManualClock  # noqa: E402
+from bedside.records import Syndrome, parse_utc  # noqa: E402
+from bedside.store.connection import checkpoint, open_database  # noqa: E402
+from bedside.store.log import Log  # noqa: E402
+from tests.bench.bench_ward import END, build  # noqa: E402
+from ui.trends import TrendRange, TrendView, _arrays  # noqa: E402
+
+TARGET_FIRST_DRAW_MS = 100.0
+TARGET_REDRAW_MS = 16.0
+SIZE = (1280, 1000)
+
+
+def ms_since(t: int) -> float:
+    return (time.perf_counter_ns() - t) / 1e6
+
+
+def timed(fn: Callable[[], object], n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t = time.perf_counter_ns()
+        fn()
+        out.append(ms_since(t))
+    return out
+
+
+def pan_zoom_ranges(start: float, end: float, n: int) -> list[tuple[float, float]]:
+    """A pan across the stay at one-month zoom, then zooms out towards the whole stay and back."""
+    span = end - start
+    width = min(span, 30 * 86400.0)
+    out = []
+    for i in range(n):
+        if i % 2 == 0:  # pan
+            left = start + (span - width) * (i / max(n - 1, 1))
+            out.append((left, left + width))
+        else:  # zoom about the middle
+            w = span * (0.1 + 0.9 * ((i * 7) % n) / n)
+            mid = start + span / 2
+            out.append((mid - w / 2, mid + w / 2))
+    return out
+
+
+class BarePlots:
+    """The baseline: bare pyqtgraph, the same stack of plots with DateAxisItem, one curve each."""
+
+    def __init__(self, rows: int) -> None:
+        self.widget = pg.GraphicsLayoutWidget()
+        self.widget.resize(*SIZE)
+        self.plots = []
+        self.curves = []
+        first = None
+        for row in range(rows):
+            plot = self.widget.addPlot(
+                row=row, col=0, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")}
+            )
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            self.plots.append(plot)
+            self.curves.append(plot.plot(connect="finite"))
+
+    def draw(self, arrays: list[tuple[np.ndarray, np.ndarray]], x0: float, x1: float) -> None:
+        for curve, (x, y) in zip(self.curves, arrays, strict=False):
+            curve.setData(x, y, connect="finite")
+        self.plots[0].setXRange(x0, x1, padding=0)
+        self.widget.grab()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--db", type=Path, help="database file: reused if it exists, else built")
+    parser.add_argument("--quick", action="store_true", help="14 days, 10 redraws (smoke test)")
+    parser.add_argument("--repeat", type=int, default=50, help="pan/zoom redraws measured")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.days, args.repeat = 14, 10
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory(prefix="bedside-bench-trends-") as scratch:
+        path: Path = args.db or Path(scratch) / "trends.db"
+        reuse = path.exists()
+        clock = ManualClock(END)
+        db = open_database(path, clock=clock)
+        try:
+            return run(app, db, path, clock, args, reuse)
+        finally:
+            db.conn.close()
+
+
+def run(
+    app: object, db: object, path: Path, clock: ManualClock, args: argparse.Namespace, reuse: bool
+) -> int:  # type: ignore[type-arg]
+    conn = db.conn  # type: ignore[attr-defined]
+    print(f"Bedside trend benchmark: {path}")
+    print(f"  python {sys.version.split()[0]}, pyqtgraph {pg.__version__}, pid {os.getpid()}")
+    if reuse:
+        last = conn.execute("SELECT max(observed_at) FROM records").fetchone()[0]
+        if last is None:
+            raise SystemExit(f"{path} holds no records; remove it to build a new one")
+        clock.set(parse_utc(last) + timedelta(minutes=1))
+        print(f"  reused: data up to {last}")
+    else:
+        print(f"  building 1 patient x {args.days} days (vitals every 15 min, neuro every 4 h)")
+        built = build(db, clock, 1, args.days, args.seed)  # type: ignore[arg-type]
+        print(f"  built {built['records']:,} records in {built['seconds']:.0f} s")
+        clock.set(END + timedelta(minutes=1))
+    checkpoint(db)  # type: ignore[arg-type]
+    patient = conn.execute("SELECT patient_id FROM patients LIMIT 1").fetchone()[0]
+    n_vitals = conn.execute(
+        "SELECT count(*) FROM vitals WHERE patient_id = ?", [patient]
+    ).fetchone()[0]
+    print(f"  patient {patient}: {n_vitals:,} vitals sets")
+
+    chart = Chart(db)  # type: ignore[arg-type]
+    span = chart.span(patient)
+    assert span is not None
+    start, end = span[0], clock.now()
+
+    # (a) reads
+    def read_all() -> None:
+        chart.vitals(patient, list(Vital), start, end)
+        chart.o2_devices(patient, start, end)
+        chart.neuro_scores(patient, start, end)
+        chart.grades(patient, Syndrome.CRS, start, end)
+        chart.grades(patient, Syndrome.ICANS, start, end)
+        chart.drug_marks(patient, start, end)
+        chart.sbp_threshold(patient, start, end)
+
+    read_all()  # warm the page cache: both sides read warm
+    reads = timed(read_all, 5)
+    log = Log(db, clock)  # type: ignore[arg-type]
+    columns = tuple(v.value for v in Vital)
+    raw_reads = timed(lambda: log.vitals_series(patient, start, end, columns), 5)
+    year = log.vitals_series(patient, start, end, columns)
+    series = chart.vitals(patient, list(Vital), start, end)
+    drawn_points = sum(len(s) for s in series.values())
+
+    # (b) first draw of the real view
+    view = TrendView(chart, now=clock.now)
+    view.resize(*SIZE)
+    view.set_range(TrendRange.ALL)
+    t = time.perf_counter_ns()
+    view.show_patient(patient)
+    view.graphics.grab()
+    first_draw = ms_since(t)
+    # again on a fresh view: the first one paid Qt's one-time start-up costs (fonts, caches)
+    view2 = TrendView(chart, now=clock.now)
+    view2.resize(*SIZE)
+    view2.set_range(TrendRange.ALL)
+    t = time.perf_counter_ns()
+    view2.show_patient(patient)
+    view2.graphics.grab()
+    first_draw_warm = ms_since(t)
+
+    # (c) pan / zoom redraws
+    x0, x1 = start.timestamp(), end.timestamp()
+    ranges = pan_zoom_ranges(x0, x1, args.repeat)
+    master = view2.plots[Vital.TEMPERATURE.value]
+    redraw = []
+    for a, b in ranges:
+        t = time.perf_counter_ns()
+        master.setXRange(a, b, padding=0)
+        view2.graphics.grab()
+        redraw.append(ms_since(t))
+
+    # baselines: bare pyqtgraph, the same arrays; and the raw year
+    rows = len(view2.plots)
+    same = [_arrays(series[v]) for v in Vital]
+    bare = BarePlots(rows)
+    t = time.perf_counter_ns()
+    bare.draw(same, x0, x1)
+    bare_first = ms_since(t)
+    bare_redraw = []
+    for a, b in ranges:
+        t = time.perf_counter_ns()
+        bare.plots[0].setXRange(a, b, padding=0)
+        bare.widget.grab()
+        bare_redraw.append(ms_since(t))
+    raw_arrays = [
+        (np.asarray(year.t, dtype=float), np.asarray(year[c], dtype=float)) for c in columns
+    ]
+    raw = BarePlots(rows)
+    t = time.perf_counter_ns()
+    raw.draw(raw_arrays, x0, x1)
+    raw_first = ms_since(t)
+    raw_redraw = []
+    for a, b in ranges:
+        t = time.perf_counter_ns()
+        raw.plots[0].setXRange(a, b, padding=0)
+        raw.widget.grab()
+        raw_redraw.append(ms_since(t))
+
+    med = statistics.median
+
+    def verdict(value: float, target: float) -> str:
+        return "meets" if value <= target else "MISSES"
+
+    def p90(xs: list[float]) -> float:
+        return sorted(xs)[max(0, int(0.9 * len(xs)) - 1)]
+
+    line = "-" * 100
+    print()
+    print(line)
+    print(
+        f"one patient, {args.days} days: {n_vitals:,} vitals sets; the view draws {drawn_points:,} points "
+        f"({'hourly min/max' if series[Vital.HEART_RATE].hourly else 'raw'}) over {rows} plots"
+    )
+    print(line)
+    print(f"{'measure':<58}{'n':>4}{'median':>9}{'p90':>9}{'max':>9}  goal")
+    print(line)
+    print(
+        f"{'(a) Chart reads for one refresh (All), ms':<58}{len(reads):>4}{med(reads):>9.1f}{p90(reads):>9.1f}{max(reads):>9.1f}"
+    )
+    print(
+        f"{'    raw: Log.vitals_series, 6 columns, 1 span, ms':<58}{len(raw_reads):>4}{med(raw_reads):>9.1f}{p90(raw_reads):>9.1f}{max(raw_reads):>9.1f}"
+    )
+    print(f"{'    ratio reads / raw':<58}{'':>4}{med(reads) / med(raw_reads):>9.2f}")
+    print(
+        f"{'(b) TrendView first draw (read + setData + render), ms':<58}{1:>4}{first_draw:>9.1f}{'':>9}{'':>9}  <= {TARGET_FIRST_DRAW_MS:g} ms: {verdict(first_draw, TARGET_FIRST_DRAW_MS)}"
+    )
+    print(
+        f"{'    a second view, after Qt start-up costs, ms':<58}{1:>4}{first_draw_warm:>9.1f}{'':>9}{'':>9}  <= {TARGET_FIRST_DRAW_MS:g} ms: {verdict(first_draw_warm, TARGET_FIRST_DRAW_MS)}"
+    )
+    print(
+        f"{'    raw: bare pyqtgraph, same arrays (setData + render), ms':<58}{1:>4}{bare_first:>9.1f}"
+    )
+    print(f"{'    raw: bare pyqtgraph, the raw 15-min year, ms':<58}{1:>4}{raw_first:>9.1f}")
+    print(
+        f"{'    ratio first draw (second view) / bare same arrays':<58}{'':>4}{first_draw_warm / bare_first:>9.2f}"
+    )
+    print(
+        f"{'(c) TrendView pan/zoom redraw, ms':<58}{len(redraw):>4}{med(redraw):>9.1f}{p90(redraw):>9.1f}{max(redraw):>9.1f}  median <= {TARGET_REDRAW_MS:g} ms: {verdict(med(redraw), TARGET_REDRAW_MS)}"
+    )
+    print(
+        f"{'    raw: bare pyqtgraph, same arrays, ms':<58}{len(bare_redraw):>4}{med(bare_redraw):>9.1f}{p90(bare_redraw):>9.1f}{max(bare_redraw):>9.1f}"
+    )
+    print(
+        f"{'    raw: bare pyqtgraph, the raw 15-min year, ms':<58}{len(raw_redraw):>4}{med(raw_redraw):>9.1f}{p90(raw_redraw):>9.1f}{max(raw_redraw):>9.1f}"
+    )
+    print(
+        f"{'    ratio redraw / bare same arrays (medians)':<58}{'':>4}{med(redraw) / med(bare_redraw):>9.2f}"
+    )
+    print(line)
+    for w in (view, view2):
+        w.deleteLater()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

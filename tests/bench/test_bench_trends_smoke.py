@@ -1,0 +1,40 @@
+"""The trend benchmark script runs end to end at its smallest size (the numbers are not asserted)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).with_name("bench_trends.py")
+
+
+@pytest.mark.slow
+def test_the_trend_benchmark_runs_quick_and_prints_each_measure_with_its_baseline(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "trends.db"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert re.search(r"^\(a\) Chart reads for one refresh \(All\), ms\s+5(\s+[\d.]+){3}", out, re.M)
+    assert re.search(
+        r"^\(b\) TrendView first draw .*\s1\s+[\d.]+\s+<= 100 ms: (meets|MISSES)", out, re.M
+    )
+    assert re.search(r"^\(c\) TrendView pan/zoom redraw, ms\s+10(\s+[\d.]+){3}", out, re.M)
+    for ratio in (
+        "reads / raw",
+        "first draw \\(second view\\) / bare same arrays",
+        "redraw / bare",
+    ):
+        assert re.search(rf"ratio {ratio}.*\s[\d.]+$", out, re.M), ratio
+    assert db.exists()
