@@ -237,7 +237,9 @@ def test_inspect_refuses_a_half_migrated_database(
     path = tmp_path / "half.db"
     shutil.copy(old_database.path, path)
     conn = sqlite3.connect(path)
-    conn.execute(f"CREATE INDEX {sorted(NEW_INDEXES)[0]} ON records (kind)")
+    # A name SQLite reserves (the automatic index of a new table's key) cannot be created by hand.
+    name = min(n for n in NEW_INDEXES if not n.startswith("sqlite_"))
+    conn.execute(f"CREATE INDEX {name} ON records (kind)")
     conn.commit()
     conn.close()
     with pytest.raises(AssertionError):
