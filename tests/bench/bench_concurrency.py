@@ -29,16 +29,18 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 from bedside.clock import SystemClock
-from bedside.records import Admission, Diagnosis, Sex, VitalSigns
 from bedside.staff import Author, Role
 from bedside.store.connection import open_database, open_read_only
 from bedside.store.log import Log
 from bedside.ward import Failed, Recorded, Ward
+from tests.support.load import load_admission, load_vitals, raw_insert_ns
 
 NURSE = Author("nurse.bench", Role.NURSE)
 RAW_INSERTS = 300
@@ -50,40 +52,6 @@ FEVER_EVERY = 25
 def patient_ids(n: int) -> list[str]:
     # Even ids are adults, odd ones children (who are graded with PEWS and CAPD).
     return [f"{'A' if i % 2 == 0 else 'C'}{i + 1:02d}" for i in range(n)]
-
-
-def admission_for(patient_id: str, now: datetime) -> Admission:
-    adult = patient_id.startswith("A")
-    return Admission(
-        patient_id=patient_id,
-        name=f"Bench {patient_id}",
-        date_of_birth=date(1980, 6, 1) if adult else date(now.year - 7, 3, 1),
-        sex=Sex.FEMALE,
-        weight_kg=70.0 if adult else 22.0,
-        diagnosis=Diagnosis.DSRCT if adult else Diagnosis.NEUROBLASTOMA,
-        developmental_delay=False,
-        infusion_at=now - timedelta(days=1),
-        product="GD2/B7H3 CAR-T",
-        dose_cells_per_kg=3e6,
-        baseline_ice=10 if adult else None,
-        baseline_capd=None if adult else 2,
-    )
-
-
-def vitals_for(patient_id: str, i: int) -> VitalSigns:
-    fever = i % FEVER_EVERY == FEVER_EVERY - 1
-    common: dict[str, Any] = {
-        "temperature": 38.6 if fever else 36.8 + (i % 5) / 10,
-        "temperature_unit": "C",
-        "spo2": 96 + i % 4,
-        "o2_device": "room_air",
-        "o2_indication": "none",
-    }
-    if patient_id.startswith("A"):
-        return VitalSigns(hr=72 + i % 15, sbp=118, dbp=72, rr=16, acvpu="A", **common)
-    return VitalSigns(
-        hr=100 + i % 12, sbp=100, dbp=60, rr=22, crt_s=2, resp_effort="normal", **common
-    )
 
 
 # --- the processes ---------------------------------------------------------------------------------------
@@ -100,7 +68,7 @@ def writer(path: str, index: int, saves: int, patients: list[str], start: Any, o
     start.wait()
     for i in range(saves):
         patient = patients[(index + i) % len(patients)]
-        vitals = vitals_for(patient, i)
+        vitals = load_vitals(patient, i, fever_every=FEVER_EVERY)
         t = time.perf_counter_ns()
         result = ward.chart_vitals(patient, vitals, observed_at=clock.now(), author=NURSE)
         latencies.append((time.perf_counter_ns() - t) / 1e6)
@@ -200,26 +168,10 @@ def run_phase(
 
 def bench_raw(path: Path) -> list[float]:
     db = open_database(path)
-    conn = db.conn
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS bench_scratch "
-        "(id INTEGER PRIMARY KEY, at TEXT NOT NULL, value REAL NOT NULL) STRICT"
-    )
-    samples = []
     try:
-        for i in range(RAW_INSERTS):
-            t = time.perf_counter_ns()
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "INSERT INTO bench_scratch (at, value) VALUES (?, ?)",
-                [datetime.now(UTC).isoformat(), float(i)],
-            )
-            conn.execute("COMMIT")
-            samples.append((time.perf_counter_ns() - t) / 1e6)
+        return [ns / 1e6 for ns in raw_insert_ns(db.conn.execute, RAW_INSERTS)]
     finally:
-        conn.execute("DROP TABLE bench_scratch")
-        conn.close()
-    return samples
+        db.conn.close()
 
 
 def setup(path: Path, patients: list[str]) -> None:
@@ -227,7 +179,7 @@ def setup(path: Path, patients: list[str]) -> None:
     db = open_database(path, clock=clock)
     ward = Ward(db, clock=clock)
     for pid in patients:
-        result = ward.admit(admission_for(pid, clock.now()), author=NURSE)
+        result = ward.admit(load_admission(pid, clock.now()), author=NURSE)
         if not isinstance(result, Recorded):
             raise SystemExit(f"admission of {pid} refused: {result}")
     db.conn.close()

@@ -34,6 +34,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 from sqlite_utils import Database
 
 from bedside.clinical.engine import assess
@@ -74,6 +76,7 @@ from bedside.store.connection import checkpoint, open_database, transaction
 from bedside.store.log import Log
 from bedside.timepoint import age_years
 from bedside.ward import Recorded, Ward
+from tests.support.load import raw_insert_ns
 
 NURSE = Author("nurse.bench", Role.NURSE)
 PHYSICIAN = Author("dr.bench", Role.PHYSICIAN)
@@ -416,25 +419,7 @@ def bench_chart(
 
 
 def bench_raw(db: Database) -> list[float]:
-    conn = db.conn
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS bench_scratch "
-        "(id INTEGER PRIMARY KEY, at TEXT NOT NULL, value REAL NOT NULL) STRICT"
-    )
-    samples = []
-    try:
-        for i in range(RAW_INSERTS):
-            t = time.perf_counter_ns()
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "INSERT INTO bench_scratch (at, value) VALUES (?, ?)",
-                [datetime.now(UTC).isoformat(), float(i)],
-            )
-            conn.execute("COMMIT")
-            samples.append(ms(time.perf_counter_ns() - t))
-    finally:
-        conn.execute("DROP TABLE bench_scratch")
-    return samples
+    return [ms(ns) for ns in raw_insert_ns(db.conn.execute, RAW_INSERTS)]
 
 
 def bench_series(

@@ -7,60 +7,24 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bedside.clock import SystemClock
-from bedside.records import Admission, Diagnosis, Sex, VitalSigns
 from bedside.staff import Author, Role
 from bedside.store.connection import open_database, open_read_only
 from bedside.store.log import Log
 from bedside.ward import Failed, Recorded, Ward
+from tests.support.load import load_admission, load_vitals
 
 WRITERS = 2
 SAVES = 500
 PATIENTS = ("A01", "C02", "A03", "C04", "A05", "C06", "A07", "C08")  # both writers chart each
 NURSE = Author("nurse.r5", Role.NURSE)
 WAL_LIMIT = 64 * 2**20  # R5: WAL <= 64 MB at the end
-
-
-def _admission(patient_id: str, clock: SystemClock) -> Admission:
-    adult = patient_id.startswith("A")
-    now = clock.now()
-    return Admission(
-        patient_id=patient_id,
-        name=f"Patient {patient_id}",
-        date_of_birth=date(1985, 4, 2) if adult else date(now.year - 6, 5, 1),
-        sex=Sex.MALE,
-        weight_kg=75.0 if adult else 20.0,
-        diagnosis=Diagnosis.DSRCT if adult else Diagnosis.NEUROBLASTOMA,
-        developmental_delay=False,
-        infusion_at=now - timedelta(days=1),
-        product="GD2/B7H3 CAR-T",
-        dose_cells_per_kg=3e6,
-        baseline_ice=10 if adult else None,
-        baseline_capd=None if adult else 2,
-    )
-
-
-def _vitals(patient_id: str, i: int) -> VitalSigns:
-    common: dict[str, Any] = {
-        "temperature": 38.4
-        if i % 40 == 39
-        else 36.9,  # now and then a fever: alerts are written too
-        "temperature_unit": "C",
-        "spo2": 95 + i % 5,
-        "o2_device": "room_air",
-        "o2_indication": "none",
-    }
-    if patient_id.startswith("A"):
-        return VitalSigns(hr=70 + i % 20, sbp=120, dbp=75, rr=16, acvpu="A", **common)
-    return VitalSigns(
-        hr=98 + i % 10, sbp=100, dbp=60, rr=22, crt_s=2, resp_effort="normal", **common
-    )
 
 
 def writer(path: str, index: int, start: Any, out: Any) -> None:
@@ -72,7 +36,7 @@ def writer(path: str, index: int, start: Any, out: Any) -> None:
     for i in range(SAVES):
         patient = PATIENTS[(index + i) % len(PATIENTS)]
         result = ward.chart_vitals(
-            patient, _vitals(patient, i), observed_at=clock.now(), author=NURSE
+            patient, load_vitals(patient, i, fever_every=40), observed_at=clock.now(), author=NURSE
         )
         if isinstance(result, Recorded):
             acknowledged.append(result.record.id)  # acknowledged: COMMIT has returned
@@ -105,7 +69,7 @@ def test_two_writer_processes_and_a_reader_lose_and_fail_nothing(tmp_path: Path)
     db = open_database(path, clock=clock)
     ward = Ward(db, clock=clock)
     for pid in PATIENTS:
-        assert isinstance(ward.admit(_admission(pid, clock), author=NURSE), Recorded)
+        assert isinstance(ward.admit(load_admission(pid, clock.now()), author=NURSE), Recorded)
     db.close()
 
     ctx = mp.get_context("spawn")
