@@ -48,6 +48,19 @@ _PROJECTION_KEY = (
 )
 
 
+# The clinical tables migration 1 made, frozen as history (schema.CLINICAL_TABLES is today's list): every
+# append-only guard since covers them, and a later migration that adds a clinical table names it beside these.
+_M001_TABLES = (
+    "records",
+    "patients",
+    "vitals",
+    "neuro_checks",
+    "interventions",
+    "assessments",
+    "alert_events",
+)
+
+
 @_migration
 def m001_initial(db: Database) -> None:
     db.executescript(f"""
@@ -115,15 +128,7 @@ def m001_initial(db: Database) -> None:
     """)
     _append_only(
         db,
-        (
-            "records",
-            "patients",
-            "vitals",
-            "neuro_checks",
-            "interventions",
-            "assessments",
-            "alert_events",
-        ),
+        _M001_TABLES,
     )
     # This machine's identity is made with the schema, so every database has one from the start.
     db.execute("INSERT INTO device VALUES (1, ?, 0, 0)", [new_device_id()])
@@ -223,15 +228,7 @@ def m007_append_only_guard(db: Database) -> None:
     # triggers are checked by their SQL at every open (bedside/store/guard.py).
     guard.install(
         db,
-        (
-            "records",
-            "patients",
-            "vitals",
-            "neuro_checks",
-            "interventions",
-            "assessments",
-            "alert_events",
-        ),
+        _M001_TABLES,
         sync=False,
     )
     db.execute("PRAGMA user_version = 7")
@@ -265,15 +262,7 @@ def m008_sync_bookkeeping(db: Database) -> None:
     # Their triggers are the guard's, checked by their SQL at every open like the clinical tables'.
     guard.install(
         db,
-        (
-            "records",
-            "patients",
-            "vitals",
-            "neuro_checks",
-            "interventions",
-            "assessments",
-            "alert_events",
-        ),
+        _M001_TABLES,
     )
     db.execute("PRAGMA user_version = 8")
 

@@ -24,18 +24,11 @@ from sqlite_utils import Database
 from bedside.records import RECORD_TYPES, from_payload
 from bedside.store.log import GENESIS_HASH, HASHED_FIELDS, chain_hash
 from bedside.store.projection import projection_row
-from bedside.store.schema import RECORD_COLUMNS
+from bedside.store.schema import CLINICAL_TABLES, RECORD_COLUMNS
 
 # The projection tables, each keyed by record_id (the unresolved-alerts list is checked by the service,
 # which knows when an alert has ended).
-PROJECTION_TABLES = (
-    "patients",
-    "vitals",
-    "neuro_checks",
-    "interventions",
-    "assessments",
-    "alert_events",
-)
+PROJECTION_TABLES = tuple(table for table in CLINICAL_TABLES if table != "records")
 
 
 @dataclass(frozen=True, slots=True)
