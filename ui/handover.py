@@ -69,6 +69,12 @@ class PageSize(Enum):
         return cls[text.upper()]
 
 
+def default_page_size() -> PageSize:
+    """Letter where the system locale measures in US units, A4 elsewhere."""
+    us = QLocale().measurementSystem() is QLocale.MeasurementSystem.ImperialUSSystem
+    return PageSize.LETTER if us else PageSize.A4
+
+
 class HandoverError(Exception):
     """The handover could not be made: one sentence for the user (what, where, what to do)."""
 

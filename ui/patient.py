@@ -184,10 +184,12 @@ class PatientView(QWidget):
     """Signals:
     acknowledge_requested(str): an alert of this patient is to be acknowledged (alert id).
     back_requested(): back to the board.
+    handover_requested(str): the patient's handover page is to be printed (patient id).
     """
 
     acknowledge_requested = Signal(str)
     back_requested = Signal()
+    handover_requested = Signal(str)
 
     def __init__(
         self, controller: WardController, zone: tzinfo | None, parent: QWidget | None = None
@@ -198,6 +200,8 @@ class PatientView(QWidget):
         self.patient_id: str | None = None
         self.summary: PatientSummary | None = None
         self.back = QPushButton(tr("← Ward board (Esc)"), self)
+        self.print_handover = QPushButton(tr("Print handover…"), self)
+        self.print_handover.setObjectName("print_patient_handover")
         self.header = PatientHeader(self)
         self.vitals = VitalsForm(zone, self)
         self.neuro = NeuroForm(zone, self)
@@ -256,7 +260,11 @@ class PatientView(QWidget):
         self.tabs.addTab(_scrolled(self.discharge), tr("Discharge / transfer"))
         top = QHBoxLayout()
         top.addWidget(self.header, 1)
-        top.addWidget(self.back, 0, Qt.AlignmentFlag.AlignTop)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.back)
+        buttons.addWidget(self.print_handover)
+        buttons.addStretch(1)
+        top.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -273,6 +281,7 @@ class PatientView(QWidget):
         self.records.itemActivated.connect(self._on_correct_clicked)
         self.alerts.acknowledge_requested.connect(self.acknowledge_requested)
         self.back.clicked.connect(self.back_requested)
+        self.print_handover.clicked.connect(self._on_print_handover_clicked)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         # what the ward said about a save
         self.controller.saving.connect(self._on_controller_saving)
@@ -423,6 +432,10 @@ class PatientView(QWidget):
         form.show_preview(
             self.controller.preview(self.patient_id, record, form.observed_at(), form.correcting)
         )
+
+    def _on_print_handover_clicked(self) -> None:
+        if self.patient_id is not None:
+            self.handover_requested.emit(self.patient_id)
 
     def _on_tabs_current_changed(self, index: int) -> None:
         shown = self.tabs.widget(index)

@@ -299,6 +299,11 @@ class TrendView(QWidget):
     # --- public API ---------------------------------------------------------------------------------------
 
     @property
+    def chart(self) -> Chart:
+        """The chart service the view reads (the handover draws from the same one)."""
+        return self._chart
+
+    @property
     def range(self) -> TrendRange:
         return self._range
 
