@@ -182,9 +182,15 @@ def _interventions(records: Sequence[Intervention], zone: tzinfo | None) -> str:
 
 
 def _latest_values(
-    chart: Chart, summary: PatientSummary, start: datetime, end: datetime, zone: tzinfo | None
+    chart: Chart,
+    summary: PatientSummary,
+    start: datetime,
+    end: datetime,
+    zone: tzinfo | None,
+    set_at: datetime | None,
 ) -> str:
-    """The newest value of each plotted vital in the span, with its time; stale or absent ones say so."""
+    """The newest value of each plotted vital in the span; its time when it is older than the latest
+    set (`set_at`); stale or absent ones say so."""
     stale = set(summary.latest.record.stale) if summary.latest is not None else set()
     labels = {
         Vital.TEMPERATURE: (tr("Temperature"), "°C", 1, "temperature"),
@@ -194,6 +200,7 @@ def _latest_values(
         Vital.SPO2: (tr("SpO₂"), "%", 0, "spo2"),
     }
     series = chart.vitals(summary.patient_id, list(labels), start, end)
+    set_s = set_at.timestamp() if set_at is not None else None
     parts = []
     for vital, (label, unit, decimals, stale_name) in labels.items():
         points = [
@@ -203,14 +210,16 @@ def _latest_values(
             text = tr("{0}: none in the last 24 h").format(label)
         else:
             t, v = points[-1]
-            when = local_time(datetime.fromtimestamp(t, end.tzinfo), zone)
-            text = tr("{0} {1} {2} at {3}").format(label, number(v, decimals), unit, when)
+            text = tr("{0} {1} {2}").format(label, number(v, decimals), unit)
+            if t != set_s:
+                when = local_time(datetime.fromtimestamp(t, end.tzinfo), zone)
+                text = tr("{0} at {1}").format(text, when)
         if stale_name in stale:
             text = "<i>" + escape(text + " — " + tr("stale (treated as missing)")) + "</i>"
         else:
             text = escape(text)
         parts.append(text)
-    return tr("Latest values: ") + " · ".join(parts)
+    return escape(tr("Latest values: ")) + " · ".join(parts)
 
 
 def _neuro_line(ward: Ward, patient_id: str, start: datetime, zone: tzinfo | None) -> str:
@@ -233,16 +242,16 @@ def _neuro_line(ward: Ward, patient_id: str, start: datetime, zone: tzinfo | Non
     return escape(lead + " · ".join(items))
 
 
-def _latest_vitals(ward: Ward, patient_id: str, zone: tzinfo | None) -> str:
+def _latest_vitals(ward: Ward, patient_id: str, zone: tzinfo | None) -> tuple[str, datetime | None]:
+    """The newest vitals set as the history words it, and when it was observed."""
     sets = [s for s in ward.records(patient_id, ["vitals"]) if isinstance(s.record, VitalSigns)]
     if not sets:
-        return escape(tr("Latest vitals set: none charted"))
+        return escape(tr("Latest vitals set: none charted")), None
     last = sets[-1]
-    return escape(
-        tr("Latest vitals set ({0}): {1}").format(
-            local_time(last.observed_at, zone), record_summary(last.record) or tr("partial set")
-        )
+    text = tr("Latest vitals set ({0}): {1}").format(
+        local_time(last.observed_at, zone), record_summary(last.record) or tr("partial set")
     )
+    return escape(text), last.observed_at
 
 
 def _due_lines(due: Sequence[DueCheck], summary: PatientSummary, zone: tzinfo | None) -> list[str]:
@@ -306,6 +315,7 @@ def page_text(ward: Ward, chart: Chart, summary: PatientSummary, now: datetime) 
             or (s.record.agent is not None and s.record.stopped_at is None)
         )
     ]
+    vitals_line, set_at = _latest_vitals(ward, pid, zone)
     recent = ward.recent_alerts(pid, start)
     shown = {a.alert_id for a in recent}
     alerts = recent + [a for a in summary.alerts if a.alert_id not in shown]
@@ -326,8 +336,8 @@ def page_text(ward: Ward, chart: Chart, summary: PatientSummary, now: datetime) 
             _heading("A", tr("Assessment: the last 24 h")),
             _block(
                 [
-                    _latest_vitals(ward, pid, zone),
-                    _latest_values(chart, summary, start, now, zone),
+                    vitals_line,
+                    _latest_values(chart, summary, start, now, zone, set_at),
                     _neuro_line(ward, pid, start, zone),
                 ]
             ),
