@@ -99,7 +99,9 @@ def handover(window: object, patient_id: str, work: Path, out: Path) -> None:
         sys.stderr.write("screenshots: no handover page (pdftoppm from poppler-utils is missing)\n")
         return
     base = out / "handover"
-    subprocess.run([pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, str(base)])
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, str(base)]
+    )
     print(base.with_suffix(".png"))
 
 
