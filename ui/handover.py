@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLocale, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QImage,
@@ -26,6 +27,7 @@ from PySide6.QtGui import (
     QPageLayout,
     QPageSize,
     QPainter,
+    QPalette,
     QPdfWriter,
     QTextDocument,
 )
@@ -417,6 +419,16 @@ def _document(
     return doc
 
 
+def _draw(painter: QPainter, doc: QTextDocument) -> None:
+    """Draw `doc` in dark ink whatever the app's palette (the night theme's text is light grey)."""
+    context = QAbstractTextDocumentLayout.PaintContext()
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Text, QColor("#000000"))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#000000"))
+    context.palette = palette
+    doc.documentLayout().draw(painter, context)
+
+
 def _footer_html(
     printed: datetime,
     database: str,
@@ -469,7 +481,7 @@ def paint_handover(
                 width,
                 BASE_POINT_SIZES[0],
             )
-            doc.drawContents(painter)
+            _draw(painter, doc)
             _draw_footer(painter, device, width, height, now, database, 1, 1, zone, None)
         for index, summary in enumerate(patients):
             if index:
@@ -501,14 +513,14 @@ def paint_handover(
             if total > room:  # still too long at the smallest text: the whole page shrinks to fit
                 factor = room / total
                 painter.scale(factor, factor)
-            above.drawContents(painter)
+            _draw(painter, above)
             y = above.size().height()
             painter.drawImage(
                 QRectF(0, y, width, strip_h),
                 strip.image(summary.patient_id, int(width), int(strip_h)),
             )
             painter.translate(0, y + strip_h)
-            below.drawContents(painter)
+            _draw(painter, below)
             painter.restore()
             _draw_footer(
                 painter,
@@ -551,7 +563,7 @@ def _draw_footer(
     painter.setPen(QColor("#999999"))
     painter.drawLine(0, int(top) - 4, int(width), int(top) - 4)
     painter.translate(0, top)
-    footer.drawContents(painter)
+    _draw(painter, footer)
     painter.restore()
 
 

@@ -382,3 +382,42 @@ def test_a_handover_the_app_cannot_write_is_one_message(  # type: ignore[no-unty
     window.ask_handover_path = lambda name: str(tmp_path / "missing" / name)  # type: ignore[method-assign]
     assert window.print_handover(None) is None
     assert len(said) == 1 and "cannot write the handover to" in said[0]
+
+
+def _dark_pixels(pdf: Path, tmp_path: Path) -> int:
+    """Dark pixels in the top third of page 1 (the identity and the grades: text only)."""
+    from PySide6.QtGui import QImage
+
+    base = tmp_path / pdf.stem
+    subprocess.run(
+        ["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(base)],
+        check=True,
+    )
+    image = QImage(str(base) + ".pgm")
+    assert not image.isNull()
+    return sum(
+        1
+        for y in range(image.height() // 3)
+        for x in range(image.width())
+        if image.pixelColor(x, y).value() < 96
+    )
+
+
+def test_the_night_theme_never_prints_light_text_on_white_paper(
+    demo_db: Path, tmp_path: Path, qapp: QApplication
+) -> None:
+    from ui.theme import night_palette
+
+    day = tmp_path / "day.pdf"
+    night = tmp_path / "night.pdf"
+    args = ["handover", "--db", str(demo_db), "--patient", service_rows(demo_db)[0].patient_id]
+    assert entry.main([*args, "--out", str(day)]) == 0
+    saved = qapp.palette()
+    qapp.setPalette(night_palette())
+    try:
+        assert entry.main([*args, "--out", str(night)]) == 0
+    finally:
+        qapp.setPalette(saved)
+    ink_by_day = _dark_pixels(day, tmp_path)
+    assert ink_by_day > 150
+    assert _dark_pixels(night, tmp_path) > 0.9 * ink_by_day
