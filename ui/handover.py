@@ -51,9 +51,8 @@ from ui.trends import HANDOVER_PLOTS, TrendRange, TrendView
 HANDOVER_SPAN = timedelta(hours=24)
 assert TrendRange.H24.value == HANDOVER_SPAN
 
-RESOLUTION_DPI = (
-    300  # the PDF's device resolution: text is vector, the strip an image at this density
-)
+RESOLUTION_DPI = 300  # the PDF's device resolution (its text and rules are vector)
+STRIP_DPI = 200  # the strip is an image of this density (Qt stores it as JPEG: about 250 KB a page)
 SCREEN_DPI = 96  # the trend view's own unit: its fonts and pens are sized for a screen
 MARGIN_MM = 12.0
 BASE_POINT_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0, 6.5)  # the body text, shrunk until the page fits
@@ -371,7 +370,7 @@ class StripRenderer:
     print colours, into an image; one view is made and fed patient after patient."""
 
     def __init__(self, chart: Chart, now: datetime) -> None:
-        self.scale = RESOLUTION_DPI / SCREEN_DPI
+        self.scale = STRIP_DPI / SCREEN_DPI
         self.view = TrendView(chart, now=lambda: now, plots=HANDOVER_PLOTS)
         self.view.set_range(TrendRange.H24)
         self.view.use_print_style(pen_scale=self.scale)
@@ -468,8 +467,9 @@ def paint_handover(
     painter = QPainter()
     if not painter.begin(device):
         raise HandoverError(tr("Qt could not start drawing the handover onto its output"))
-    strip = StripRenderer(chart, now)
+    strip: StripRenderer | None = None
     try:
+        strip = StripRenderer(chart, now)
         width = float(device.width())
         height = float(device.height())
         mm = device.logicalDpiY() / 25.4
@@ -517,7 +517,11 @@ def paint_handover(
             y = above.size().height()
             painter.drawImage(
                 QRectF(0, y, width, strip_h),
-                strip.image(summary.patient_id, int(width), int(strip_h)),
+                strip.image(
+                    summary.patient_id,
+                    round(width * STRIP_DPI / RESOLUTION_DPI),
+                    round(strip_h * STRIP_DPI / RESOLUTION_DPI),
+                ),
             )
             painter.translate(0, y + strip_h)
             _draw(painter, below)
@@ -537,7 +541,8 @@ def paint_handover(
             )
         return pages
     finally:
-        strip.close()
+        if strip is not None:
+            strip.close()
         painter.end()
 
 

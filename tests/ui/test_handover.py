@@ -421,3 +421,43 @@ def test_the_night_theme_never_prints_light_text_on_white_paper(
     ink_by_day = _dark_pixels(day, tmp_path)
     assert ink_by_day > 150
     assert _dark_pixels(night, tmp_path) > 0.9 * ink_by_day
+
+
+def test_a_long_page_shrinks_to_fit_its_own_page(
+    demo_db: Path, tmp_path: Path, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.handover as handover
+
+    real = handover.page_text
+
+    def long_page(ward, chart, summary, now):  # type: ignore[no-untyped-def]
+        text = real(ward, chart, summary, now)
+        filler = "".join(f"<p>alert line {i} of a very busy night</p>" for i in range(150))
+        return handover.PageText(text.above + filler, text.below + "<p>LAST LINE</p>", None)
+
+    monkeypatch.setattr(handover, "page_text", long_page)
+    out = tmp_path / "long.pdf"
+    args = ["handover", "--db", str(demo_db), "--out", str(out)]
+    assert entry.main([*args, "--patient", service_rows(demo_db)[0].patient_id]) == 0
+    (page,) = pdf_pages(out)  # still one page for the patient
+    assert "alert line 149 of a very busy night" in page and "LAST LINE" in page
+    assert "page 1 of 1" in page
+
+
+def test_a_bug_while_drawing_is_one_sentence_and_leaves_no_file(
+    demo_db: Path,
+    tmp_path: Path,
+    qapp: QApplication,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ui.handover as handover
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(handover, "page_text", broken)
+    out = tmp_path / "h.pdf"
+    err = _refused(capsys, ["--db", str(demo_db), "--out", str(out)])
+    assert "this is a bug" in err and "RuntimeError: drawing failed" in err
+    assert list(tmp_path.iterdir()) == []
