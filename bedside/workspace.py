@@ -13,7 +13,13 @@ from pathlib import Path
 from bedside.chart import Chart
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import Clock
-from bedside.store.connection import StorageError, StorageProblem, open_database, storage_error
+from bedside.store.connection import (
+    StorageError,
+    StorageProblem,
+    open_database,
+    open_read_only,
+    storage_error,
+)
 from bedside.store.location import default_database_path
 from bedside.store.log import StoredRecord
 from bedside.verify import open_ward
@@ -24,6 +30,7 @@ __all__ = [
     "StorageProblem",
     "StoredRecord",
     "default_database_path",
+    "open_for_reading",
     "open_service",
     "open_ward_and_chart",
     "prepare",
@@ -56,4 +63,14 @@ def open_ward_and_chart(
 ) -> tuple[Ward, Chart]:
     """The GUI thread's ward service and chart reader, sharing one connection for short reads."""
     db = open_database(path, clock=clock)
+    return Ward(db, clock=clock, policy=policy), Chart(db, policy=policy)
+
+
+def open_for_reading(
+    path: str | os.PathLike[str], *, clock: Clock, policy: SitePolicy = DEFAULT_POLICY
+) -> tuple[Ward, Chart]:
+    """A ward service and chart reader over an existing database, opened read-only (never created,
+    migrated or written: `bedside handover` reads a ward another process charts into). A missing,
+    empty or foreign file is a `StorageError`; `Ward.close()` closes the connection."""
+    db = open_read_only(path)
     return Ward(db, clock=clock, policy=policy), Chart(db, policy=policy)

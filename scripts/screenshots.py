@@ -82,11 +82,27 @@ def main() -> int:
     window.show_board()
     shot("night-board")
     window.act_night.setChecked(False)
+    handover(window, ids["Noah Bennett"], work, out)
     app.shutdown()
     sys.stdout.flush()
     # PySide6 6.12 can crash while the interpreter tears its objects down after a grab; the PNGs are
     # written and flushed by now, so leave without that teardown.
     os._exit(0)
+
+
+def handover(window: object, patient_id: str, work: Path, out: Path) -> None:
+    """The patient's handover page, saved as the app saves it, then its first page as a PNG."""
+    window.ask_handover_path = lambda name: str(work / name)  # type: ignore[attr-defined]
+    pdf = window.print_handover(patient_id)  # type: ignore[attr-defined]
+    pdftoppm = shutil.which("pdftoppm")
+    if pdf is None or pdftoppm is None:
+        sys.stderr.write("screenshots: no handover page (pdftoppm from poppler-utils is missing)\n")
+        return
+    base = out / "handover"
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, str(base)]
+    )
+    print(base.with_suffix(".png"))
 
 
 if __name__ == "__main__":
