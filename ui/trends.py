@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QV
 from bedside.chart import Band, Chart, DrugMark, MarkEvent, Series, Step, Vital
 from bedside.clinical.vocabulary import DrugKind, EncephalopathyTool
 from bedside.records import Syndrome
+from ui.text import enum_text
 
 
 class TrendRange(Enum):
@@ -139,6 +140,7 @@ class TrendView(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             plot.getAxis("left").setWidth(70)
+            plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" is no unit a nurse reads
             if first is None:
                 first = plot
             else:
@@ -322,7 +324,7 @@ class TrendView(QWidget):
         plot = self.plots[Vital.O2_FLOW.value]
         labels = []
         for change in self._chart.o2_devices(patient, start, end):
-            label = pg.TextItem(change.device.value.replace("_", " "), anchor=(0, 1), color="#444")
+            label = pg.TextItem(enum_text(change.device), anchor=(0, 1), color="#444")
             label.setPos(max(change.t, start.timestamp()), 0)
             labels.append(label)
         self._replace(self.device_labels, labels, plot)
