@@ -352,3 +352,20 @@ def test_the_about_box_names_the_rule_version_and_the_policy(ward_app) -> None: 
     window = ward_app.app.window
     text = AboutDialog(window.policy, window).text.text()
     assert RULE_VERSION in text and window.policy.fingerprint in text
+
+
+def test_the_time_axis_names_its_days_in_chinese(chinese_app: Chinese, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """pyqtgraph writes "Mon 30" through strftime: the trend view's axis uses the locale's names."""
+    window = chinese_app.app.window
+    window.show()
+    window.open_patient(chinese_app.app.controller.board()[0].patient_id)
+    trends = window.patient.views[0]
+    window.patient.tabs.setCurrentWidget(trends)
+    window.grab()  # drawn once: the axis knows its font
+    axis = trends.plots["drugs"].getAxis("bottom")
+    start = datetime(2026, 11, 30, tzinfo=UTC).timestamp()
+    day = 24 * 3600.0
+    levels = axis.tickValues(start, start + 3 * day, 1200)
+    labels = [t for spacing, values in levels for t in axis.tickStrings(values, 1.0, spacing)]
+    assert any("周二" in t for t in labels), labels  # Tuesday 1 December 2026
+    assert not [t for t in labels if english_words(t, frozenset())], labels
