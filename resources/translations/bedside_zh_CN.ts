@@ -1221,7 +1221,7 @@
     <message>
         <location line="+1"/>
         <source>vasopressor</source>
-        <translation>血管活性药物</translation>
+        <translation>升压药</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1266,7 +1266,7 @@
     <message>
         <location line="+1"/>
         <source>fever waiver: review</source>
-        <translation>发热豁免：请复核</translation>
+        <translation>发热豁免（fever waiver）：请复核</translation>
     </message>
     <message>
         <location filename="../../ui/window.py" line="+64"/>
@@ -1952,12 +1952,12 @@
     <message>
         <location line="+1"/>
         <source>NEWS2 {0}: emergency response</source>
-        <translation>NEWS2 {0}：紧急响应</translation>
+        <translation>NEWS2 {0}：紧急响应（emergency response）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>NEWS2 {0}: urgent response</source>
-        <translation>NEWS2 {0}：急迫响应</translation>
+        <translation>NEWS2 {0}：急迫响应（urgent response）</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2494,7 +2494,7 @@
 <context>
     <name>TrendView</name>
     <message>
-        <location filename="../../ui/trends.py" line="+101"/>
+        <location filename="../../ui/trends.py" line="+141"/>
         <source>24 h</source>
         <translation>24 小时</translation>
     </message>
@@ -2586,7 +2586,7 @@
     <message>
         <location line="+1"/>
         <source>vasopressor</source>
-        <translation>血管活性药物</translation>
+        <translation>升压药</translation>
     </message>
     <message>
         <location line="+1"/>

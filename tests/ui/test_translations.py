@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, QSettings, Qt, QThreadPool
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -369,3 +370,15 @@ def test_the_time_axis_names_its_days_in_chinese(chinese_app: Chinese, qtbot) ->
     labels = [t for spacing, values in levels for t in axis.tickStrings(values, 1.0, spacing)]
     assert any("周二" in t for t in labels), labels  # Tuesday 1 December 2026
     assert not [t for t in labels if english_words(t, frozenset())], labels
+
+
+def test_view_language_is_remembered_and_the_next_start_is_in_that_language(
+    ward_app, qapp: QApplication, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window = ward_app.app.window
+    assert window.menuBar().findChild(QMenu, "menu_language") is not None
+    assert window.findChild(QAction, f"act_language_{ENGLISH}").isChecked()  # the fixture's setting
+    window.findChild(QAction, f"act_language_{CHINESE}").trigger()
+    assert window.settings.value(SETTING) == CHINESE
+    assert "重新启动" not in window.statusBar().currentMessage()  # still English until the restart
+    assert chosen_language(window.settings, QLocale.c()) == CHINESE
