@@ -51,8 +51,8 @@ def lupdate(ts: Path) -> None:
             _tool("pyside6-lupdate"),
             *_sources(),
             "-no-obsolete",
-            "-locations",
-            "relative",
+            "-locations",  # no line numbers: the .ts changes only when a string does (fewer merge conflicts)
+            "none",
             "-ts",
             str(ts),
         ],
