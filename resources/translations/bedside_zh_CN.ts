@@ -257,11 +257,11 @@
     </message>
     <message>
         <source>&lt;h3&gt;Bedside&lt;/h3&gt;&lt;p&gt;Charting after CAR-T cell infusion: CRS and ICANS (ASTCT 2019), NEWS2 and Bedside PEWS.&lt;/p&gt;&lt;p&gt;&lt;b&gt;The clinical rules are not yet clinically validated.&lt;/b&gt; Every threshold needs sign-off by the trial&apos;s clinical governance before use on patients.&lt;/p&gt;&lt;p&gt;Rule version: {0}&lt;br&gt;Site policy in force: {1} (time zone {2})&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Bedside&lt;/h3&gt;&lt;p&gt;CAR-T 细胞输注后的床旁记录：细胞因子释放综合征（CRS）和免疫效应细胞相关神经毒性综合征（ICANS）分级（ASTCT 2019），NEWS2 和 Bedside PEWS。&lt;/p&gt;&lt;p&gt;&lt;b&gt;临床规则尚未经过临床验证。&lt;/b&gt;每个阈值在用于患者之前都需经试验的临床管理机构批准。&lt;/p&gt;&lt;p&gt;规则版本：{0}&lt;br&gt;当前站点策略：{1}（时区 {2}）&lt;/p&gt;</translation>
+        <translation>&lt;h3&gt;Bedside&lt;/h3&gt;&lt;p&gt;CAR-T 细胞输注后的床旁记录：细胞因子释放综合征（CRS）和免疫效应细胞相关神经毒性综合征（ICANS）分级（ASTCT 2019），NEWS2 和 Bedside PEWS。&lt;/p&gt;&lt;p&gt;&lt;b&gt;临床规则尚未经过临床验证。&lt;/b&gt;每个阈值在用于患者之前都需经试验的临床管理机构批准。&lt;/p&gt;&lt;p&gt;规则版本：{0}&lt;br&gt;当前站点策略：{1}（时区：{2}）&lt;/p&gt;</translation>
     </message>
     <message>
         <source>this machine&apos;s</source>
-        <translation>本机时区</translation>
+        <translation>本机</translation>
     </message>
     <message>
         <source>About Bedside</source>
