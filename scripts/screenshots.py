@@ -39,6 +39,7 @@ def main() -> int:
     from bedside.demo import build_demo
     from bedside.staff import Author, Role
     from ui.app import build
+    from ui.translations import CHINESE, SETTING
 
     work = Path(tempfile.mkdtemp())
     path = work / "demo-ward.db"
@@ -83,6 +84,17 @@ def main() -> int:
     shot("night-board")
     window.act_night.setChecked(False)
     handover(window, ids["Noah Bennett"], work, out)
+    app.shutdown()
+    window.close()
+
+    # the same ward in Simplified Chinese (View > Language, remembered in the settings)
+    settings.setValue(SETTING, CHINESE)
+    app = build(qapp, path, SystemClock(), settings=settings, pool=QThreadPool())
+    app.user.sign_in(Author("nurse.demo", Role.NURSE))
+    window = app.window
+    window.resize(1500, 900)
+    window.show()
+    shot(f"board-{CHINESE}")
     app.shutdown()
     sys.stdout.flush()
     # PySide6 6.12 can crash while the interpreter tears its objects down after a grab; the PNGs are

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QT_TR_NOOP,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -18,7 +25,15 @@ from PySide6.QtWidgets import (
 
 from bedside.alert_vocabulary import AlertKind, AlertStatus
 from bedside.alerts import Alert
-from ui.text import kind_text, local_time, priority_colours, priority_text, status_text, tr
+from ui.text import (
+    detail_text,
+    kind_text,
+    local_time,
+    priority_colours,
+    priority_text,
+    status_text,
+    tr,
+)
 
 ALERT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ANY_INDEX = QModelIndex | QPersistentModelIndex
@@ -40,7 +55,12 @@ def alert_line(alert: Alert, zone: tzinfo | None, name: str = "") -> str:
     state = ack_text(alert, zone)
     escalated = tr(", escalated") if alert.time_escalated else ""
     return tr("{0} priority · {1}: {2} — {3} · {4}{5}").format(
-        priority_text(alert.priority), who, kind_text(alert.kind), alert.detail, state, escalated
+        priority_text(alert.priority),
+        who,
+        kind_text(alert.kind),
+        detail_text(alert.detail),
+        state,
+        escalated,
     )
 
 
@@ -130,7 +150,14 @@ class AlertBanner(QWidget):
             self.open_requested.emit(self._alert.patient_id)
 
 
-_COLUMNS = ("Priority", "Alert", "Detail", "Raised", "State", "Escalation")
+_COLUMNS = (
+    QT_TR_NOOP("Priority"),
+    QT_TR_NOOP("Alert"),
+    QT_TR_NOOP("Detail"),
+    QT_TR_NOOP("Raised"),
+    QT_TR_NOOP("State"),
+    QT_TR_NOOP("Escalation"),
+)
 
 
 class AlertListModel(QAbstractTableModel):
@@ -174,7 +201,7 @@ class AlertListModel(QAbstractTableModel):
                 text += " " + tr("(downgrade: acknowledge)")
             return text
         if col == 2:
-            return alert.detail
+            return detail_text(alert.detail)
         if col == 3:
             return local_time(alert.raised_at, self._zone)
         if col == 4:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings, QThreadPool, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
@@ -17,6 +18,7 @@ from ui.controller import WardController
 from ui.history import HistoryView
 from ui.session import CurrentUser
 from ui.theme import apply_theme
+from ui.translations import ENGLISH, chosen_language, install
 from ui.trends import TrendView
 from ui.window import MainWindow
 from ui.workers import WardFactory, WardWriter
@@ -42,6 +44,7 @@ class BedsideApp:
     settings: QSettings
     writer: WardWriter
     alarm: Alarm
+    translators: list[QTranslator]
 
     def _connect_signals(self) -> None:
         # the night theme, applied to the whole application and remembered by the window
@@ -56,6 +59,8 @@ class BedsideApp:
         self.alarm.raise_for([])  # silence: nothing sounds once the window is gone
         self.controller.stop()
         self.controller.ward.close()
+        for t in self.translators:  # the next app of this process starts in its own language
+            self.qapp.removeTranslator(t)
 
 
 def build(
@@ -68,6 +73,11 @@ def build(
     pool: QThreadPool | None = None,
 ) -> BedsideApp:
     """The app on the ward database at `path` (created if new; the caller has opened it once)."""
+    try:
+        translators = install(qapp, chosen_language(settings))  # before the first window is built
+    except FileNotFoundError as err:  # a broken install: charting goes on, in English
+        sys.stderr.write(f"bedside: {err}; starting in English.\n")
+        translators = install(qapp, ENGLISH)
     factory = ward_factory(path, clock, policy)
     ward, chart = open_ward_and_chart(path, clock=clock, policy=policy)  # the GUI thread's own
     writer = WardWriter(factory)
@@ -80,6 +90,6 @@ def build(
     window = MainWindow(
         controller, user, settings, policy, str(path), alarm=alarm, trends=trends, history=history
     )
-    app = BedsideApp(qapp, window, controller, user, settings, writer, alarm)
+    app = BedsideApp(qapp, window, controller, user, settings, writer, alarm, translators)
     app._connect_signals()
     return app

@@ -8,6 +8,7 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TR_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -32,6 +33,8 @@ from bedside.ward import PatientSummary
 from bedside.wardtext import urgency
 from ui.text import (
     STALE_COLOURS,
+    detail_text,
+    enum_text,
     grade_colours,
     grade_text,
     local_time,
@@ -62,16 +65,16 @@ class Column(IntEnum):
 
 
 HEADERS = {
-    Column.BED: "Bed",
-    Column.PATIENT: "Patient",
-    Column.AGE: "Age",
-    Column.DAY: "Day",
-    Column.CRS: "CRS (max)",
-    Column.ICANS: "ICANS (max)",
-    Column.SCORE: "NEWS2 / PEWS",
-    Column.TOOL: "Tool",
-    Column.DUE: "Next check",
-    Column.ALERTS: "Alerts",
+    Column.BED: QT_TR_NOOP("Bed"),
+    Column.PATIENT: QT_TR_NOOP("Patient"),
+    Column.AGE: QT_TR_NOOP("Age"),
+    Column.DAY: QT_TR_NOOP("Day"),
+    Column.CRS: QT_TR_NOOP("CRS (max)"),
+    Column.ICANS: QT_TR_NOOP("ICANS (max)"),
+    Column.SCORE: QT_TR_NOOP("NEWS2 / PEWS"),
+    Column.TOOL: QT_TR_NOOP("Tool"),
+    Column.DUE: QT_TR_NOOP("Next check"),
+    Column.ALERTS: QT_TR_NOOP("Alerts"),
 }
 
 
@@ -112,7 +115,7 @@ def build_row(summary: PatientSummary, now: datetime, zone: tzinfo | None) -> Bo
         peak = p.get(f"{syndrome}_episode_max")
         if latest is None:
             return Cell(tr("no observations"), tr("nothing charted yet"), *grade_colours(None), -1)
-        text = f"{grade_text(grade, lower)} ({tr('max')} {grade_text(peak)})"
+        text = tr("{0} (max {1})").format(grade_text(grade, lower), grade_text(peak))
         bg, fg = grade_colours(grade)
         tip = "\n".join(filter(None, [at, *reasons.get(syndrome, [])]))
         if stale:
@@ -129,10 +132,10 @@ def build_row(summary: PatientSummary, now: datetime, zone: tzinfo | None) -> Bo
     if summary.ended_at is not None:
         due = Cell(tr("stay ended {0}").format(local_time(summary.ended_at, zone)), sort=0)
     elif overdue:
-        names = ", ".join(tr(d.kind.value.replace("_", " ")) for d in overdue)
+        names = ", ".join(enum_text(d.kind) for d in overdue)
         due = Cell(
             tr("OVERDUE: {0}").format(names),
-            "\n".join(d.why for d in overdue),
+            "\n".join(detail_text(d.why) for d in overdue),
             *priority_colours(max((x.priority for x in summary.alerts), default=Priority.MEDIUM)),
             sort=-len(overdue),
             bold=True,
@@ -140,10 +143,8 @@ def build_row(summary: PatientSummary, now: datetime, zone: tzinfo | None) -> Bo
     elif due_soon:
         first = due_soon[0]
         due = Cell(
-            tr("{0} at {1}").format(
-                tr(first.kind.value.replace("_", " ")), local_time(first.due_at, zone)
-            ),
-            "\n".join(d.why for d in due_soon),
+            tr("{0} at {1}").format(enum_text(first.kind), local_time(first.due_at, zone)),
+            "\n".join(detail_text(d.why) for d in due_soon),
             sort=first.due_at.timestamp() if first.due_at else 0,
         )
     else:
@@ -154,7 +155,7 @@ def build_row(summary: PatientSummary, now: datetime, zone: tzinfo | None) -> Bo
         bg, fg = priority_colours(top.priority)
         alerts = Cell(
             tr("{0} unacknowledged ({1})").format(len(waiting), priority_text(top.priority)),
-            "\n".join(x.detail for x in waiting),
+            "\n".join(detail_text(x.detail) for x in waiting),
             bg,
             fg,
             bold=True,
@@ -162,7 +163,7 @@ def build_row(summary: PatientSummary, now: datetime, zone: tzinfo | None) -> Bo
     elif summary.alerts:
         alerts = Cell(
             tr("{0} acknowledged").format(len(summary.alerts)),
-            "\n".join(x.detail for x in summary.alerts),
+            "\n".join(detail_text(x.detail) for x in summary.alerts),
         )
     else:
         alerts = Cell(tr("none"))

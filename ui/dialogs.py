@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TR_NOOP
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from bedside.clinical.policy import RULE_VERSION, SitePolicy
@@ -9,19 +10,19 @@ from ui.text import tr
 
 # (keys, what they do): the window's shortcuts, listed once and used by the window and the help.
 SHORTCUTS = (
-    ("F2", "New vitals for the open patient"),
-    ("F3", "New neuro check (ICE or CAPD) for the open patient"),
-    ("F4", "Drug dose or infusion for the open patient"),
-    ("F8", "Acknowledge the alert in the banner"),
-    ("F6", "Next patient on the board"),
-    ("Esc", "Back to the ward board"),
-    ("Ctrl+N", "Admit a patient"),
-    ("Ctrl+U", "Change who is charting"),
-    ("Ctrl+Shift+N", "Night theme on or off"),
-    ("Ctrl+P", "Print the handover of the open (or selected) patient as a PDF"),
-    ("Ctrl+Shift+P", "Print the handover of the whole ward as a PDF"),
-    ("Enter", "Save the form (in a form)"),
-    ("F1", "This help"),
+    ("F2", QT_TR_NOOP("New vitals for the open patient")),
+    ("F3", QT_TR_NOOP("New neuro check (ICE or CAPD) for the open patient")),
+    ("F4", QT_TR_NOOP("Drug dose or infusion for the open patient")),
+    ("F8", QT_TR_NOOP("Acknowledge the alert in the banner")),
+    ("F6", QT_TR_NOOP("Next patient on the board")),
+    ("Esc", QT_TR_NOOP("Back to the ward board")),
+    ("Ctrl+N", QT_TR_NOOP("Admit a patient")),
+    ("Ctrl+U", QT_TR_NOOP("Change who is charting")),
+    ("Ctrl+Shift+N", QT_TR_NOOP("Night theme on or off")),
+    ("Ctrl+P", QT_TR_NOOP("Print the handover of the open (or selected) patient as a PDF")),
+    ("Ctrl+Shift+P", QT_TR_NOOP("Print the handover of the whole ward as a PDF")),
+    ("Enter", QT_TR_NOOP("Save the form (in a form)")),
+    ("F1", QT_TR_NOOP("This help")),
 )
 
 
@@ -32,7 +33,7 @@ def about_text(policy: SitePolicy) -> str:
         "<p><b>The clinical rules are not yet clinically validated.</b> Every threshold needs "
         "sign-off by the trial's clinical governance before use on patients.</p>"
         "<p>Rule version: {0}<br>Site policy in force: {1} (time zone {2})</p>"
-    ).format(RULE_VERSION, policy.fingerprint(), policy.site_timezone or tr("this machine's"))
+    ).format(RULE_VERSION, policy.fingerprint, policy.site_timezone or tr("this machine's"))
 
 
 class AboutDialog(QDialog):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from bedside.records import FieldError
-from ui.text import enum_text, tr
+from ui.text import date_format, date_time_format, enum_text, tr
 
 NONE_TEXT = "—"
 
@@ -123,7 +123,7 @@ class DateField(QDateEdit):
         self.name = name
         self.setObjectName(name)
         self.setCalendarPopup(True)
-        self.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
+        self.setDisplayFormat(date_format())
         self.setDate(QDate(2000, 1, 1))
 
     def value(self) -> tuple[date, FieldError | None]:
@@ -162,7 +162,7 @@ class TimeField(QWidget):
         self.edit = QDateTimeEdit(self)
         self.edit.setObjectName(f"{name}_edit")
         self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat(QLocale().dateTimeFormat(QLocale.FormatType.ShortFormat))
+        self.edit.setDisplayFormat(date_time_format())
         self.now_button = QPushButton(tr("now"), self)
         self.now_button.setFocusPolicy(self.now_button.focusPolicy().NoFocus)
         self.state = QLabel(self)

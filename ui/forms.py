@@ -8,7 +8,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime, tzinfo
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TR_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -313,7 +313,11 @@ class RecordForm(QWidget):
         general = []
         for error in errors:
             label = self.errors.get(error.field)
-            text = error.message + (f" ({tr('allowed')}: {error.allowed})" if error.allowed else "")
+            text = (
+                tr("{0} (allowed: {1})").format(error.message, error.allowed)
+                if error.allowed
+                else error.message
+            )
             if label is not None and label.parentWidget() is not None:
                 label.setText(text)
                 label.show()
@@ -356,10 +360,14 @@ class RecordForm(QWidget):
 
 def preview_text(a: Assessment) -> str:
     parts = [
-        f"CRS {grade_text(a.crs.grade, a.crs.grade_is_lower_bound)} "
-        f"({tr('max')} {grade_text(a.crs_episode_max)})",
-        f"ICANS {grade_text(a.icans.grade, a.icans.grade_is_lower_bound)} "
-        f"({tr('max')} {grade_text(a.icans_episode_max)}) {tr('by')} {a.icans.tool.value}",
+        tr("CRS {0} (max {1})").format(
+            grade_text(a.crs.grade, a.crs.grade_is_lower_bound), grade_text(a.crs_episode_max)
+        ),
+        tr("ICANS {0} (max {1}) by {2}").format(
+            grade_text(a.icans.grade, a.icans.grade_is_lower_bound),
+            grade_text(a.icans_episode_max),
+            a.icans.tool.value,
+        ),
     ]
     if a.news2.applicable:
         parts.append("NEWS2 " + score_text(a.news2.score, a.news2.partial_score))
@@ -408,7 +416,7 @@ class VitalsForm(RecordForm):
         self.add(tr("O₂ flow L/min"), NumberEdit("o2_flow_l_min", parent=self))
         self.add(tr("FiO₂ (0.21–1.00)"), NumberEdit("fio2", parent=self))
         self.add(tr("O₂ indication"), ChoiceBox("o2_indication", O2Indication, parent=self))
-        self.add(tr("ACVPU"), ChoiceBox("acvpu", Acvpu, labels=_ACVPU, parent=self))
+        self.add(tr("ACVPU"), ChoiceBox("acvpu", Acvpu, labels=acvpu_labels(), parent=self))
         self.add(tr("Cap. refill s (children)"), NumberEdit("crt_s", parent=self))
         self.add(tr("Resp. effort (children)"), ChoiceBox("resp_effort", RespEffort, parent=self))
         self.finish()
@@ -423,30 +431,35 @@ class VitalsForm(RecordForm):
 
 
 _ACVPU = {
-    Acvpu.ALERT: "A — alert",
-    Acvpu.NEW_CONFUSION: "C — new confusion",
-    Acvpu.VOICE: "V — voice",
-    Acvpu.PAIN: "P — pain",
-    Acvpu.UNRESPONSIVE: "U — unresponsive",
+    Acvpu.ALERT: QT_TR_NOOP("A — alert"),
+    Acvpu.NEW_CONFUSION: QT_TR_NOOP("C — new confusion"),
+    Acvpu.VOICE: QT_TR_NOOP("V — voice"),
+    Acvpu.PAIN: QT_TR_NOOP("P — pain"),
+    Acvpu.UNRESPONSIVE: QT_TR_NOOP("U — unresponsive"),
 }
+
+
+def acvpu_labels() -> dict[Acvpu, str]:
+    return {k: tr(v) for k, v in _ACVPU.items()}
+
 
 # SPEC 7: the CAPD items in the order of the table, with short labels.
 CAPD_LABELS = (
-    ("capd_eye_contact", "Eye contact"),
-    ("capd_purposeful", "Purposeful actions"),
-    ("capd_aware", "Aware of surroundings"),
-    ("capd_communicates", "Communicates needs"),
-    ("capd_restless", "Restless"),
-    ("capd_inconsolable", "Inconsolable"),
-    ("capd_underactive", "Underactive"),
-    ("capd_slow_response", "Slow to respond"),
+    ("capd_eye_contact", QT_TR_NOOP("Eye contact")),
+    ("capd_purposeful", QT_TR_NOOP("Purposeful actions")),
+    ("capd_aware", QT_TR_NOOP("Aware of surroundings")),
+    ("capd_communicates", QT_TR_NOOP("Communicates needs")),
+    ("capd_restless", QT_TR_NOOP("Restless")),
+    ("capd_inconsolable", QT_TR_NOOP("Inconsolable")),
+    ("capd_underactive", QT_TR_NOOP("Underactive")),
+    ("capd_slow_response", QT_TR_NOOP("Slow to respond")),
 )
 ICE_LABELS = {
-    "orientation": "Orientation (year, month, city, hospital)",
-    "naming": "Naming 3 objects",
-    "commands": "Follows simple commands",
-    "writing": "Writes a standard sentence",
-    "attention": "Counts back from 100 by 10",
+    "orientation": QT_TR_NOOP("Orientation (year, month, city, hospital)"),
+    "naming": QT_TR_NOOP("Naming 3 objects"),
+    "commands": QT_TR_NOOP("Follows simple commands"),
+    "writing": QT_TR_NOOP("Writes a standard sentence"),
+    "attention": QT_TR_NOOP("Counts back from 100 by 10"),
 }
 
 
@@ -494,7 +507,7 @@ class NeuroForm(RecordForm):
         self.add(
             tr("Level of consciousness"), ChoiceBox("consciousness", Consciousness, parent=self)
         )
-        self.add(tr("ACVPU"), ChoiceBox("acvpu", Acvpu, labels=_ACVPU, parent=self))
+        self.add(tr("ACVPU"), ChoiceBox("acvpu", Acvpu, labels=acvpu_labels(), parent=self))
         self.add(
             tr("Depressed consciousness explained by sedation"),
             FlagBox("depressed_consciousness_attributable_to_sedation", tr("yes"), self),

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
+    QDate,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -33,6 +33,7 @@ from bedside.records import (
     Record,
     VitalSigns,
 )
+from ui.text import date_format, detail_text, enum_text, kind_text, local_time, record_kind_text, tr
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -51,24 +52,8 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("HistoryModel", text)
-
-
 def _kind_name(kind: str) -> str:
-    names = {
-        "admission": _tr("Admission"),
-        "vitals": _tr("Vitals"),
-        "neuro_check": _tr("Neuro check"),
-        "intervention": _tr("Drug"),
-        "attribution": _tr("Attribution"),
-        "note": _tr("Note"),
-        "episode_closure": _tr("Episode closed"),
-        "grade_sign_off": _tr("Grade signed"),
-        "assessment": _tr("Assessment"),
-        "alert_event": _tr("Alert"),
-    }
-    return names.get(kind, kind)
+    return record_kind_text(kind)
 
 
 def _num(value: float) -> str:
@@ -81,53 +66,59 @@ def summary(record: Record) -> str:
         parts = []
         if record.temperature is not None:
             unit = record.temperature_unit.value if record.temperature_unit else ""
-            parts.append(_tr("T {0} °{1}").format(_num(record.temperature), unit))
+            parts.append(tr("T {0} °{1}").format(_num(record.temperature), unit))
         for name, label in (("hr", "HR"), ("rr", "RR"), ("spo2", "SpO₂")):
             value = getattr(record, name)
             if value is not None:
-                parts.append(f"{_tr(label)} {_num(value)}")
+                parts.append(f"{label} {_num(value)}")
         if record.sbp is not None:
             bp = _num(record.sbp) + (f"/{_num(record.dbp)}" if record.dbp is not None else "")
-            parts.append(_tr("BP {0}").format(bp))
+            parts.append(tr("BP {0}").format(bp))
         if record.o2_device is not None:
-            o2 = record.o2_device.value.replace("_", " ")
+            o2 = enum_text(record.o2_device)
             if record.o2_flow_l_min is not None:
                 o2 += f" {_num(record.o2_flow_l_min)} L/min"
             parts.append(o2)
         if record.acvpu is not None:
-            parts.append(_tr("ACVPU {0}").format(record.acvpu.value))
+            parts.append(tr("ACVPU {0}").format(record.acvpu.value))
         return ", ".join(parts)
     if isinstance(record, NeuroCheck):
         tool = record.tool.value
         score = record.ice_score if tool == "ICE" else record.capd_score
         reason = record.ice_not_assessable if tool == "ICE" else record.capd_not_assessable
         if score is None:
-            text = _tr("{0} not assessable ({1})").format(tool, reason or _tr("incomplete"))
+            text = tr("{0} not assessable ({1})").format(tool, reason or tr("incomplete"))
         else:
             text = f"{tool} {score}"
         if record.seizure is not None and record.seizure.value != "none":
-            text += ", " + _tr("seizure: {0}").format(record.seizure.value.replace("_", " "))
+            text += ", " + tr("seizure: {0}").format(enum_text(record.seizure))
         return text
     if isinstance(record, Intervention):
         text = (
-            f"{record.drug.value} {_num(record.dose)} {record.dose_unit.value} {record.route.value}"
+            f"{enum_text(record.drug)} {_num(record.dose)} {record.dose_unit.value} "
+            f"{record.route.value.upper()}"
         )
         if record.stopped_at is not None:
-            text += ", " + _tr("stopped {0}").format(
-                QLocale().toString(record.stopped_at.astimezone(), QLocale.FormatType.ShortFormat)
-            )
+            text += ", " + tr("stopped {0}").format(local_time(record.stopped_at, None))
         return text
     if isinstance(record, Attribution):
-        return _tr("{0}: {1}").format(record.finding.value.replace("_", " "), record.cause)
+        return tr("{0}: {1}").format(enum_text(record.finding), record.cause)
     if isinstance(record, Note):
         return record.text.splitlines()[0] if record.text else ""
     if isinstance(record, EpisodeClosure):
-        return _tr("{0} episode closed: {1}").format(record.syndrome.value.upper(), record.reason)
+        return tr("{0} episode closed: {1}").format(record.syndrome.value.upper(), record.reason)
     if isinstance(record, GradeSignOff):
-        return _tr("{0} grade {1} signed").format(record.syndrome.value.upper(), record.grade)
+        return tr("{0} grade {1} signed").format(record.syndrome.value.upper(), record.grade)
     if isinstance(record, Admission):
-        return _tr("{0}, born {1}, {2}").format(
-            record.name, record.date_of_birth.isoformat(), record.diagnosis.value
+        return tr("{0}, born {1}, {2}").format(
+            record.name,
+            QLocale().toString(
+                QDate(
+                    record.date_of_birth.year, record.date_of_birth.month, record.date_of_birth.day
+                ),
+                date_format(),
+            ),
+            enum_text(record.diagnosis),
         )
     if isinstance(record, AssessmentRecord):
         shown = [
@@ -136,7 +127,7 @@ def summary(record: Record) -> str:
         ]
         return ", ".join(shown)
     if isinstance(record, AlertEvent):
-        return f"{record.kind} {record.event.value}: {record.detail}"
+        return f"{kind_text(record.kind)} {enum_text(record.event)}: {detail_text(record.detail)}"
     return ""
 
 
@@ -170,12 +161,12 @@ class HistoryModel(QAbstractTableModel):
         if orientation is not Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return {
-            Column.TIME: _tr("Time"),
-            Column.KIND: _tr("Kind"),
-            Column.SUMMARY: _tr("Summary"),
-            Column.AUTHOR: _tr("Author"),
-            Column.ENTERED: _tr("Entered at"),
-            Column.STATUS: _tr("Status"),
+            Column.TIME: tr("Time"),
+            Column.KIND: tr("Kind"),
+            Column.SUMMARY: tr("Summary"),
+            Column.AUTHOR: tr("Author"),
+            Column.ENTERED: tr("Entered at"),
+            Column.STATUS: tr("Status"),
         }[Column(section)]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -219,9 +210,9 @@ class HistoryModel(QAbstractTableModel):
     @staticmethod
     def _status(e: HistoryEntry) -> str:
         if e.superseded:
-            return _tr("superseded: {0}").format(e.superseded_reason or "")
+            return tr("superseded: {0}").format(e.superseded_reason or "")
         if e.supersedes is not None:
-            return _tr("correction: {0}").format(e.reason or "")
+            return tr("correction: {0}").format(e.reason or "")
         return ""
 
 

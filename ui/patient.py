@@ -42,6 +42,7 @@ from ui.text import (
     local_time,
     number,
     picture,
+    record_kind_text,
     score_text,
     tr,
 )
@@ -103,7 +104,8 @@ def picture_lines(s: PatientSummary, zone: tzinfo | None) -> list[str]:
         lines.append(
             f"<span style='background:{bg.name()}; color:{fg.name()}'>&nbsp;<b>{label} "
             f"{escape(grade_text(grade, lower))}</b>&nbsp;</span> "
-            f"({tr('episode max')} {escape(grade_text(p.get(f'{key}_episode_max')))}) — "
+            + escape(tr("(episode max {0})").format(grade_text(p.get(f"{key}_episode_max"))))
+            + " — "
             f"{escape(why)}"
         )
     scores = []
@@ -359,7 +361,7 @@ class PatientView(QWidget):
             if not isinstance(stored.record, VitalSigns | NeuroCheck | Intervention | Attribution):
                 continue
             item = QListWidgetItem(
-                f"{local_time(stored.observed_at, self.zone)} · {tr(stored.kind.replace('_', ' '))} · "
+                f"{local_time(stored.observed_at, self.zone)} · {record_kind_text(stored.kind)} · "
                 f"{_record_line(stored.record)} · {stored.author}"
             )
             item.setData(Qt.ItemDataRole.UserRole, stored)
@@ -508,7 +510,8 @@ def _record_line(record: Any) -> str:
         return ", ".join(parts) or tr("partial set")
     if isinstance(record, NeuroCheck):
         score = record.ice_score if record.tool.value == "ICE" else record.capd_score
-        return f"{record.tool.value} {score if score is not None else tr('not done')}"
+        shown = str(score) if score is not None else tr("not done")
+        return f"{record.tool.value} {shown}"
     if isinstance(record, Intervention):
         return f"{enum_text(record.drug)} {number(record.dose, 3)} {record.dose_unit.value}"
     if isinstance(record, Attribution):

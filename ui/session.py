@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,10 +20,10 @@ from bedside.staff import Author, Role
 from ui.text import tr
 
 _ROLE_TEXT = {
-    Role.NURSE: "Nurse",
-    Role.PHYSICIAN: "Physician",
-    Role.ADMIN: "Administrator",
-    Role.READ_ONLY: "Read only",
+    Role.NURSE: QT_TR_NOOP("Nurse"),
+    Role.PHYSICIAN: QT_TR_NOOP("Physician"),
+    Role.ADMIN: QT_TR_NOOP("Administrator"),
+    Role.READ_ONLY: QT_TR_NOOP("Read only"),
 }
 
 

@@ -9,15 +9,21 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from enum import Enum
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QTimeZone
+from PySide6.QtCore import QT_TR_NOOP, QCoreApplication, QDateTime, QLocale, QTimeZone
 from PySide6.QtGui import QColor
 
 from bedside.alert_vocabulary import AlertKind, AlertStatus, Priority
+from ui.core_text import core_text
+from ui.reasons import reason_text
+from ui.words import RECORD_KINDS, WORDS
 
 
 def tr(text: str) -> str:
-    """Translate through Qt's translator (context "Bedside"), so translations need no code change."""
-    return QCoreApplication.translate("Bedside", text)
+    """Translate through Qt's translator, so translations need no code change.
+
+    The context is the empty one: `pyside6-lupdate` files a bare `tr("...")` call (and a `QT_TR_NOOP`)
+    under it, so the extraction needs no alias (python -m scripts.translations update)."""
+    return QCoreApplication.translate("", text)
 
 
 def grade_text(grade: int | None, lower_bound: bool = False) -> str:
@@ -82,18 +88,18 @@ _KIND_TEXT = {
     AlertKind.CRS: "CRS",
     AlertKind.ICANS: "ICANS",
     AlertKind.NEWS2: "NEWS2",
-    AlertKind.PEWS: "Bedside PEWS",
-    AlertKind.HYPOXIA: "hypoxia",
-    AlertKind.VASOPRESSOR: "vasopressor",
-    AlertKind.INTRACRANIAL_HAEMORRHAGE: "intracranial haemorrhage",
-    AlertKind.PRE_INFUSION_FEVER: "fever before infusion",
-    AlertKind.NO_FEVER_ORGAN_DYSFUNCTION: "organ dysfunction without fever",
-    AlertKind.NEURO_OVERDUE: "neuro check overdue",
-    AlertKind.VITALS_OVERDUE: "vitals overdue",
-    AlertKind.CRS_DOWNGRADE: "CRS grade fell: acknowledge",
-    AlertKind.ICANS_DOWNGRADE: "ICANS grade fell: acknowledge",
-    AlertKind.INCOMPLETE_DATA: "incomplete data",
-    AlertKind.WAIVER_REVIEW: "fever waiver: review",
+    AlertKind.PEWS: QT_TR_NOOP("Bedside PEWS"),
+    AlertKind.HYPOXIA: QT_TR_NOOP("hypoxia"),
+    AlertKind.VASOPRESSOR: QT_TR_NOOP("vasopressor"),
+    AlertKind.INTRACRANIAL_HAEMORRHAGE: QT_TR_NOOP("intracranial haemorrhage"),
+    AlertKind.PRE_INFUSION_FEVER: QT_TR_NOOP("fever before infusion"),
+    AlertKind.NO_FEVER_ORGAN_DYSFUNCTION: QT_TR_NOOP("organ dysfunction without fever"),
+    AlertKind.NEURO_OVERDUE: QT_TR_NOOP("neuro check overdue"),
+    AlertKind.VITALS_OVERDUE: QT_TR_NOOP("vitals overdue"),
+    AlertKind.CRS_DOWNGRADE: QT_TR_NOOP("CRS grade fell: acknowledge"),
+    AlertKind.ICANS_DOWNGRADE: QT_TR_NOOP("ICANS grade fell: acknowledge"),
+    AlertKind.INCOMPLETE_DATA: QT_TR_NOOP("incomplete data"),
+    AlertKind.WAIVER_REVIEW: QT_TR_NOOP("fever waiver: review"),
 }
 
 
@@ -102,10 +108,17 @@ def kind_text(kind: AlertKind) -> str:
 
 
 def enum_text(value: Enum | None) -> str:
-    """An enum value as words (`awakens_to_voice` → "awakens to voice")."""
+    """An enum value in words (`awakens_to_voice` → "awakens to voice"), translated (ui/words.py)."""
     if value is None:
         return "—"
-    return tr(str(value.value).replace("_", " "))
+    words = WORDS.get(value)
+    return tr(words) if words is not None else str(value.value).replace("_", " ")
+
+
+def record_kind_text(kind: str) -> str:
+    """A stored record's kind (`neuro_check`) in words."""
+    words = RECORD_KINDS.get(kind)
+    return tr(words) if words is not None else kind.replace("_", " ")
 
 
 def local_time(when: datetime | None, zone: tzinfo | None, *, with_date: bool = True) -> str:
@@ -116,9 +129,23 @@ def local_time(when: datetime | None, zone: tzinfo | None, *, with_date: bool = 
     offset = local.utcoffset()
     seconds = int(offset.total_seconds()) if offset is not None else 0
     qt = QDateTime.fromSecsSinceEpoch(int(local.timestamp()), QTimeZone(seconds))
-    fmt = QLocale.FormatType.ShortFormat
-    text = QLocale().toString(qt, fmt) if with_date else QLocale().toString(qt.time(), fmt)
-    return f"{text} {local.strftime('%Z')}".strip()
+    fmt = date_time_format() if with_date else TIME_FORMAT
+    return f"{QLocale().toString(qt, fmt)} {local.strftime('%Z')}".strip()
+
+
+TIME_FORMAT = "HH:mm"
+
+
+def date_format() -> str:
+    """A date as the ward reads it: "2 Dec 2026" in English (the month in words, so that day and month
+    are never confused, and never the C locale's "2 12 2026"), "2026-12-02" in Chinese (GB/T 7408)."""
+    if QLocale().language() == QLocale.Language.Chinese:
+        return "yyyy-MM-dd"
+    return "d MMM yyyy"
+
+
+def date_time_format() -> str:
+    return f"{date_format()} {TIME_FORMAT}"
 
 
 def number(value: float, decimals: int = 1) -> str:
@@ -135,6 +162,20 @@ def picture(latest: object | None) -> dict[str, object]:
     contract: dict[str, object] = record.as_contract()
     contract["stale"] = list(record.stale)
     contract["reason_details"] = [
-        {"domain": r.domain.value, "text": r.text, "points": r.points} for r in record.reasons
+        {"domain": r.domain.value, "text": reason_text(r, slot_words()), "points": r.points}
+        for r in record.reasons
     ]
     return contract
+
+
+def detail_text(text: str) -> str:
+    """An alert's detail or a check's reason, as the core wrote it, in the chosen language (ui/core_text.py)."""
+    return core_text(text, slot_words())
+
+
+def slot_words() -> dict[str, str]:
+    """The vocabulary's words as the engine writes them in a reason (a code or its words), translated."""
+    out: dict[str, str] = {}
+    for member, words in WORDS.items():
+        out[str(member.value)] = out[words] = tr(words)
+    return out

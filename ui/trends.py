@@ -7,19 +7,60 @@ with `connect="finite"`, so a line never bridges time nobody measured.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bedside.chart import Band, Chart, DrugMark, MarkEvent, Series, Step, Vital
 from bedside.clinical.vocabulary import DrugKind, EncephalopathyTool
 from bedside.records import Syndrome
+from ui.text import enum_text
+
+# pyqtgraph writes day and month names with strftime, in English: these are replaced by the locale's.
+_ENGLISH_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_ENGLISH_MONTHS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+_NAME = re.compile(r"\b(" + "|".join(_ENGLISH_DAYS + _ENGLISH_MONTHS) + r")\b")
+
+
+def local_names(text: str, locale: QLocale | None = None) -> str:
+    """A time axis label with its English day or month name in the locale's words ("Mon 30" → "周一 30")."""
+    loc = locale or QLocale()
+    short = QLocale.FormatType.ShortFormat
+
+    def name(match: re.Match[str]) -> str:
+        word = match.group(1)
+        if word in _ENGLISH_DAYS:
+            return loc.dayName(_ENGLISH_DAYS.index(word) + 1, short)
+        return loc.monthName(_ENGLISH_MONTHS.index(word) + 1, short)
+
+    return _NAME.sub(name, text)
+
+
+class LocalDateAxis(pg.DateAxisItem):
+    """The time axis, its day and month names in the app's language."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [local_names(t) for t in super().tickStrings(values, scale, spacing)]
 
 
 class TrendRange(Enum):
@@ -140,7 +181,7 @@ class TrendView(QWidget):
         first: pg.PlotItem | None = None
         for row, (key, title) in enumerate(titles.items()):
             plot = self.graphics.addPlot(
-                row=row, col=0, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")}
+                row=row, col=0, axisItems={"bottom": LocalDateAxis(orientation="bottom")}
             )
             plot.setLabel("left", title)
             plot.setMenuEnabled(False)
@@ -149,6 +190,7 @@ class TrendView(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             plot.getAxis("left").setWidth(70)
+            plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" is no unit a nurse reads
             if first is None:
                 first = plot
             else:
@@ -408,7 +450,7 @@ class TrendView(QWidget):
         plot = self.plots[Vital.O2_FLOW.value]
         labels = []
         for change in self._chart.o2_devices(patient, start, end):
-            label = pg.TextItem(change.device.value.replace("_", " "), anchor=(0, 1), color="#444")
+            label = pg.TextItem(enum_text(change.device), anchor=(0, 1), color="#444")
             label.setPos(max(change.t, start.timestamp()), 0)
             labels.append(label)
         self._replace(self.device_labels, labels, plot)

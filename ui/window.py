@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDir, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QT_TR_NOOP, QByteArray, QDir, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from ui.history import HistoryView
 from ui.patient import PatientView
 from ui.session import CurrentUser, UserDialog, role_text
 from ui.text import tr
+from ui.translations import LANGUAGES, SETTING, SYSTEM
 from ui.trends import TrendView
 
 ACK_KEY = "acknowledge"
@@ -112,25 +113,27 @@ class MainWindow(QMainWindow):
             self.addAction(a)
             return a
 
-        self.act_admit = action("&Admit a patient…", "Ctrl+N", "act_admit")
-        self.act_user = action("Change &user…", "Ctrl+U", "act_user")
-        self.act_quit = action("&Quit", QKeySequence.StandardKey.Quit, "act_quit")
-        self.act_vitals = action("New &vitals", "F2", "act_vitals")
-        self.act_neuro = action("New &neuro check", "F3", "act_neuro")
-        self.act_drug = action("&Drug or infusion", "F4", "act_drug")
-        self.act_ack = action("&Acknowledge banner alert", "F8", "act_ack")
-        self.act_next = action("Ne&xt patient", "F6", "act_next")
-        self.act_board = action("&Ward board", "Esc", "act_board")
-        self.act_mute = action("&Mute the alarm", "Ctrl+M", "act_mute")
-        self.act_night = action("&Night theme", "Ctrl+Shift+N", "act_night")
+        self.act_admit = action(QT_TR_NOOP("&Admit a patient…"), "Ctrl+N", "act_admit")
+        self.act_user = action(QT_TR_NOOP("Change &user…"), "Ctrl+U", "act_user")
+        self.act_quit = action(QT_TR_NOOP("&Quit"), QKeySequence.StandardKey.Quit, "act_quit")
+        self.act_vitals = action(QT_TR_NOOP("New &vitals"), "F2", "act_vitals")
+        self.act_neuro = action(QT_TR_NOOP("New &neuro check"), "F3", "act_neuro")
+        self.act_drug = action(QT_TR_NOOP("&Drug or infusion"), "F4", "act_drug")
+        self.act_ack = action(QT_TR_NOOP("&Acknowledge banner alert"), "F8", "act_ack")
+        self.act_next = action(QT_TR_NOOP("Ne&xt patient"), "F6", "act_next")
+        self.act_board = action(QT_TR_NOOP("&Ward board"), "Esc", "act_board")
+        self.act_mute = action(QT_TR_NOOP("&Mute the alarm"), "Ctrl+M", "act_mute")
+        self.act_night = action(QT_TR_NOOP("&Night theme"), "Ctrl+Shift+N", "act_night")
         self.act_night.setCheckable(True)
         self.act_night.setChecked(self.settings.value("theme/night", False, type=bool))
-        self.act_handover = action("Print &handover of this patient…", "Ctrl+P", "act_handover")
-        self.act_handover_ward = action(
-            "Print handover of the whole &ward…", "Ctrl+Shift+P", "act_handover_ward"
+        self.act_handover = action(
+            QT_TR_NOOP("Print &handover of this patient…"), "Ctrl+P", "act_handover"
         )
-        self.act_help = action("&Keyboard shortcuts", "F1", "act_help")
-        self.act_about = action("&About Bedside", "", "act_about")
+        self.act_handover_ward = action(
+            QT_TR_NOOP("Print handover of the whole &ward…"), "Ctrl+Shift+P", "act_handover_ward"
+        )
+        self.act_help = action(QT_TR_NOOP("&Keyboard shortcuts"), "F1", "act_help")
+        self.act_about = action(QT_TR_NOOP("&About Bedside"), "", "act_about")
         menus = self.menuBar()
         ward = menus.addMenu(tr("&Ward"))
         for a in (
@@ -154,6 +157,18 @@ class MainWindow(QMainWindow):
             patient.addAction(a)
         view = menus.addMenu(tr("&View"))
         view.addAction(self.act_night)
+        language = view.addMenu(tr("&Language"))
+        language.setObjectName("menu_language")
+        self.language_group = QActionGroup(self)
+        current = str(self.settings.value(SETTING, SYSTEM) or SYSTEM)
+        for code, name in ((SYSTEM, tr("System default")), *LANGUAGES.items()):
+            a = QAction(name, self)
+            a.setObjectName(f"act_language_{code}")
+            a.setData(code)
+            a.setCheckable(True)
+            a.setChecked(code == current)
+            self.language_group.addAction(a)
+            language.addAction(a)
         help_menu = menus.addMenu(tr("&Help"))
         help_menu.addAction(self.act_help)
         help_menu.addAction(self.act_about)
@@ -179,6 +194,7 @@ class MainWindow(QMainWindow):
         self.act_handover_ward.triggered.connect(self.print_ward_handover)
         self.act_help.triggered.connect(self._on_help_triggered)
         self.act_about.triggered.connect(self._on_about_triggered)
+        self.language_group.triggered.connect(self._on_language_triggered)
         # board and banner
         self.board.patient_opened.connect(self.open_patient)
         self.board.handover_requested.connect(self.print_ward_handover)
@@ -394,6 +410,12 @@ class MainWindow(QMainWindow):
     def _on_night_toggled(self, night: bool) -> None:
         self.settings.setValue("theme/night", night)
         self.night_toggled.emit(night)
+
+    def _on_language_triggered(self, action: QAction) -> None:
+        self.settings.setValue(SETTING, action.data())
+        self.statusBar().showMessage(
+            tr("The language changes when Bedside is started again."), 15000
+        )
 
     def _on_help_triggered(self) -> None:
         HelpDialog(self).exec()

@@ -254,3 +254,34 @@ def decode_reason(stored: list[object]) -> Reason:
 
 def _points(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def reason_parameters(reason: Reason) -> tuple[int, list[Param]] | None:
+    """The code of the wording a reason's sentence follows and its parameters (as `encode_reason`
+    stores them), or None for a sentence no code words. For a display that words the code anew."""
+    stored = encode_reason(reason)
+    head = stored[0]
+    if not isinstance(head, int) or isinstance(head, bool):
+        return None
+    return head, [p for p in stored[2:] if isinstance(p, int | float | str)]
+
+
+def render_wording(code: int, pattern: str, params: list[Param]) -> str:
+    """`params` (from `reason_parameters`) rendered into `pattern`, another wording of `code` (a
+    translation) with the same slots and optional parts in the same order; ValueError if it has not."""
+    if wording_shape(pattern) != wording_shape(WORDINGS[code][2]):
+        raise ValueError(f"the wording {pattern!r} does not have the slots of reason code {code}")
+    return _render(_parse(pattern), list(params))
+
+
+def wording_shape(pattern: str) -> str:
+    """The slots and optional parts of a wording in order ("n" a number, "w" words, "[...]" optional):
+    two wordings of one code must have the same shape."""
+    return _shape(_parse(pattern))
+
+
+def _shape(pieces: tuple[_Piece, ...]) -> str:
+    return "".join(
+        f"[{_shape(p.group)}]" if p.group else ("n" if p.slot == "n" else "w") if p.slot else ""
+        for p in pieces
+    )

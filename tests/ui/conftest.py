@@ -14,6 +14,7 @@ from bedside.clock import ManualClock
 from bedside.store.connection import open_database
 from tests.support.ward_fixtures import NURSE, START
 from ui.app import BedsideApp, build
+from ui.translations import ENGLISH, SETTING
 
 
 @dataclass
@@ -29,6 +30,7 @@ def ward_app(qapp: QApplication, qtbot, tmp_path: Path) -> Iterator[AppFixture]:
     path = tmp_path / "ward.db"
     open_database(path, clock=clock).conn.close()
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue(SETTING, ENGLISH)  # the tests read English, whatever the machine's locale
     app = build(qapp, path, clock, settings=settings, pool=QThreadPool())
     qtbot.addWidget(app.window)
     app.user.sign_in(NURSE)

@@ -1,0 +1,170 @@
+"""The words the app shows for each value of the core's vocabularies (the codes stay underneath).
+
+Each entry is marked with `QT_TR_NOOP`, so `pyside6-lupdate` extracts it (python -m scripts.translations
+update) and `ui.text.enum_text` translates it at run time. tests/ui/test_translations.py checks that every
+member of every vocabulary the forms offer has its words here.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QT_TR_NOOP
+
+from bedside.alert_vocabulary import AlertEventType
+from bedside.clinical.vocabulary import (
+    CapdNotAssessable,
+    CerebralEdema,
+    Consciousness,
+    Drug,
+    IceNotAssessable,
+    MotorFinding,
+    O2Device,
+    O2Indication,
+    RespEffort,
+    Seizure,
+)
+from bedside.records import Diagnosis, Finding, Indication, Sex, StayEnd, TempRoute
+from bedside.schedule import CheckKind
+
+WORDS: dict[Enum, str] = {
+    Sex.FEMALE: QT_TR_NOOP("female"),
+    Sex.MALE: QT_TR_NOOP("male"),
+    Sex.OTHER: QT_TR_NOOP("other"),
+    Sex.UNKNOWN: QT_TR_NOOP("unknown"),
+    Diagnosis.NEUROBLASTOMA: QT_TR_NOOP("neuroblastoma"),
+    Diagnosis.DSRCT: "DSRCT",
+    Diagnosis.OTHER: QT_TR_NOOP("other"),
+    TempRoute.ORAL: QT_TR_NOOP("oral"),
+    TempRoute.AXILLARY: QT_TR_NOOP("axillary"),
+    TempRoute.TYMPANIC: QT_TR_NOOP("tympanic"),
+    TempRoute.RECTAL: QT_TR_NOOP("rectal"),
+    TempRoute.TEMPORAL: QT_TR_NOOP("temporal"),
+    TempRoute.CORE: QT_TR_NOOP("core"),
+    O2Device.ROOM_AIR: QT_TR_NOOP("room air"),
+    O2Device.NASAL_CANNULA: QT_TR_NOOP("nasal cannula"),
+    O2Device.BLOW_BY: QT_TR_NOOP("blow by"),
+    O2Device.HIGH_FLOW_NASAL_CANNULA: QT_TR_NOOP("high flow nasal cannula"),
+    O2Device.SIMPLE_FACE_MASK: QT_TR_NOOP("simple face mask"),
+    O2Device.VENTURI_MASK: QT_TR_NOOP("venturi mask"),
+    O2Device.NON_REBREATHER: QT_TR_NOOP("non rebreather"),
+    O2Device.CPAP: QT_TR_NOOP("cpap"),
+    O2Device.BIPAP: QT_TR_NOOP("bipap"),
+    O2Device.INVASIVE_VENTILATION: QT_TR_NOOP("invasive ventilation"),
+    O2Indication.NONE: QT_TR_NOOP("none"),
+    O2Indication.CRS_HYPOXIA: QT_TR_NOOP("crs hypoxia"),
+    O2Indication.OTHER_CAUSE: QT_TR_NOOP("other cause"),
+    O2Indication.NOT_REQUIRED: QT_TR_NOOP("not required"),
+    O2Indication.UNKNOWN: QT_TR_NOOP("unknown"),
+    RespEffort.NORMAL: QT_TR_NOOP("normal"),
+    RespEffort.MILD: QT_TR_NOOP("mild"),
+    RespEffort.MODERATE: QT_TR_NOOP("moderate"),
+    RespEffort.SEVERE_OR_APNOEA: QT_TR_NOOP("severe or apnoea"),
+    IceNotAssessable.UNAROUSABLE: QT_TR_NOOP("unarousable"),
+    IceNotAssessable.INTUBATED_SEDATED: QT_TR_NOOP("intubated sedated"),
+    IceNotAssessable.POSTICTAL_NOT_DONE: QT_TR_NOOP("postictal not done"),
+    IceNotAssessable.NOT_DONE: QT_TR_NOOP("not done"),
+    CapdNotAssessable.UNAROUSABLE: QT_TR_NOOP("unarousable"),
+    CapdNotAssessable.SEDATED_RASS_LE_MINUS4: QT_TR_NOOP("sedated rass le minus4"),
+    CapdNotAssessable.NEUROMUSCULAR_BLOCKADE: QT_TR_NOOP("neuromuscular blockade"),
+    CapdNotAssessable.POSTICTAL_NOT_DONE: QT_TR_NOOP("postictal not done"),
+    CapdNotAssessable.NOT_DONE: QT_TR_NOOP("not done"),
+    Consciousness.AWAKENS_SPONTANEOUSLY: QT_TR_NOOP("awakens spontaneously"),
+    Consciousness.AWAKENS_TO_VOICE: QT_TR_NOOP("awakens to voice"),
+    Consciousness.AWAKENS_TO_TACTILE_ONLY: QT_TR_NOOP("awakens to tactile only"),
+    Consciousness.UNAROUSABLE: QT_TR_NOOP("unarousable"),
+    Seizure.NONE: QT_TR_NOOP("none"),
+    Seizure.CLINICAL_RESOLVED_RAPIDLY: QT_TR_NOOP("clinical resolved rapidly"),
+    Seizure.NONCONVULSIVE_EEG_RESOLVED_WITH_INTERVENTION: QT_TR_NOOP(
+        "nonconvulsive eeg resolved with intervention"
+    ),
+    Seizure.PROLONGED_GT_5MIN: QT_TR_NOOP("prolonged gt 5min"),
+    Seizure.REPETITIVE_WITHOUT_RETURN_TO_BASELINE: QT_TR_NOOP(
+        "repetitive without return to baseline"
+    ),
+    MotorFinding.NONE: QT_TR_NOOP("none"),
+    MotorFinding.TREMOR_OR_MYOCLONUS: QT_TR_NOOP("tremor or myoclonus"),
+    MotorFinding.DEEP_FOCAL_WEAKNESS: QT_TR_NOOP("deep focal weakness"),
+    CerebralEdema.NONE: QT_TR_NOOP("none"),
+    CerebralEdema.FOCAL_LOCAL_ON_IMAGING: QT_TR_NOOP("focal local on imaging"),
+    CerebralEdema.DIFFUSE_ON_IMAGING: QT_TR_NOOP("diffuse on imaging"),
+    CerebralEdema.POSTURING: QT_TR_NOOP("posturing"),
+    CerebralEdema.CN6_PALSY: QT_TR_NOOP("cn6 palsy"),
+    CerebralEdema.PAPILLEDEMA: QT_TR_NOOP("papilledema"),
+    CerebralEdema.CUSHING_TRIAD: QT_TR_NOOP("cushing triad"),
+    Drug.PARACETAMOL: QT_TR_NOOP("paracetamol"),
+    Drug.IBUPROFEN: QT_TR_NOOP("ibuprofen"),
+    Drug.OTHER_NSAID: QT_TR_NOOP("other nsaid"),
+    Drug.TOCILIZUMAB: QT_TR_NOOP("tocilizumab"),
+    Drug.SILTUXIMAB: QT_TR_NOOP("siltuximab"),
+    Drug.ANAKINRA: QT_TR_NOOP("anakinra"),
+    Drug.DEXAMETHASONE: QT_TR_NOOP("dexamethasone"),
+    Drug.METHYLPREDNISOLONE: QT_TR_NOOP("methylprednisolone"),
+    Drug.HYDROCORTISONE: QT_TR_NOOP("hydrocortisone"),
+    Drug.NOREPINEPHRINE: QT_TR_NOOP("norepinephrine"),
+    Drug.EPINEPHRINE: QT_TR_NOOP("epinephrine"),
+    Drug.PHENYLEPHRINE: QT_TR_NOOP("phenylephrine"),
+    Drug.DOPAMINE: QT_TR_NOOP("dopamine"),
+    Drug.ANGIOTENSIN_II: QT_TR_NOOP("angiotensin ii"),
+    Drug.VASOPRESSIN: QT_TR_NOOP("vasopressin"),
+    Drug.TERLIPRESSIN: QT_TR_NOOP("terlipressin"),
+    Drug.DOBUTAMINE: QT_TR_NOOP("dobutamine"),
+    Drug.MILRINONE: QT_TR_NOOP("milrinone"),
+    Indication.SCHEDULED_PREMEDICATION: QT_TR_NOOP("scheduled premedication"),
+    Indication.PROPHYLAXIS: QT_TR_NOOP("prophylaxis"),
+    Indication.TREATMENT: QT_TR_NOOP("treatment"),
+    Indication.ANALGESIA: QT_TR_NOOP("analgesia"),
+    Finding.FEVER: QT_TR_NOOP("fever"),
+    Finding.HYPOTENSION: QT_TR_NOOP("hypotension"),
+    Finding.HYPOXIA: QT_TR_NOOP("hypoxia"),
+    Finding.CONSCIOUSNESS: QT_TR_NOOP("consciousness"),
+    Finding.SEIZURE: QT_TR_NOOP("seizure"),
+    StayEnd.DISCHARGED: QT_TR_NOOP("discharged"),
+    StayEnd.TRANSFERRED: QT_TR_NOOP("transferred"),
+    CheckKind.VITALS: QT_TR_NOOP("vitals"),
+    CheckKind.NEURO: QT_TR_NOOP("neuro"),
+    AlertEventType.RAISED: QT_TR_NOOP("raised"),
+    AlertEventType.ESCALATED: QT_TR_NOOP("escalated"),
+    AlertEventType.LEVEL_CHANGED: QT_TR_NOOP("level changed"),
+    AlertEventType.ACKNOWLEDGED: QT_TR_NOOP("acknowledged"),
+    AlertEventType.RESOLVED: QT_TR_NOOP("resolved"),
+    AlertEventType.OVERTAKEN: QT_TR_NOOP("overtaken"),
+}
+
+# The kinds of stored record (`StoredRecord.kind`), as the correction list names them.
+RECORD_KINDS: dict[str, str] = {
+    "admission": QT_TR_NOOP("Admission"),
+    "vitals": QT_TR_NOOP("Vitals"),
+    "neuro_check": QT_TR_NOOP("Neuro check"),
+    "intervention": QT_TR_NOOP("Drug"),
+    "attribution": QT_TR_NOOP("Attribution"),
+    "note": QT_TR_NOOP("Note"),
+    "episode_closure": QT_TR_NOOP("Episode closed"),
+    "grade_sign_off": QT_TR_NOOP("Grade signed"),
+    "assessment": QT_TR_NOOP("Assessment"),
+    "alert_event": QT_TR_NOOP("Alert"),
+    "discharge": QT_TR_NOOP("Discharge"),
+    "export": QT_TR_NOOP("Export"),
+}
+
+# Vocabularies whose every member must have words above (the test reads this).
+VOCABULARIES: tuple[type[Enum], ...] = (
+    Sex,
+    Diagnosis,
+    TempRoute,
+    O2Device,
+    O2Indication,
+    RespEffort,
+    IceNotAssessable,
+    CapdNotAssessable,
+    Consciousness,
+    Seizure,
+    MotorFinding,
+    CerebralEdema,
+    Drug,
+    Indication,
+    Finding,
+    StayEnd,
+    CheckKind,
+    AlertEventType,
+)
