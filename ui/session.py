@@ -131,7 +131,7 @@ class ProvisionalUnlock:
     def __call__(self, user_id: str, pin: str) -> Author:
         errors = check_author(user_id)
         if errors:
-            raise UnlockRefused(errors[0].message)
+            raise UnlockRefused(tr("Not unlocked: a user id is {0}.").format(errors[0].allowed))
         if self._last is not None and self._last.user_id == user_id:
             return self._last
         dialog = UserDialog(None, self.dialog_parent)
