@@ -82,6 +82,9 @@ def main() -> int:
     window.show_board()
     shot("night-board")
     window.act_night.setChecked(False)
+    window.show_board()
+    window.lock()  # issue 10: patient details hidden, open alerts counted, the alarm goes on
+    shot("lock")
     app.shutdown()
     sys.stdout.flush()
     # PySide6 6.12 can crash while the interpreter tears its objects down after a grab; the PNGs are

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -113,9 +113,9 @@ class IdleWatch(QObject):
         return False
 
 
-def _n(text: str, count: int) -> str:
-    """A counted phrase ("%n ... alert(s)") through Qt's translator, which handles plurals."""
-    return QCoreApplication.translate("Bedside", text, "", count)
+def _counted(count: int, one: str, many: str) -> str:
+    """ "1 open alert", "3 open alerts" (`many` holds {0} for the number)."""
+    return tr(one) if count == 1 else tr(many).format(count)
 
 
 def alert_summary(alerts: Iterable[Alert]) -> list[tuple[Priority, int, int]]:
@@ -157,7 +157,10 @@ class LockScreen(QWidget):
         self._zone = zone
         self.title = QLabel(tr("Bedside is locked"), self)
         self.title.setObjectName("lock_title")
-        self.title.setStyleSheet("font-size: 20pt; font-weight: bold")
+        font = self.title.font()  # a font, not a style sheet: the text keeps the theme's colour
+        font.setPointSize(20)
+        font.setBold(True)
+        self.title.setFont(font)
         self.since = QLabel(self)
         self.since.setObjectName("lock_since")
         self.since.setWordWrap(True)
@@ -165,6 +168,9 @@ class LockScreen(QWidget):
         self.alerts.setObjectName("lock_alerts")
         self.alerts.setWordWrap(True)
         self.alerts.setTextFormat(Qt.TextFormat.RichText)
+        big = self.alerts.font()  # read from across the room
+        big.setPointSize(max(big.pointSize(), 9) + 4)
+        self.alerts.setFont(big)
         self.flag = AlarmFlag(alarm, self)
         self.flag.setStyleSheet("font-weight: bold; color: #b00020")
         self.checks = QLabel(self)
@@ -241,7 +247,7 @@ class LockScreen(QWidget):
         """Shown afresh: the last user's id ready for their PIN, or empty for the next user."""
         self.since.setText(
             tr("Locked at {0}. Patient details are hidden until someone signs in.").format(
-                local_time(since, self._zone)
+                local_time(since, self._zone, with_date=False)
             )
         )
         self.message.clear()
@@ -258,9 +264,9 @@ class LockScreen(QWidget):
             return
         lines = []
         for priority, open_, waiting in summary:
-            line = _n("%n open alert(s)", open_)
+            line = _counted(open_, "1 open alert", "{0} open alerts")
             if waiting:
-                line += ", " + _n("%n waiting for acknowledgement", waiting)
+                line += ", " + tr("{0} waiting for acknowledgement").format(waiting)
             name = priority_text(priority)
             lines.append(f"<b>{name[:1].upper() + name[1:]}</b> {tr('priority')}: {line}")
         lines.append(tr("Unlock to see which patient."))
