@@ -410,3 +410,13 @@ def test_the_provisional_unlock_checks_the_user_id_and_says_it_checks_no_pin(qtb
     with pytest.raises(UnlockRefused, match="a user id is 1–64 characters"):
         provisional("nurse ada; drop", "1234")
     assert provisional.checks_pin is False and "not checked" in ProvisionalUnlock.NOTICE
+
+
+def test_the_about_box_names_the_site_policy_in_force(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ui.dialogs import AboutDialog
+
+    policy = SitePolicy(idle_lock_min=7)
+    dialog = AboutDialog(policy)  # raised TypeError: fingerprint is a property
+    qtbot.addWidget(dialog)
+    assert policy.fingerprint in dialog.text.text()
+    assert policy.fingerprint != SitePolicy().fingerprint  # the idle minutes are part of the policy
