@@ -358,12 +358,12 @@ def test_another_user_can_neither_see_nor_save_the_draft(locked: Locked, qtbot) 
         and "vitals by nurse.ada" in window.patient.held_note.text()
     )
     assert "137" not in visible_text()
-    # Save now saves nothing of the draft (the empty form is not a record)
+    # Save now saves nothing of the draft (the ward refuses the empty form)
     refused = []
     controller.invalid.connect(lambda key, result: refused.append(result))
-    qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
-    qtbot.wait(50)
-    assert locked.records() == before
+    with qtbot.waitSignal(controller.invalid, timeout=10_000):
+        qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
+    assert locked.records() == before and form.save.isEnabled()
     # and a draft still carrying its author is refused for anyone else, at the controller
     form.restore(locked.window.patient._held[(NURSE.user_id, PATIENT, "vitals")][1], NURSE)
     form.inputs["o2_device"].set_value("room_air")
