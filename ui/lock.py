@@ -172,7 +172,9 @@ class LockScreen(QWidget):
         big.setPointSize(max(big.pointSize(), 9) + 4)
         self.alerts.setFont(big)
         self.flag = AlarmFlag(alarm, self)
-        self.flag.setStyleSheet("font-weight: bold; color: #b00020")
+        self.flag.setStyleSheet(
+            "font-weight: bold; color: white; background: #b00020; padding: 4px"
+        )  # readable in the night theme too
         self.checks = QLabel(self)
         self.checks.setObjectName("lock_checks")
         self.checks.setWordWrap(True)

@@ -293,6 +293,18 @@ def test_a_wrong_pin_keeps_it_locked(locked: Locked, qtbot) -> None:  # type: ig
     assert NAME in visible_text()
 
 
+def test_the_lock_button_and_ctrl_l_lock_at_once(locked: Locked, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = locked.window
+    qtbot.mouseClick(window.lock_button, Qt.MouseButton.LeftButton)
+    assert window.locked and window.lock_screen.user_id.text() == NURSE.user_id
+    unlock(locked, qtbot, NURSE.user_id, PINS[NURSE.user_id][0])
+    assert not window.locked
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(window.board.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.locked
+
+
 def test_switching_user_is_one_click(locked: Locked, qtbot) -> None:  # type: ignore[no-untyped-def]
     window = locked.window
     qtbot.mouseClick(window.switch_button, Qt.MouseButton.LeftButton)
