@@ -84,6 +84,9 @@ def main() -> int:
     shot("night-board")
     window.act_night.setChecked(False)
     handover(window, ids["Noah Bennett"], work, out)
+    window.show_board()
+    window.lock()  # issue 10: patient details hidden, open alerts counted, the alarm goes on
+    shot("lock")
     app.shutdown()
     window.close()
 

@@ -16,7 +16,9 @@ from bedside.workspace import open_service, open_ward_and_chart
 from ui.alarm import Alarm
 from ui.controller import WardController
 from ui.history import HistoryView
-from ui.session import CurrentUser
+from ui.lock import IdleWatch, Unlock
+from ui.session import CurrentUser, ProvisionalUnlock
+from ui.text import tr
 from ui.theme import apply_theme
 from ui.translations import ENGLISH, chosen_language, install
 from ui.trends import TrendView
@@ -45,6 +47,7 @@ class BedsideApp:
     writer: WardWriter
     alarm: Alarm
     translators: list[QTranslator]
+    idle: IdleWatch
 
     def _connect_signals(self) -> None:
         # the night theme, applied to the whole application and remembered by the window
@@ -56,6 +59,8 @@ class BedsideApp:
         apply_theme(self.qapp, night)
 
     def shutdown(self) -> None:
+        self.idle.stop()
+        self.qapp.removeEventFilter(self.idle)
         self.alarm.raise_for([])  # silence: nothing sounds once the window is gone
         self.controller.stop()
         self.controller.ward.close()
@@ -71,8 +76,14 @@ def build(
     settings: QSettings,
     policy: SitePolicy = DEFAULT_POLICY,
     pool: QThreadPool | None = None,
+    user: CurrentUser | None = None,
+    unlock: Unlock | None = None,
 ) -> BedsideApp:
-    """The app on the ward database at `path` (created if new; the caller has opened it once)."""
+    """The app on the ward database at `path` (created if new; the caller has opened it once).
+
+    `unlock` checks a user id and PIN at the lock screen and returns the `Author` (or raises with the
+    sentence to show); without it, `ProvisionalUnlock` (no PINs exist yet).
+    """
     try:
         translators = install(qapp, chosen_language(settings))  # before the first window is built
     except FileNotFoundError as err:  # a broken install: charting goes on, in English
@@ -81,15 +92,32 @@ def build(
     factory = ward_factory(path, clock, policy)
     ward, chart = open_ward_and_chart(path, clock=clock, policy=policy)  # the GUI thread's own
     writer = WardWriter(factory)
-    user = CurrentUser()
+    user = CurrentUser() if user is None else user
+    unlock = ProvisionalUnlock(user) if unlock is None else unlock
+    provisional = unlock if isinstance(unlock, ProvisionalUnlock) else None
+    # Issue 10: the idle lock counts on the monotonic clock, so a wall-clock jump never locks early.
+    idle = IdleWatch(clock.monotonic, policy.idle_lock_min)  # polls once `start()`ed (ui/main.py)
+    qapp.installEventFilter(idle)
     controller = WardController(ward, writer, factory, user, pool or QThreadPool())
     apply_theme(qapp, settings.value("theme/night", False, type=bool))
     alarm = Alarm.from_settings(settings)
     trends = TrendView(chart, now=clock.now)
     history = HistoryView(chart)
     window = MainWindow(
-        controller, user, settings, policy, str(path), alarm=alarm, trends=trends, history=history
+        controller,
+        user,
+        settings,
+        policy,
+        str(path),
+        alarm=alarm,
+        trends=trends,
+        history=history,
+        unlock=unlock,
+        idle=idle,
+        lock_notice=tr(ProvisionalUnlock.NOTICE) if provisional else "",
     )
-    app = BedsideApp(qapp, window, controller, user, settings, writer, alarm, translators)
+    if provisional is not None:
+        provisional.dialog_parent = window
+    app = BedsideApp(qapp, window, controller, user, settings, writer, alarm, translators, idle)
     app._connect_signals()
     return app

@@ -102,11 +102,31 @@ class WardController(QObject):
 
     # --- saving --------------------------------------------------------------------------------------
 
-    def submit(self, key: str, patient_id: str, build: JobBuilder) -> None:
-        """Queue a save for the writer; `build` makes the job for the current user."""
+    def submit(
+        self, key: str, patient_id: str, build: JobBuilder, *, draft_author: Author | None = None
+    ) -> None:
+        """Queue a save for the writer; `build` makes the job for the current user.
+
+        `draft_author`: whose draft is being saved, when the screen was locked over it (issue 10); a
+        draft is saved by its author only, never by whoever unlocked next.
+        """
         author = self._user.author
         if author is None:
-            error = FieldError("author", tr("author: nobody is signed in"), tr("a signed-in user"))
+            error = FieldError(
+                "author",
+                tr("author: nobody is signed in (the screen may be locked)"),
+                tr("a signed-in user"),
+            )
+            self.invalid.emit(key, Invalid((error,)))
+            return
+        if draft_author is not None and draft_author.user_id != author.user_id:
+            error = FieldError(
+                "author",
+                tr("author: this unsaved draft is by {0}; only {0} can save it, not {1}").format(
+                    draft_author.user_id, author.user_id
+                ),
+                draft_author.user_id,
+            )
             self.invalid.emit(key, Invalid((error,)))
             return
         job_id = self._writer.submit(build(author))

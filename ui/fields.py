@@ -61,6 +61,13 @@ class NumberEdit(QLineEdit):
         else:
             self.setText(QLocale().toString(float(value), "g", 6))
 
+    def raw(self) -> object:
+        """What is typed, as typed (a draft keeps text that is not yet a number)."""
+        return self.text()
+
+    def set_raw(self, raw: Any) -> None:
+        self.setText(str(raw))
+
 
 class ChoiceBox(QComboBox):
     """One value of an enum (or nothing, shown as "—")."""
@@ -89,6 +96,12 @@ class ChoiceBox(QComboBox):
         index = self.findData(value)
         self.setCurrentIndex(max(index, 0))
 
+    def raw(self) -> object:
+        return self.currentIndex()
+
+    def set_raw(self, raw: Any) -> None:
+        self.setCurrentIndex(int(raw))
+
 
 class TextEdit(QLineEdit):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
@@ -103,6 +116,12 @@ class TextEdit(QLineEdit):
     def set_value(self, value: Any) -> None:
         self.setText("" if value is None else str(value))
 
+    def raw(self) -> object:
+        return self.text()
+
+    def set_raw(self, raw: Any) -> None:
+        self.setText(str(raw))
+
 
 class FlagBox(QCheckBox):
     def __init__(self, name: str, text: str, parent: QWidget | None = None) -> None:
@@ -115,6 +134,12 @@ class FlagBox(QCheckBox):
 
     def set_value(self, value: Any) -> None:
         self.setChecked(bool(value))
+
+    def raw(self) -> object:
+        return self.isChecked()
+
+    def set_raw(self, raw: Any) -> None:
+        self.setChecked(bool(raw))
 
 
 class DateField(QDateEdit):
@@ -133,6 +158,12 @@ class DateField(QDateEdit):
     def set_value(self, value: Any) -> None:
         if isinstance(value, date):
             self.setDate(QDate(value.year, value.month, value.day))
+
+    def raw(self) -> object:
+        return self.value()[0]
+
+    def set_raw(self, raw: Any) -> None:
+        self.set_value(raw)
 
 
 class TimeField(QWidget):
@@ -234,6 +265,28 @@ class TimeField(QWidget):
             self._set_by_hand = True
         else:
             self.reset()
+
+    def raw(self) -> object:
+        """As set by hand (the shown time and the "set" box), or "now" (which follows the clock)."""
+        enabled = self.enabled_box.isChecked() if self.enabled_box is not None else None
+        if not self._set_by_hand:
+            return (False, enabled, None)
+        qt = self.edit.dateTime()
+        d, t = qt.date(), qt.time()
+        return (True, enabled, (d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()))
+
+    def set_raw(self, raw: Any) -> None:
+        by_hand, enabled, shown = raw
+        self.reset()
+        if self.enabled_box is not None:
+            self.enabled_box.setChecked(bool(enabled))
+        if by_hand:
+            y, mo, d, h, mi, sec = shown
+            self.edit.blockSignals(True)
+            self.edit.setDateTime(QDateTime(QDate(y, mo, d), QTime(h, mi, sec)))
+            self.edit.blockSignals(False)
+            self._set_by_hand = True
+            self.state.setText("" if self._optional else tr("(late entry)"))
 
 
 InputWidget = NumberEdit | ChoiceBox | TextEdit | FlagBox | DateField | TimeField

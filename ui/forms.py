@@ -4,6 +4,7 @@ changed. Each field's error is shown beside it, in the service's words; nothing 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import datetime, tzinfo
 from typing import Any
@@ -58,6 +59,7 @@ from bedside.records import (
     TempUnit,
     VitalSigns,
 )
+from bedside.staff import Author
 from bedside.ward import Failed, Invalid, Recorded
 from ui.fields import (
     ChoiceBox,
@@ -72,6 +74,17 @@ from ui.text import grade_text, score_text, tr
 
 ERROR_STYLE = "color: #b00020; font-weight: bold"
 PREVIEW_DELAY_MS = 250
+
+
+@dataclass(frozen=True, slots=True)
+class FormDraft:
+    """What a form holds, as typed (text that is not yet valid included): set aside at a change of user
+    and put back for its author (issue 10)."""
+
+    inputs: tuple[tuple[str, object], ...]
+    observed: object
+    correcting: str | None
+    reason: str
 
 
 class RecordForm(QWidget):
@@ -94,6 +107,10 @@ class RecordForm(QWidget):
         self.inputs: dict[str, InputWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.correcting: str | None = None  # the id of the record this form corrects
+        # Whose unsaved draft this is, once the screen was locked over it (issue 10): only they can
+        # save it. None: the draft of whoever is signed in.
+        self.owner: Author | None = None
+        self._blank: FormDraft | None = None
         self.layout_ = QVBoxLayout(self)
         self.heading = QLabel(self)
         self.heading.setObjectName("form_heading")
@@ -194,6 +211,7 @@ class RecordForm(QWidget):
         self.cancel_correction.clicked.connect(self.clear)
         self._preview_timer.timeout.connect(self.changed)
         self._tail_built = True
+        self._blank = self.draft()
 
     def _error_label(self, name: str) -> QLabel:
         label = QLabel(self)
@@ -295,9 +313,43 @@ class RecordForm(QWidget):
         self.preview.clear()
         self.status.clear()
         self.reset_heading()
+        self.owner = None
+        self._blank = self.draft()
 
     def reset_heading(self) -> None:
         pass
+
+    # --- drafts (issue 10) ----------------------------------------------------------------------------
+
+    def draft(self) -> FormDraft:
+        """Everything typed into the form, as typed."""
+        return FormDraft(
+            inputs=tuple((name, w.raw()) for name, w in self.inputs.items()),
+            observed=self.observed.raw(),
+            correcting=self.correcting,
+            reason=self.reason.text(),
+        )
+
+    def has_draft(self) -> bool:
+        """Something was typed or chosen since the form was last cleared or saved."""
+        return self._blank is not None and self.draft() != self._blank
+
+    def restore(self, draft: FormDraft, owner: Author) -> None:
+        """Put a set-aside draft back, as its author left it."""
+        self.clear()
+        for name, raw in draft.inputs:
+            if name in self.inputs:
+                self.inputs[name].set_raw(raw)
+        self.observed.set_raw(draft.observed)
+        if draft.correcting is not None:
+            self.correcting = draft.correcting
+            self.reason.setText(draft.reason)
+            self.reason.show()
+            self._reason_caption.show()
+            self.cancel_correction.show()
+            self.heading.setText(self.heading.text() + " — " + tr("correcting an earlier record"))
+        self.owner = owner
+        self.changed.emit()
 
     # --- what the service said -----------------------------------------------------------------------
 
@@ -696,6 +748,7 @@ class AdmissionDialog(QDialog):
             self.KEY,
             getattr(record, "patient_id", ""),
             _job(lambda ward, author: ward.admit(record, author=author, at=at)),
+            draft_author=self.form.owner,
         )
 
     def _on_controller_saving(self, key: str) -> None:

@@ -101,11 +101,16 @@ def _run_qt(path: Path, clock: object, user: str | None) -> int:
 
     from bedside.staff import Author, Role
     from ui.app import build
+    from ui.session import CurrentUser, ProvisionalUnlock
 
     QApplication.setApplicationName("Bedside")
     QApplication.setOrganizationName("Bedside")
     qapp = QApplication(sys.argv[:1])
-    app = build(qapp, path, clock, settings=QSettings())  # type: ignore[arg-type]
+    user = CurrentUser()
+    # The lock screen's check of a user id and PIN (issue 10): `unlock(user_id, pin) -> Author`, raising
+    # with the sentence to show. PIN login replaces ProvisionalUnlock here; nothing else changes.
+    unlock = ProvisionalUnlock(user)
+    app = build(qapp, path, clock, settings=QSettings(), user=user, unlock=unlock)  # type: ignore[arg-type]
     app.window.show()
     if user:
         name, _, role = user.partition(":")
@@ -114,6 +119,7 @@ def _run_qt(path: Path, clock: object, user: str | None) -> int:
         app.shutdown()
         return 0
     app.controller.start()
+    app.idle.start()  # the automatic lock after the site policy's idle minutes
     code = qapp.exec()  # aboutToQuit has stopped the workers and closed the connections
     sys.stdout.flush()
     sys.stderr.flush()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from bedside.clinical.calendar import age_years, day_post_infusion
 from bedside.clinical.icans import encephalopathy_tool
 from bedside.records import Attribution, Intervention, NeuroCheck, VitalSigns
+from bedside.staff import Author
 from bedside.ward import Failed, Invalid, PatientSummary, Recorded
 from bedside.workspace import StoredRecord
 from ui.alert_list import AlertList
@@ -30,6 +31,7 @@ from ui.forms import (
     AttributionForm,
     DischargeForm,
     DrugForm,
+    FormDraft,
     NeuroForm,
     RecordForm,
     VitalsForm,
@@ -48,6 +50,13 @@ from ui.text import (
 )
 
 STOP_KEY = "stop_infusion"
+FORM_NAMES = {
+    "vitals": "vitals",
+    "neuro": "neuro check",
+    "drug": "drug",
+    "attribution": "attribution",
+    "discharge": "discharge",
+}
 
 
 def identity_lines(s: PatientSummary, now: datetime, zone: tzinfo | None) -> list[str]:
@@ -229,6 +238,13 @@ class PatientView(QWidget):
         self.correct = QPushButton(tr("Correct the selected record in its form"), self)
         self.correct.setObjectName("correct_record")
         self.views: list[Any] = []
+        # Unsaved drafts set aside when another user unlocked (issue 10), by (author, patient, form):
+        # never shown to anyone else, put back when their author signs in again. Memory only.
+        self._held: dict[tuple[str, str, str], tuple[Author, FormDraft]] = {}
+        self.held_note = QLabel(self)
+        self.held_note.setObjectName("held_drafts")
+        self.held_note.setWordWrap(True)
+        self.held_note.hide()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("patient_tabs")
         self.tabs.addTab(_scrolled(self.vitals), tr("Vitals (F2)"))
@@ -269,6 +285,7 @@ class PatientView(QWidget):
         top.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.held_note)
         layout.addWidget(self.tabs, 1)
         self._connect_signals()
 
@@ -303,6 +320,9 @@ class PatientView(QWidget):
             for form in self.forms.values():
                 form.clear()
         self.patient_id = patient_id
+        if self.controller.author is not None:
+            self._put_back(self.controller.author)
+        self._show_held()
         for view in self.views:
             view.show_patient(patient_id)
         self.refresh()
@@ -377,6 +397,57 @@ class PatientView(QWidget):
         if first is not None:
             first.setFocus()
 
+    # --- drafts across a lock (issue 10) --------------------------------------------------------------
+
+    def mark_drafts(self, author: Author | None) -> None:
+        """The screen locks: every unsaved draft stays attributed to whoever was signed in."""
+        for form in self.forms.values():
+            if form.owner is None and form.has_draft():
+                form.owner = author
+
+    def hand_over(self, previous: Author | None, author: Author) -> None:
+        """`author` unlocked after `previous`: drafts by anyone else are set aside for their author
+        (never shown to or saved by `author`); drafts `author` left earlier are put back."""
+        if previous is not None and previous.user_id == author.user_id:
+            return
+        for key, form in self.forms.items():
+            owner = form.owner
+            if owner is None or owner.user_id == author.user_id or not form.has_draft():
+                continue
+            if self.patient_id is not None:
+                self._held[(owner.user_id, self.patient_id, key)] = (owner, form.draft())
+            form.clear()
+        self._put_back(author)
+        self._show_held()
+
+    def held_drafts(self, patient_id: str) -> list[tuple[str, str]]:
+        """(author's user id, form key) of the drafts set aside for this patient."""
+        return sorted((user, key) for user, pid, key in self._held if pid == patient_id)
+
+    def _put_back(self, author: Author) -> None:
+        if self.patient_id is None:
+            return
+        for key, form in self.forms.items():
+            held = self._held.pop((author.user_id, self.patient_id, key), None)
+            if held is not None and not form.has_draft():
+                form.restore(held[1], held[0])
+            elif held is not None:  # the form holds another draft: keep this one aside
+                self._held[(author.user_id, self.patient_id, key)] = held
+
+    def _show_held(self) -> None:
+        held = self.held_drafts(self.patient_id) if self.patient_id else []
+        self.held_note.setVisible(bool(held))
+        self.held_note.setText(
+            tr(
+                "Unsaved drafts kept for their authors, put back when they sign in (nobody else "
+                "can see or save them): {0}"
+            ).format(
+                "; ".join(tr("{0} by {1}").format(tr(FORM_NAMES[key]), user) for user, key in held)
+            )
+            if held
+            else ""
+        )
+
     # --- saving --------------------------------------------------------------------------------------
 
     def _draft(self, key: str) -> tuple[Any, list[Any]]:
@@ -421,7 +492,7 @@ class PatientView(QWidget):
             build = _job(
                 lambda ward, author: ward.discharge(patient, record, observed_at=at, author=author)
             )
-        self.controller.submit(key, patient, build)
+        self.controller.submit(key, patient, build, draft_author=form.owner)
 
     def _on_form_changed(self, key: str) -> None:
         form = self.forms[key]

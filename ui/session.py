@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from bedside.records import FieldError
 from bedside.records.envelope import check_author
 from bedside.staff import Author, Role
+from ui.lock import UnlockRefused
 from ui.text import tr
 
 _ROLE_TEXT = {
@@ -105,3 +106,37 @@ class UserDialog(QDialog):
             self.error.setText("\n".join(e.message for e in errors))
             return
         self.accept()
+
+
+class ProvisionalUnlock:
+    """The unlock the window uses until PIN login exists (issue 10): there are no PINs to check yet, so
+    the PIN is not checked (the lock screen says so); the user id is. The user signed in last gets
+    their role back; another user id is asked for its role, as at start.
+
+    `unlock` of `ui.app.build` replaces it with the login's PIN check.
+    """
+
+    checks_pin = False
+    NOTICE = "PINs are not checked on this installation yet: anyone can unlock with any user id."
+
+    def __init__(self, user: CurrentUser) -> None:
+        self._last = user.author
+        self.dialog_parent: QWidget | None = None
+        user.changed.connect(self._on_user_changed)
+
+    def _on_user_changed(self, author: Author | None) -> None:
+        if author is not None:
+            self._last = author
+
+    def __call__(self, user_id: str, pin: str) -> Author:
+        errors = check_author(user_id)
+        if errors:
+            raise UnlockRefused(tr("Not unlocked: a user id is {0}.").format(errors[0].allowed))
+        if self._last is not None and self._last.user_id == user_id:
+            return self._last
+        dialog = UserDialog(None, self.dialog_parent)
+        dialog.user_id.setText(user_id)
+        dialog.role.setFocus()
+        if dialog.exec() != UserDialog.DialogCode.Accepted:
+            raise UnlockRefused(tr("Not unlocked: who is charting was not confirmed."))
+        return dialog.author()

@@ -29,6 +29,7 @@ from ui.controller import WardController
 from ui.dialogs import AboutDialog, HelpDialog
 from ui.forms import AdmissionDialog
 from ui.history import HistoryView
+from ui.lock import IdleWatch, LockScreen, Unlock, close_popups, put_away_dialogs
 from ui.patient import PatientView
 from ui.session import CurrentUser, UserDialog, role_text
 from ui.text import tr
@@ -41,9 +42,11 @@ ACK_KEY = "acknowledge"
 class MainWindow(QMainWindow):
     """Signals:
     night_toggled(bool): the night theme was switched on or off.
+    locked_changed(bool): the window was locked or unlocked.
     """
 
     night_toggled = Signal(bool)
+    locked_changed = Signal(bool)
 
     def __init__(
         self,
@@ -56,8 +59,13 @@ class MainWindow(QMainWindow):
         alarm: Alarm,
         trends: TrendView,
         history: HistoryView,
+        unlock: Unlock,
+        idle: IdleWatch | None = None,
+        lock_notice: str = "",
         parent: QWidget | None = None,
     ) -> None:
+        """`unlock` checks a user id and PIN at the lock screen (issue 10): the one place where the
+        login plugs in. `idle` locks the window after the site policy's idle minutes."""
         super().__init__(parent)
         self.controller = controller
         self.user = user
@@ -66,7 +74,8 @@ class MainWindow(QMainWindow):
         self.zone = policy.zone
         self.database = database
         self.chart = trends.chart
-        self.setWindowTitle(tr("Bedside — {0}").format(database))
+        self._title = tr("Bedside — {0}").format(database)
+        self.setWindowTitle(self._title)
         self.banner = AlertBanner(self.zone, self)
         self.board_model = WardBoardModel(self)
         self.board = WardBoard(self.board_model, self)
@@ -89,12 +98,30 @@ class MainWindow(QMainWindow):
         alarm_row.addWidget(self.mute)
         layout.addLayout(alarm_row)
         layout.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
+        # Locked, the lock screen replaces the content (hidden, not merely covered: issue 10).
+        self.content = central
+        self.lock_screen = LockScreen(unlock, alarm, self.zone, notice=lock_notice, parent=self)
+        self.screens = QStackedWidget(self)
+        self.screens.addWidget(central)
+        self.screens.addWidget(self.lock_screen)
+        self.setCentralWidget(self.screens)
+        self.idle = idle
+        self._locked_author: Author | None = None
+        self._held_dialogs: list[tuple[Author | None, AdmissionDialog]] = []
+        self._enabled_actions: list[QAction] = []
+        self._check_failed = False
+        self._focus: QWidget | None = None
         self.user_label = QLabel(self)
         self.tick_label = QLabel(self)
         self.tick_label.setObjectName("tick_status")
+        self.lock_button = QPushButton(tr("Lock (Ctrl+L)"), self)
+        self.lock_button.setObjectName("lock")
+        self.switch_button = QPushButton(tr("Switch user"), self)
+        self.switch_button.setObjectName("switch_user")
         self.statusBar().addPermanentWidget(self.tick_label)
         self.statusBar().addPermanentWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.lock_button)
+        self.statusBar().addPermanentWidget(self.switch_button)
         self._names: dict[str, str] = {}
         self._make_actions()
         self._connect_signals()
@@ -114,7 +141,8 @@ class MainWindow(QMainWindow):
             return a
 
         self.act_admit = action(QT_TR_NOOP("&Admit a patient…"), "Ctrl+N", "act_admit")
-        self.act_user = action(QT_TR_NOOP("Change &user…"), "Ctrl+U", "act_user")
+        self.act_user = action(QT_TR_NOOP("Switch &user"), "Ctrl+U", "act_user")
+        self.act_lock = action(QT_TR_NOOP("&Lock the screen"), "Ctrl+L", "act_lock")
         self.act_quit = action(QT_TR_NOOP("&Quit"), QKeySequence.StandardKey.Quit, "act_quit")
         self.act_vitals = action(QT_TR_NOOP("New &vitals"), "F2", "act_vitals")
         self.act_neuro = action(QT_TR_NOOP("New &neuro check"), "F3", "act_neuro")
@@ -141,6 +169,7 @@ class MainWindow(QMainWindow):
             self.act_board,
             self.act_next,
             self.act_handover_ward,
+            self.act_lock,
             self.act_user,
             self.act_quit,
         ):
@@ -176,7 +205,8 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         # menus and shortcuts
         self.act_admit.triggered.connect(self.admit)
-        self.act_user.triggered.connect(self.ask_user)
+        self.act_user.triggered.connect(self.switch_user)
+        self.act_lock.triggered.connect(self.lock)
         self.act_quit.triggered.connect(self.close)
         self.act_vitals.triggered.connect(self._on_vitals_triggered)
         self.act_neuro.triggered.connect(self._on_neuro_triggered)
@@ -212,8 +242,13 @@ class MainWindow(QMainWindow):
         self.controller.invalid.connect(self._on_controller_invalid)
         self.controller.failed.connect(self._on_controller_failed)
         self.controller.recorded.connect(self._on_controller_recorded)
-        # who is charting
+        # who is charting, the lock
         self.user.changed.connect(self._on_user_changed)
+        self.lock_button.clicked.connect(self.lock)
+        self.switch_button.clicked.connect(self.switch_user)
+        self.lock_screen.unlocked.connect(self._on_lock_screen_unlocked)
+        if self.idle is not None:
+            self.idle.idle.connect(self.lock)
         # remembered layout
         self.board.table.horizontalHeader().sectionResized.connect(self._save_columns)
         self.board.table.horizontalHeader().sectionMoved.connect(self._save_columns)
@@ -264,6 +299,7 @@ class MainWindow(QMainWindow):
         on_ward = {r for r in self.board_model.patient_ids()}
         alerts = [a for a in self.controller.open_alerts() if a.patient_id in on_ward]
         self.banner.show_alerts(alerts, self._names)
+        self.lock_screen.show_alerts(alerts)
         # Every open alert in its current state: audible ones sound, the others leave the alarm.
         self.alarm.raise_for(self.controller.open_alerts())
         self._on_alarm_changed()
@@ -435,7 +471,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("; ".join(e.message for e in result.errors), 10000)
 
     def _on_controller_failed(self, key: str, result: Failed) -> None:
-        if key == ACK_KEY:
+        if key == ACK_KEY and not self.locked:  # locked: the alert stays open on the lock screen
             QMessageBox.warning(self, tr("Not saved"), result.message)
 
     def _on_tick_reported(self, result: TickResult) -> None:
@@ -446,16 +482,23 @@ class MainWindow(QMainWindow):
                 )
             )
             self.tick_label.setStyleSheet("")
+            self._set_check_failed(False)
             return
         problems = [f.message for f in result.failed.values()]
         if result.ward_failed is not None:
             problems.insert(0, result.ward_failed.message)
         self.tick_label.setText(tr("ALERT CHECK FAILED: {0}").format(" ".join(problems)))
         self.tick_label.setStyleSheet("color: white; background: #b00020; font-weight: bold")
+        self._set_check_failed(True)
 
     def _on_background_failed(self, sentence: str) -> None:
         self.tick_label.setText(tr("ALERT CHECK FAILED: {0}").format(sentence))
         self.tick_label.setStyleSheet("color: white; background: #b00020; font-weight: bold")
+        self._set_check_failed(True)
+
+    def _set_check_failed(self, failed: bool) -> None:
+        self._check_failed = failed
+        self.lock_screen.set_check_failed(failed)
 
     def _on_user_changed(self, author: Author | None) -> None:
         if author is None:
@@ -464,3 +507,68 @@ class MainWindow(QMainWindow):
             self.user_label.setText(
                 tr("Charting as {0} ({1})").format(author.user_id, role_text(author.role))
             )
+
+    # --- the lock (issue 10) ---------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self.screens.currentWidget() is self.lock_screen
+
+    def switch_user(self) -> None:
+        """One click: lock, with the user id empty for the next user."""
+        self.lock(switch=True)
+
+    def lock(self, *, switch: bool = False) -> None:
+        """Hide every patient detail behind the lock screen; alerts stay counted and the alarm sounds.
+
+        Nobody is signed in until the unlock: nothing can be saved. Drafts stay with their author.
+        """
+        if self.locked:
+            if switch:
+                self.lock_screen.prepare(self._locked_author, self.controller.now(), switch=True)
+            return
+        author = self.user.author
+        self._locked_author = author
+        close_popups()
+        self._held_dialogs += [(author, d) for d in put_away_dialogs(self)]
+        for _, dialog in self._held_dialogs:
+            if dialog.form.owner is None:
+                dialog.form.owner = author
+        self.patient.mark_drafts(author)
+        self._enabled_actions = [a for a in self.actions() if a.isEnabled()]
+        for a in self._enabled_actions:
+            a.setEnabled(False)  # no shortcut reaches the hidden content
+        self.menuBar().hide()
+        self.statusBar().hide()
+        self.setWindowTitle(tr("Bedside — locked"))
+        self._focus = self.focusWidget()
+        self.screens.setCurrentWidget(self.lock_screen)
+        self._refresh_banner()  # the lock screen's counts, from the same alerts as the banner
+        self.lock_screen.set_check_failed(self._check_failed)
+        self.lock_screen.prepare(author, self.controller.now(), switch=switch)
+        self.user.sign_out()
+        self.locked_changed.emit(True)
+
+    def _on_lock_screen_unlocked(self, author: Author) -> None:
+        previous = self._locked_author
+        self.user.sign_in(author)
+        self.patient.hand_over(previous, author)
+        for a in self._enabled_actions:
+            a.setEnabled(True)
+        self._enabled_actions = []
+        self.menuBar().show()
+        self.statusBar().show()
+        self.setWindowTitle(self._title)
+        self.screens.setCurrentWidget(self.content)
+        if previous is not None and previous.user_id == author.user_id and self._focus is not None:
+            self._focus.setFocus()  # back where they were typing
+        self._focus = None
+        if self.idle is not None:
+            self.idle.reset()
+        mine = [
+            d for owner, d in self._held_dialogs if owner is None or owner.user_id == author.user_id
+        ]
+        self._held_dialogs = [(o, d) for o, d in self._held_dialogs if d not in mine]
+        for dialog in mine:
+            dialog.open()
+        self.locked_changed.emit(False)

@@ -59,6 +59,18 @@ class SitePolicy:
     waiver_review_hours: float = 72.0
     # D26: a vitals check is due this soon after a vasopressor or inotrope is stopped.
     after_pressor_stop_min: float = 15.0
+    # Issue 10: the ward machine locks after this many minutes without keyboard, mouse or touch input
+    # (measured on the monotonic clock). An administrative setting, not a clinical one; 5 is the issue's
+    # default.
+    idle_lock_min: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not (
+            isinstance(self.idle_lock_min, int | float) and 0 < self.idle_lock_min < float("inf")
+        ):
+            raise ValueError(
+                f"idle_lock_min: {self.idle_lock_min!r} must be a number of minutes more than 0"
+            )
 
     @property
     def zone(self) -> tzinfo | None:
