@@ -33,7 +33,7 @@ from tests.support.ward_fixtures import (
 )
 from ui import main as entry
 from ui.handover import PageSize, handover_patients, write_handover_pdf
-from ui.text import grade_text
+from ui.text import grade_text, picture
 
 ROOT = Path(__file__).resolve().parents[2]
 # Skipped only on a machine set up by hand without poppler-utils; CI (.ci/setup installs it) never skips.
@@ -213,7 +213,10 @@ def test_not_assessable_and_stale_values_are_printed_as_such(
     write_handover_pdf(out, ward, chart, handover_patients(ward, "A1"), now=now, database="ward.db")
     (page,) = pdf_pages(out)
     assert "ICE not assessable (intubated_sedated)" in page  # the neuro check, in words
-    assert "ICE not available (intubated_sedated)" in page  # the engine's reason for ICANS
+    # the engine's reason for ICANS, in the app's words (ui/reasons.py)
+    details = picture(summary.latest)["reason_details"]
+    why = next(d["text"] for d in details if d["text"].startswith("ICE not available"))  # type: ignore[attr-defined]
+    assert why in page
     assert re.search(r"Temperature 38\.6 °C at [^·]+ — stale \(treated as missing\)", page)
     assert "stale (treated as missing): " + ", ".join(stale) in page
     assert "HR 96 /min" in page
