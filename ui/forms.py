@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -125,6 +125,7 @@ class RecordForm(QWidget):
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_pending = False  # a preview was due when the form was hidden
         self._tail_built = False
 
     # --- building -------------------------------------------------------------------------------------
@@ -225,6 +226,20 @@ class RecordForm(QWidget):
             return
         super().keyPressEvent(event)
 
+    # --- the preview waits while the form is hidden -------------------------------------------------
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if self._preview_timer.isActive():
+            self._preview_timer.stop()
+            self._preview_pending = True
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._preview_pending:
+            self._preview_pending = False
+            self._preview_timer.start()
+
     def first_input(self) -> QWidget | None:
         return next((w for w in self.inputs.values() if w.isVisibleTo(self)), None)
 
@@ -295,6 +310,9 @@ class RecordForm(QWidget):
         self.preview.clear()
         self.status.clear()
         self.reset_heading()
+        # Resetting the boxes above started the preview timer: an empty form has nothing to preview.
+        self._preview_timer.stop()
+        self._preview_pending = False
 
     def reset_heading(self) -> None:
         pass
