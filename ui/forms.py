@@ -279,6 +279,10 @@ class RecordForm(QWidget):
         """Per-form completion of the values (e.g. the unit of a temperature)."""
         return values
 
+    def set_now(self, now: datetime) -> None:
+        """The ward clock's now for the time fields not changed by hand (read again on each save)."""
+        self.observed.set_now(now)
+
     def observed_at(self) -> datetime:
         value, _ = self.observed.value()
         assert value is not None
@@ -592,6 +596,7 @@ class DrugForm(RecordForm):
         self.heading.setText(tr("<b>Drug dose or infusion start</b>"))
 
     def set_now(self, now: datetime) -> None:
+        super().set_now(now)
         self.started.set_now(now)
 
     def observed_at(self) -> datetime:
@@ -692,6 +697,7 @@ class AdmissionDialog(QDialog):
         self.controller.failed.connect(self._on_controller_failed)
 
     def _on_form_submitted(self) -> None:
+        self.form.set_now(self.controller.now())  # "now" is when it is saved
         record, errors = self.form.record()
         if record is None:
             self.form.show_errors(errors)

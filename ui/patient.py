@@ -289,8 +289,7 @@ class PatientView(QWidget):
             encephalopathy_tool(age_years(a.date_of_birth, now, self.zone), a.developmental_delay)
         )
         for form in self.forms.values():
-            form.observed.set_now(now)
-        self.drug.set_now(now)
+            form.set_now(now)
         records = self.controller.ward.records(self.patient_id)
         window = timedelta(hours=self.controller.ward.policy.attribution_max_hours)
         attributions = [
@@ -357,6 +356,7 @@ class PatientView(QWidget):
 
     def _on_form_submitted(self, key: str) -> None:
         form = self.forms[key]
+        form.set_now(self.controller.now())  # a time left at "now" is the time of the save
         record, errors = form.record()
         if record is None or self.patient_id is None:
             form.show_errors(errors)
@@ -400,6 +400,7 @@ class PatientView(QWidget):
         form = self.forms[key]
         if self.patient_id is None or key == "discharge":
             return
+        form.set_now(self.controller.now())
         record, errors = form.record()
         if record is None:
             form.show_preview(Invalid(tuple(errors)))
