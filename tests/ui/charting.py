@@ -20,7 +20,8 @@ def show(qtbot, fx: AppFixture) -> None:  # type: ignore[no-untyped-def]
     if not window.isVisible():
         window.show()
         qtbot.waitExposed(window)
-        window.activateWindow()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
 
 
 def admit(fx: AppFixture, patient_id: str, born: date, **fields: Any) -> str:
