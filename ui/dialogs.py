@@ -13,6 +13,7 @@ SHORTCUTS = (
     ("F3", "New neuro check (ICE or CAPD) for the open patient"),
     ("F4", "Drug dose or infusion for the open patient"),
     ("F8", "Acknowledge the alert in the banner"),
+    ("Ctrl+M", "Mute the alarm on this machine (it sounds again when the mute runs out)"),
     ("F6", "Next patient on the board"),
     ("Esc", "Back to the ward board"),
     ("Ctrl+N", "Admit a patient"),
@@ -20,6 +21,7 @@ SHORTCUTS = (
     ("Ctrl+Shift+N", "Night theme on or off"),
     ("Enter", "Save the form (in a form)"),
     ("F1", "This help"),
+    ("Ctrl+Q", "Quit"),
 )
 
 
