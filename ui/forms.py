@@ -195,6 +195,13 @@ class RecordForm(QWidget):
         self.cancel_correction.clicked.connect(self.clear)
         self._preview_timer.timeout.connect(self.changed)
         self._tail_built = True
+        # The tail was made before the fields: Tab goes from the last field to it, not out of the form.
+        chain: list[QWidget] = [self.observed.edit] if with_time else []
+        chain += [self.reason, self.cancel_correction, self.save]
+        previous = _focus_target(list(self.inputs.values())[-1])
+        for widget in chain:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
 
     def _error_label(self, name: str) -> QLabel:
         label = QLabel(self)
@@ -374,6 +381,11 @@ class RecordForm(QWidget):
             self.preview.setText(tr("Preview: waiting for valid values ({0})").format(fields_))
         else:
             self.preview.setText(tr("Preview if saved: ") + preview_text(result))
+
+
+def _focus_target(widget: QWidget) -> QWidget:
+    """The widget Tab last stops at inside an input (a time field's editor)."""
+    return widget.edit if isinstance(widget, TimeField) else widget
 
 
 def preview_text(a: Assessment) -> str:
