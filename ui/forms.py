@@ -176,6 +176,8 @@ class RecordForm(QWidget):
             tail.addRow(tr("Observed at"), self.observed)
             tail.addRow("", self.errors["observed_at"])
             self.observed.edited.connect(self.changed)
+        else:
+            self.observed.hide()  # in no layout: it would be drawn over the heading
         self.errors["reason"] = self._error_label("reason")
         self._reason_caption = QLabel(tr("Reason for the correction"), self)
         tail.addRow(self._reason_caption, self.reason)

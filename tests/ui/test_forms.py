@@ -320,6 +320,7 @@ def test_a_dose_then_an_infusion_started_and_stopped(ward_app, qtbot) -> None:  
     assert isinstance(stored.record, Intervention) and stored.record.drug is Drug.TOCILIZUMAB
     assert stored.record.started_at == ward_app.clock.now() and stored.record.stopped_at is None
     assert window.patient.running.count() == 0  # a dose, not an infusion
+    assert not form.observed.isVisibleTo(form)  # the start time is its time: no second one
     # an infusion in a unit that does not fit: refused beside the unit, nothing saved
     before = count(ward_app, pid)
     _choose(qtbot, form.inputs["drug"], Drug.NOREPINEPHRINE)
