@@ -47,7 +47,7 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addWidget(buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)  # scales with the font
 
 
 def help_text() -> str:

@@ -73,7 +73,7 @@ class PatientHeader(QLabel):
         p: dict[str, Any] = picture(s.latest)
         baseline = a.baseline_ice if tool.value == "ICE" else a.baseline_capd
         lines = [
-            f"<span style='font-size:14pt'><b>{escape(a.name)}</b></span> &nbsp; {escape(a.patient_id)}"
+            f"<span style='font-size:x-large'><b>{escape(a.name)}</b></span> &nbsp; {escape(a.patient_id)}"
             f" &nbsp; {escape(a.bed or '')}",
             tr("{0} · {1} y · {2} kg · {3} · Day {4:+d} after infusion ({5})").format(
                 enum_text(a.sex),
