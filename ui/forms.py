@@ -289,8 +289,12 @@ class RecordForm(QWidget):
         return values
 
     def set_now(self, now: datetime) -> None:
-        """The ward clock's now for the time fields not changed by hand (read again on each save)."""
+        """The ward clock's now for the time fields not changed by hand (read again on each save),
+        the observation time and every time field of the form (an infusion's start, an "until")."""
         self.observed.set_now(now)
+        for widget in self.inputs.values():
+            if isinstance(widget, TimeField):
+                widget.set_now(now)
 
     def observed_at(self) -> datetime:
         value, _ = self.observed.value()
@@ -609,10 +613,6 @@ class DrugForm(RecordForm):
     def reset_heading(self) -> None:
         self.heading.setText(tr("<b>Drug dose or infusion start</b>"))
 
-    def set_now(self, now: datetime) -> None:
-        super().set_now(now)
-        self.started.set_now(now)
-
     def observed_at(self) -> datetime:
         value, _ = self.started.value()
         assert value is not None
@@ -697,8 +697,7 @@ class AdmissionDialog(QDialog):
         self.setWindowTitle(tr("Admit a patient"))
         self.controller = controller
         self.form = AdmissionForm(zone, self)
-        self.form.observed.set_now(controller.now())
-        self.form.inputs["infusion_at"].set_now(controller.now())  # type: ignore[union-attr]
+        self.form.set_now(controller.now())
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         self._connect_signals()

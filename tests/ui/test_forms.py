@@ -425,3 +425,18 @@ def test_after_a_save_or_on_another_patient_no_preview_of_an_empty_form(ward_app
         with qtbot.assertNotEmitted(other.changed, wait=PREVIEW_DELAY_MS + 50):
             pass
         assert other.preview.text() == ""
+
+
+def test_an_optional_until_starts_from_the_wards_now(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
+    show(qtbot, ward_app)
+    admit(ward_app, "A-1", ADULT_BORN, weight_kg=70.0)
+    ward_app.clock.advance(timedelta(hours=2))
+    ward_app.app.window.refresh_board()  # the minute's tick
+    form = ward_app.app.window.patient.attribution
+    ward_app.app.window.patient.focus_form("attribution")
+    until = form.inputs["until"]
+    until.enabled_box.setFocus()
+    qtbot.keyClick(until.enabled_box, Qt.Key.Key_Space)
+    assert until.value() == (ward_app.clock.now(), None)  # the ward's clock, not when the app began
+    shown = until.edit.dateTime().toSecsSinceEpoch()
+    assert shown == int(ward_app.clock.now().timestamp())
