@@ -14,6 +14,10 @@ SHORTCUTS = (
     ("F3", QT_TR_NOOP("New neuro check (ICE or CAPD) for the open patient")),
     ("F4", QT_TR_NOOP("Drug dose or infusion for the open patient")),
     ("F8", QT_TR_NOOP("Acknowledge the alert in the banner")),
+    (
+        "Ctrl+M",
+        QT_TR_NOOP("Mute the alarm on this machine (it sounds again when the mute runs out)"),
+    ),
     ("F6", QT_TR_NOOP("Next patient on the board")),
     ("Esc", QT_TR_NOOP("Back to the ward board")),
     ("Ctrl+N", QT_TR_NOOP("Admit a patient")),
@@ -24,6 +28,7 @@ SHORTCUTS = (
     ("Ctrl+Shift+P", QT_TR_NOOP("Print the handover of the whole ward as a PDF")),
     ("Enter", QT_TR_NOOP("Save the form (in a form)")),
     ("F1", QT_TR_NOOP("This help")),
+    ("Ctrl+Q", QT_TR_NOOP("Quit")),
 )
 
 
@@ -49,7 +54,7 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addWidget(buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)  # scales with the font
 
 
 def help_text() -> str:

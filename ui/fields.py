@@ -211,6 +211,7 @@ class TimeField(QWidget):
         if self.enabled_box is not None:
             self.enabled_box.toggled.connect(self.edit.setEnabled)
             self.edit.setEnabled(False)
+            QWidget.setTabOrder(self.enabled_box, self.edit)  # the box is made last, shown first
         self._show(self._now)
 
     def set_now(self, now: datetime) -> None:

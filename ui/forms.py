@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QT_TR_NOOP, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -142,6 +142,7 @@ class RecordForm(QWidget):
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_pending = False  # a preview was due when the form was hidden
         self._tail_built = False
 
     # --- building -------------------------------------------------------------------------------------
@@ -192,6 +193,8 @@ class RecordForm(QWidget):
             tail.addRow(tr("Observed at"), self.observed)
             tail.addRow("", self.errors["observed_at"])
             self.observed.edited.connect(self.changed)
+        else:
+            self.observed.hide()  # in no layout: it would be drawn over the heading
         self.errors["reason"] = self._error_label("reason")
         self._reason_caption = QLabel(tr("Reason for the correction"), self)
         tail.addRow(self._reason_caption, self.reason)
@@ -211,6 +214,13 @@ class RecordForm(QWidget):
         self.cancel_correction.clicked.connect(self.clear)
         self._preview_timer.timeout.connect(self.changed)
         self._tail_built = True
+        # The tail was made before the fields: Tab goes from the last field to it, not out of the form.
+        chain: list[QWidget] = [self.observed.edit] if with_time else []
+        chain += [self.reason, self.cancel_correction, self.save]
+        previous = _focus_target(list(self.inputs.values())[-1])
+        for widget in chain:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
         self._blank = self.draft()
 
     def _error_label(self, name: str) -> QLabel:
@@ -242,6 +252,20 @@ class RecordForm(QWidget):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    # --- the preview waits while the form is hidden -------------------------------------------------
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if self._preview_timer.isActive():
+            self._preview_timer.stop()
+            self._preview_pending = True
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._preview_pending:
+            self._preview_pending = False
+            self._preview_timer.start()
 
     def first_input(self) -> QWidget | None:
         return next((w for w in self.inputs.values() if w.isVisibleTo(self)), None)
@@ -282,6 +306,14 @@ class RecordForm(QWidget):
         """Per-form completion of the values (e.g. the unit of a temperature)."""
         return values
 
+    def set_now(self, now: datetime) -> None:
+        """The ward clock's now for the time fields not changed by hand (read again on each save),
+        the observation time and every time field of the form (an infusion's start, an "until")."""
+        self.observed.set_now(now)
+        for widget in self.inputs.values():
+            if isinstance(widget, TimeField):
+                widget.set_now(now)
+
     def observed_at(self) -> datetime:
         value, _ = self.observed.value()
         assert value is not None
@@ -313,6 +345,9 @@ class RecordForm(QWidget):
         self.preview.clear()
         self.status.clear()
         self.reset_heading()
+        # Resetting the boxes above started the preview timer: an empty form has nothing to preview.
+        self._preview_timer.stop()
+        self._preview_pending = False
         self.owner = None
         self._blank = self.draft()
 
@@ -408,6 +443,11 @@ class RecordForm(QWidget):
             self.preview.setText(tr("Preview: waiting for valid values ({0})").format(fields_))
         else:
             self.preview.setText(tr("Preview if saved: ") + preview_text(result))
+
+
+def _focus_target(widget: QWidget) -> QWidget:
+    """The widget Tab last stops at inside an input (a time field's editor)."""
+    return widget.edit if isinstance(widget, TimeField) else widget
 
 
 def preview_text(a: Assessment) -> str:
@@ -638,9 +678,6 @@ class DrugForm(RecordForm):
     def reset_heading(self) -> None:
         self.heading.setText(tr("<b>Drug dose or infusion start</b>"))
 
-    def set_now(self, now: datetime) -> None:
-        self.started.set_now(now)
-
     def observed_at(self) -> datetime:
         value, _ = self.started.value()
         assert value is not None
@@ -725,8 +762,7 @@ class AdmissionDialog(QDialog):
         self.setWindowTitle(tr("Admit a patient"))
         self.controller = controller
         self.form = AdmissionForm(zone, self)
-        self.form.observed.set_now(controller.now())
-        self.form.inputs["infusion_at"].set_now(controller.now())  # type: ignore[union-attr]
+        self.form.set_now(controller.now())
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         self._connect_signals()
@@ -739,6 +775,7 @@ class AdmissionDialog(QDialog):
         self.controller.failed.connect(self._on_controller_failed)
 
     def _on_form_submitted(self) -> None:
+        self.form.set_now(self.controller.now())  # "now" is when it is saved
         record, errors = self.form.record()
         if record is None:
             self.form.show_errors(errors)

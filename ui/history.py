@@ -237,6 +237,10 @@ class HistoryView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             Column.SUMMARY, QHeaderView.ResizeMode.Stretch
         )
+        # Columns as wide as 16 characters of the table's font (the default is 100 px at any font).
+        self.table.horizontalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().averageCharWidth() * 16
+        )
         self.show_derived = QCheckBox(self.tr("Show computed records (assessments, alert events)"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.show_derived)

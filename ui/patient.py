@@ -67,7 +67,7 @@ def identity_lines(s: PatientSummary, now: datetime, zone: tzinfo | None) -> lis
     tool = encephalopathy_tool(age, a.developmental_delay)
     baseline = a.baseline_ice if tool.value == "ICE" else a.baseline_capd
     lines = [
-        f"<span style='font-size:14pt'><b>{escape(a.name)}</b></span> &nbsp; {escape(a.patient_id)}"
+        f"<span style='font-size:x-large'><b>{escape(a.name)}</b></span> &nbsp; {escape(a.patient_id)}"
         f" &nbsp; {escape(a.bed or '')}",
         tr("{0} · {1} y · {2} kg · {3} · Day {4:+d} after infusion ({5})").format(
             enum_text(a.sex),
@@ -340,8 +340,7 @@ class PatientView(QWidget):
             encephalopathy_tool(age_years(a.date_of_birth, now, self.zone), a.developmental_delay)
         )
         for form in self.forms.values():
-            form.observed.set_now(now)
-        self.drug.set_now(now)
+            form.set_now(now)
         records = self.controller.ward.records(self.patient_id)
         attributions = attributions_in_force(
             records, now, self.controller.ward.policy.attribution_max_hours
@@ -455,6 +454,7 @@ class PatientView(QWidget):
 
     def _on_form_submitted(self, key: str) -> None:
         form = self.forms[key]
+        form.set_now(self.controller.now())  # a time left at "now" is the time of the save
         record, errors = form.record()
         if record is None or self.patient_id is None:
             form.show_errors(errors)
@@ -498,6 +498,7 @@ class PatientView(QWidget):
         form = self.forms[key]
         if self.patient_id is None or key == "discharge":
             return
+        form.set_now(self.controller.now())
         record, errors = form.record()
         if record is None:
             form.show_preview(Invalid(tuple(errors)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QT_TR_NOOP, QByteArray, QDir, QSettings, Qt, Signal
@@ -32,11 +33,16 @@ from ui.history import HistoryView
 from ui.lock import IdleWatch, LockScreen, Unlock, close_popups, put_away_dialogs
 from ui.patient import PatientView
 from ui.session import CurrentUser, UserDialog, role_text
-from ui.text import tr
+from ui.text import local_time, tr
 from ui.translations import LANGUAGES, SETTING, SYSTEM
 from ui.trends import TrendView
 
 ACK_KEY = "acknowledge"
+# Typical values of the board's columns up to "Next check", for their first widths (see _board_widths).
+_BOARD_SAMPLES = ("Bed 12", "Daniel Moreau", "16 y", "Day +20", "≥ 3 (max 3)", "≥ 3 (max 3)",
+                  "NEWS2 12", "CAPD")  # fmt: skip
+_ALERTS_SAMPLE = "1 unacknowledged (HIGH)"
+_SAMPLE_DUE = datetime(2026, 12, 22, 21, 40, tzinfo=UTC)
 
 
 class MainWindow(QMainWindow):
@@ -143,7 +149,9 @@ class MainWindow(QMainWindow):
         self.act_admit = action(QT_TR_NOOP("&Admit a patient…"), "Ctrl+N", "act_admit")
         self.act_user = action(QT_TR_NOOP("Switch &user"), "Ctrl+U", "act_user")
         self.act_lock = action(QT_TR_NOOP("&Lock the screen"), "Ctrl+L", "act_lock")
-        self.act_quit = action(QT_TR_NOOP("&Quit"), QKeySequence.StandardKey.Quit, "act_quit")
+        self.act_quit = action(
+            QT_TR_NOOP("&Quit"), "Ctrl+Q", "act_quit"
+        )  # as in the help, on every platform
         self.act_vitals = action(QT_TR_NOOP("New &vitals"), "F2", "act_vitals")
         self.act_neuro = action(QT_TR_NOOP("New &neuro check"), "F3", "act_neuro")
         self.act_drug = action(QT_TR_NOOP("&Drug or infusion"), "F4", "act_drug")
@@ -258,13 +266,33 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 760)
+            room = self.screen().availableGeometry()  # logical pixels: a 2× screen has half as many
+            self.resize(min(1280, room.width()), min(760, room.height()))
         columns = self.settings.value("board/columns")
         if isinstance(columns, QByteArray):
             self.board.table.horizontalHeader().restoreState(columns)
         else:
-            for col, width in enumerate((70, 170, 80, 70, 150, 150, 150, 60, 210)):
+            for col, width in enumerate(self._board_widths()):
                 self.board.table.setColumnWidth(col, width)
+
+    def _board_widths(self) -> list[int]:
+        """Each column wide enough for its header and a typical value on one line, in the table's
+        font: a larger font keeps them on one line (pixel widths would wrap or elide them). The last
+        column stretches into the room left; without room the board scrolls sideways."""
+        table, header = self.board.table, self.board.table.horizontalHeader()
+        cells, titles = table.fontMetrics(), header.fontMetrics()
+        pad = cells.horizontalAdvance("M")
+        sort_arrow = titles.height()
+        due = tr("{0} at {1}").format(tr("vitals"), local_time(_SAMPLE_DUE, self.zone))
+        samples = (*_BOARD_SAMPLES, due, tr(_ALERTS_SAMPLE))
+        widths = []
+        for col, sample in enumerate(samples):
+            title = str(self.board_model.headerData(col, Qt.Orientation.Horizontal))
+            widths.append(
+                max(cells.horizontalAdvance(sample), titles.horizontalAdvance(title) + sort_arrow)
+                + pad
+            )
+        return widths
 
     def _save_columns(self, *_: object) -> None:
         self.settings.setValue("board/columns", self.board.table.horizontalHeader().saveState())

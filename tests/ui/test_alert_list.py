@@ -1,0 +1,123 @@
+"""A patient's alert list on the real patient view: acknowledge from the mouse and the keyboard (who and
+when are recorded), the escalation state, and a downgrade that asks for acknowledgement."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from bedside.alert_vocabulary import AlertKind, AlertStatus
+from tests.support.ward_fixtures import ADULT_BORN, NURSE, normal_adult_vitals
+from tests.ui.charting import admit, show
+from ui.alert_list import ALERT_ID_ROLE
+
+COLUMNS = ["Priority", "Alert", "Detail", "Raised", "State", "Escalation"]
+
+
+def _chart(fx, patient_id: str, **values: object) -> None:  # type: ignore[no-untyped-def]
+    """A vitals set through the service, then the window brought up to date as after a save."""
+    ward = fx.app.controller.ward
+    ward.chart_vitals(
+        patient_id, normal_adult_vitals(**values), observed_at=fx.clock.now(), author=NURSE
+    )
+    fx.app.window.refresh_board()
+
+
+def _rows(alerts) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    m = alerts.model
+    return [
+        {COLUMNS[c]: m.index(r, c).data() for c in range(m.columnCount())}
+        for r in range(m.rowCount())
+    ]
+
+
+def _open_alerts_tab(qtbot, fx):  # type: ignore[no-untyped-def]
+    show(qtbot, fx)
+    patient = fx.app.window.patient
+    patient.tabs.setCurrentWidget(patient.alerts)
+    return patient.alerts
+
+
+def test_acknowledge_records_who_and_when(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
+    pid = admit(ward_app, "A-1", ADULT_BORN, weight_kg=70.0)
+    alerts = _open_alerts_tab(qtbot, ward_app)
+    assert [alerts.model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == COLUMNS
+    _chart(ward_app, pid, temperature=38.9)
+    rows = _rows(alerts)
+    assert len(rows) == 1 and rows[0]["Alert"] == "CRS"
+    assert rows[0]["State"] == "waiting for acknowledgement"
+    assert rows[0]["Escalation"] == "condition present"
+    alert_id = alerts.model.index(0, 0).data(ALERT_ID_ROLE)
+    ward_app.clock.advance(timedelta(minutes=4))
+    alerts.table.selectRow(0)
+    with (
+        qtbot.waitSignal(alerts.acknowledge_requested) as asked,
+        qtbot.waitSignal(ward_app.app.controller.recorded, timeout=10_000),
+    ):
+        qtbot.mouseClick(alerts.ack, Qt.MouseButton.LeftButton)
+    assert asked.args == [alert_id]
+    stored = ward_app.app.controller.ward.alert(alert_id)
+    assert stored is not None and stored.status is AlertStatus.ACKNOWLEDGED
+    assert (stored.acknowledged_by, stored.acknowledged_at) == ("nurse.ada", ward_app.clock.now())
+    state = _rows(alerts)[0]["State"]
+    assert state.startswith("acknowledged by nurse.ada at ")
+    # the same alert again: said, not sent
+    alerts.table.selectRow(0)
+    with qtbot.assertNotEmitted(alerts.acknowledge_requested):
+        qtbot.mouseClick(alerts.ack, Qt.MouseButton.LeftButton)
+    assert alerts.message.text() == "That alert is already acknowledged."
+
+
+def test_an_unacknowledged_alert_escalates_and_enter_acknowledges_it(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
+    pid = admit(ward_app, "A-1", ADULT_BORN, weight_kg=70.0)
+    alerts = _open_alerts_tab(qtbot, ward_app)
+    _chart(ward_app, pid, temperature=38.9)
+    ward = ward_app.app.controller.ward
+    ward_app.clock.advance(timedelta(minutes=ward.policy.escalate_high_after_min + 60))
+    with (  # the row is updated, not the model reset
+        qtbot.waitSignal(alerts.model.dataChanged),
+        qtbot.assertNotEmitted(alerts.model.modelReset),
+    ):
+        assert ward.tick().ok
+        ward_app.app.window.refresh_board()
+    crs = next(i for i, r in enumerate(_rows(alerts)) if r["Alert"] == "CRS")
+    assert _rows(alerts)[crs]["Escalation"] == "escalated: not acknowledged in time"
+    assert _rows(alerts)[crs]["State"] == "waiting for acknowledgement"
+    # from the keyboard: Enter on the selected row acknowledges it
+    alerts.table.setFocus()
+    alerts.table.selectRow(crs)
+    with qtbot.waitSignal(ward_app.app.controller.recorded, timeout=10_000):
+        qtbot.keyClick(alerts.table, Qt.Key.Key_Return)
+    assert _rows(alerts)[crs]["State"].startswith("acknowledged by nurse.ada")
+
+
+def test_a_downgrade_asks_for_acknowledgement_and_nothing_selected_takes_the_most_urgent(
+    ward_app, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    pid = admit(ward_app, "A-1", ADULT_BORN, weight_kg=70.0)
+    alerts = _open_alerts_tab(qtbot, ward_app)
+    _chart(ward_app, pid, temperature=38.9)
+    with qtbot.waitSignal(ward_app.app.controller.recorded, timeout=10_000):
+        qtbot.mouseClick(alerts.ack, Qt.MouseButton.LeftButton)  # nothing selected: the waiting one
+    ward_app.clock.advance(timedelta(hours=1))
+    _chart(ward_app, pid, temperature=37.0)
+    kinds = {r["Alert"]: r for r in _rows(alerts)}
+    downgrade = kinds.get("CRS fell (downgrade: acknowledge)") or next(
+        r for k, r in kinds.items() if "downgrade: acknowledge" in k
+    )
+    assert downgrade["State"] == "waiting for acknowledgement"
+    open_ = ward_app.app.controller.open_alerts(pid)
+    fall = next(a for a in open_ if a.kind is AlertKind.CRS_DOWNGRADE)
+    assert fall.status is AlertStatus.ACTIVE
+    alerts.table.clearSelection()
+    with (
+        qtbot.waitSignal(alerts.acknowledge_requested) as asked,
+        qtbot.waitSignal(ward_app.app.controller.recorded, timeout=10_000),
+    ):
+        qtbot.mouseClick(alerts.ack, Qt.MouseButton.LeftButton)
+    assert asked.args == [fall.alert_id]
+    assert all(a.status is not AlertStatus.ACTIVE for a in ward_app.app.controller.open_alerts(pid))
+    with qtbot.assertNotEmitted(alerts.acknowledge_requested):
+        qtbot.mouseClick(alerts.ack, Qt.MouseButton.LeftButton)
+    assert alerts.message.text() == "No alert is waiting for acknowledgement."

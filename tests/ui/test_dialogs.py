@@ -1,0 +1,30 @@
+"""The About box: opened from the Help menu, it says the rules are not yet clinically validated and names
+the rule version and the site policy in force."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from bedside.clinical.policy import RULE_VERSION
+from tests.ui.charting import show
+from ui.dialogs import AboutDialog
+
+
+def test_the_about_box_names_the_rules_and_says_they_are_not_validated(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
+    show(qtbot, ward_app)
+    window = ward_app.app.window
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, AboutDialog)
+        seen.append(dialog.text.text())
+        dialog.reject()
+
+    QTimer.singleShot(100, read_and_close)
+    window.act_about.trigger()
+    assert seen, "the About box did not open"
+    assert "not yet clinically validated" in seen[0]
+    assert RULE_VERSION in seen[0]
+    assert window.policy.fingerprint in seen[0]
