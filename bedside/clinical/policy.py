@@ -59,6 +59,11 @@ class SitePolicy:
     waiver_review_hours: float = 72.0
     # D26: a vitals check is due this soon after a vasopressor or inotrope is stopped.
     after_pressor_stop_min: float = 15.0
+    # Issue 10: automatic backups of the ward file (bedside/backup.py), administrative settings, not
+    # clinical ones (SPEC is silent; Bedside's defaults): one every this many minutes, and this many
+    # verified backups kept, the oldest replaced by each new one (hourly for a day).
+    backup_interval_min: float = 60.0
+    backup_keep: int = 24
 
     @property
     def zone(self) -> tzinfo | None:
