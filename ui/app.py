@@ -13,6 +13,7 @@ from bedside.clock import Clock
 from bedside.ward import Ward
 from bedside.workspace import open_service, open_ward_and_chart
 from ui.alarm import Alarm
+from ui.backups import BackupScheduler, BackupStatus
 from ui.controller import WardController
 from ui.history import HistoryView
 from ui.session import CurrentUser
@@ -42,18 +43,25 @@ class BedsideApp:
     settings: QSettings
     writer: WardWriter
     alarm: Alarm
+    backups: BackupScheduler
 
     def _connect_signals(self) -> None:
         # the night theme, applied to the whole application and remembered by the window
         self.window.night_toggled.connect(self._on_window_night_toggled)
         # stop the workers before the connections go
         self.qapp.aboutToQuit.connect(self.shutdown)
+        # a failed backup is also said in the status bar's message line
+        self.backups.failed.connect(self._on_backups_failed)
+
+    def _on_backups_failed(self, sentence: str) -> None:
+        self.window.statusBar().showMessage(sentence, 60_000)
 
     def _on_window_night_toggled(self, night: bool) -> None:
         apply_theme(self.qapp, night)
 
     def shutdown(self) -> None:
         self.alarm.raise_for([])  # silence: nothing sounds once the window is gone
+        self.backups.stop()  # a backup under way finishes in the pool, which stop() waits for
         self.controller.stop()
         self.controller.ward.close()
 
@@ -66,13 +74,17 @@ def build(
     settings: QSettings,
     policy: SitePolicy = DEFAULT_POLICY,
     pool: QThreadPool | None = None,
+    backup_folder: Path | None = None,
 ) -> BedsideApp:
-    """The app on the ward database at `path` (created if new; the caller has opened it once)."""
+    """The app on the ward database at `path` (created if new; the caller has opened it once).
+    Automatic backups go to `backup_folder` (default: `backups/` beside the database) once
+    `app.backups.start(...)` is called."""
     factory = ward_factory(path, clock, policy)
+    pool = pool or QThreadPool()
     ward, chart = open_ward_and_chart(path, clock=clock, policy=policy)  # the GUI thread's own
     writer = WardWriter(factory)
     user = CurrentUser()
-    controller = WardController(ward, writer, factory, user, pool or QThreadPool())
+    controller = WardController(ward, writer, factory, user, pool)
     apply_theme(qapp, settings.value("theme/night", False, type=bool))
     alarm = Alarm.from_settings(settings)
     trends = TrendView(chart, now=clock.now)
@@ -80,6 +92,8 @@ def build(
     window = MainWindow(
         controller, user, settings, policy, str(path), alarm=alarm, trends=trends, history=history
     )
-    app = BedsideApp(qapp, window, controller, user, settings, writer, alarm)
+    backups = BackupScheduler(path, policy, clock.now, pool, folder=backup_folder)
+    window.statusBar().addPermanentWidget(BackupStatus(backups, window))
+    app = BedsideApp(qapp, window, controller, user, settings, writer, alarm, backups)
     app._connect_signals()
     return app
