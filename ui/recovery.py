@@ -5,6 +5,7 @@ keeps it aside (`bedside.backup.restore`)."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -52,8 +53,7 @@ def lost_lines(offer: RecoveryOffer) -> list[str]:
     if offer.lost is None:
         return []
     lines = [
-        f"{r.entered_at.split('/', 1)[0]}  {r.kind:<14} {r.patient_id:<10} observed "
-        f"{r.observed_at}  {r.record_id}"
+        f"{_utc(r.entered_at)}  {r.kind:<14} {r.patient_id:<10} {_utc(r.observed_at)}  {r.record_id}"
         for r in offer.lost.records[:LOST_SHOWN]
     ]
     more = len(offer.lost.records) - LOST_SHOWN
@@ -62,6 +62,11 @@ def lost_lines(offer: RecoveryOffer) -> list[str]:
     if not offer.lost.complete:
         lines.append(offer.lost.note)
     return lines
+
+
+def _utc(stamp: str) -> str:
+    """A stored time (ISO 8601 UTC, or an HLC stamp that starts with one) to the second, marked UTC."""
+    return stamp.split("/", 1)[0][:19].replace("T", " ") + " UTC"
 
 
 def restored_text(result: RestoreResult) -> str:
@@ -82,8 +87,9 @@ class RecoveryDialog(QDialog):
         super().__init__(parent)
         self.offer = offer
         self.setWindowTitle(tr("Bedside — the ward database is damaged"))
+        problem = offer.problem[:1].upper() + offer.problem[1:]
         self.problem = QLabel(
-            tr("<b>Bedside will not chart into this file.</b> {0}").format(offer.problem)
+            tr("<b>Bedside will not chart into this file.</b> {0}").format(problem)
         )
         self.problem.setObjectName("recovery_problem")
         self.problem.setWordWrap(True)
@@ -93,8 +99,17 @@ class RecoveryDialog(QDialog):
         self.lost = QPlainTextEdit(self)
         self.lost.setObjectName("recovery_lost")
         self.lost.setReadOnly(True)
+        self.lost.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.lost.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.lost.setPlainText("\n".join(lost_lines(offer)))
-        self.lost.setVisible(bool(lost_lines(offer)))
+        self.lost_heading = QLabel(
+            tr(
+                "<b>Not in the backup, cannot be recovered</b> (entered, kind, patient, observed, id):"
+            ),
+            self,
+        )
+        for widget in (self.lost_heading, self.lost):
+            widget.setVisible(bool(lost_lines(offer)))
         buttons = QDialogButtonBox(self)
         self.restore_button: QPushButton | None = None
         if offer.backup is not None:
@@ -110,6 +125,7 @@ class RecoveryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
         layout.addWidget(self.offer_label)
+        layout.addWidget(self.lost_heading)
         layout.addWidget(self.lost, 1)
         layout.addWidget(buttons)
         self.setMinimumSize(720, 420)
