@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
 from sqlite_utils import Database
@@ -84,10 +85,19 @@ _SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
 _KEYS = tuple(encode_basestring(name) + ":" for name in _SORTED_FIELDS)
 
 
+_PLACES = tuple(RECORD_COLUMNS.index(name) for name in _SORTED_FIELDS)
+_PAYLOAD = RECORD_COLUMNS.index("payload")
+
+
 def _fast_chain_hash(previous: str, row: dict[str, Any]) -> str:
+    return _fast_chain_hash_of(previous, tuple(row[name] for name in RECORD_COLUMNS))
+
+
+def _fast_chain_hash_of(previous: str, values: tuple[Any, ...]) -> str:
+    """`chain_hash` of a row given as its values in `RECORD_COLUMNS` order."""
     parts = []
-    for key, name in zip(_KEYS, _SORTED_FIELDS, strict=True):
-        value = row[name]
+    for key, place in zip(_KEYS, _PLACES, strict=True):
+        value = values[place]
         if type(value) is str:
             parts.append(key + encode_basestring(value))
         elif type(value) is int:
@@ -95,9 +105,9 @@ def _fast_chain_hash(previous: str, row: dict[str, Any]) -> str:
         elif value is None:
             parts.append(key + "null")
         else:
-            return chain_hash(previous, row)
+            return chain_hash(previous, dict(zip(RECORD_COLUMNS, values, strict=True)))
     envelope = "{" + ",".join(parts) + "}"
-    return sha256(f"{previous}\n{envelope}\n{row['payload']}".encode()).hexdigest()
+    return sha256(f"{previous}\n{envelope}\n{values[_PAYLOAD]}".encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +150,6 @@ def _walk(db: Database, anchors: Iterable[Anchor], *, keep: bool) -> tuple[Chain
             if device is not None:
                 by_device[device] = (seq, previous)
             device, seq, previous = row["device_id"], 0, GENESIS_HASH
-        where = {"record_id": row["id"], "device_id": device, "seq": row["seq"]}
         if row["seq"] != seq + 1:
             missing = row["seq"] - seq - 1
             what = (
@@ -148,17 +157,17 @@ def _walk(db: Database, anchors: Iterable[Anchor], *, keep: bool) -> tuple[Chain
                 if missing > 0
                 else "its sequence number is out of order"
             )
-            findings.append(Finding(f"the chain is broken: {what}", **where))
-        if row["hash"] != _fast_chain_hash(previous, row):
+            findings.append(Finding(f"the chain is broken: {what}", **_where(row)))
+        if row["hash"] != _fast_chain_hash_of(previous, values):
             findings.append(
                 Finding(
                     "its hash does not match its content and the record before it: "
                     "it was changed, moved or replaced",
-                    **where,
+                    **_where(row),
                 )
             )
         if keep:
-            projected = _projected(row, findings, where)
+            projected = _projected(row, findings)
             if projected is not None:
                 expected[projected[0]][row["id"]] = projected
         seq, previous = row["seq"], row["hash"]
@@ -169,13 +178,15 @@ def _walk(db: Database, anchors: Iterable[Anchor], *, keep: bool) -> tuple[Chain
     return ChainResult(count, tuple(findings)), expected
 
 
-def _projected(
-    row: dict[str, Any], findings: list[Finding], where: dict[str, Any]
-) -> tuple[str, dict[str, Any]] | None:
+def _where(row: dict[str, Any]) -> dict[str, Any]:
+    return {"record_id": row["id"], "device_id": row["device_id"], "seq": row["seq"]}
+
+
+def _projected(row: dict[str, Any], findings: list[Finding]) -> tuple[str, dict[str, Any]] | None:
     """The projection row the record's payload gives (None: no projection, or a finding)."""
     kind = row["kind"]
     if kind not in RECORD_TYPES:
-        findings.append(Finding(f"it is of an unknown kind {kind!r}", **where))
+        findings.append(Finding(f"it is of an unknown kind {kind!r}", **_where(row)))
         return None
     envelope = {
         "record_id": row["id"],
@@ -190,18 +201,18 @@ def _projected(
     except NoShortcut:
         pass
     except Exception as err:  # a damaged payload may break any decoder: it is a finding
-        findings.append(Finding(f"its payload cannot be read ({err})", **where))
+        findings.append(Finding(f"its payload cannot be read ({err})", **_where(row)))
         return None
     try:
         decoded = from_payload(kind, data, check=False)
     except Exception as err:
-        findings.append(Finding(f"its payload cannot be read ({err})", **where))
+        findings.append(Finding(f"its payload cannot be read ({err})", **_where(row)))
         return None
     try:
         return projection_row(decoded, supersedes=row["supersedes"], **envelope)
     except (ValueError, TypeError, KeyError) as err:
         # An envelope column no writer of Bedside's could have stored (an edited time).
-        findings.append(Finding(f"its envelope cannot be read ({err})", **where))
+        findings.append(Finding(f"its envelope cannot be read ({err})", **_where(row)))
         return None
 
 
@@ -248,6 +259,9 @@ def _anchor_findings(conn: sqlite3.Connection, anchors: Iterable[Anchor]) -> Ite
             )
 
 
+_UNSET = object()
+
+
 def _compare_projections(db: Database, expected: _Expected) -> list[Finding]:
     findings: list[Finding] = []
     for table in PROJECTION_TABLES:
@@ -255,7 +269,7 @@ def _compare_projections(db: Database, expected: _Expected) -> list[Finding]:
         cursor = db.conn.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cursor.description]
         key = names.index("record_id")
-        positions: dict[tuple[str, ...], list[int | None]] = {}
+        pickers: dict[tuple[str, ...], Any] = {}
         seen = set()
         for values in cursor:
             record_id = values[key]
@@ -268,15 +282,15 @@ def _compare_projections(db: Database, expected: _Expected) -> list[Finding]:
                 continue
             columns = projected[1]
             layout = tuple(columns)
-            places = positions.get(layout)
-            if places is None:
-                places = positions[layout] = [
-                    names.index(c) if c in names else None for c in layout
-                ]
-            if None not in places and all(
-                values[i] == v for i, v in zip(places, columns.values(), strict=True)
-            ):
-                continue  # as the record says (most rows: one pass, no dict)
+            pick = pickers.get(layout, _UNSET)
+            if pick is _UNSET:
+                pick = pickers[layout] = (
+                    itemgetter(*(names.index(c) for c in layout))
+                    if len(layout) > 1 and all(c in names for c in layout)
+                    else None
+                )
+            if pick is not None and pick(values) == tuple(columns.values()):
+                continue  # as the record says (most rows: one comparison of two tuples)
             stored = dict(zip(names, values, strict=True))
             differ = [c for c, v in columns.items() if not _same(stored.get(c), v)]
             if differ:
