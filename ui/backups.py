@@ -67,11 +67,13 @@ class BackupScheduler(QObject):
         succeeded(object): a backup was taken and verified (`BackupResult`).
         failed(str): a backup was not taken; the sentence for the user.
         running(): a backup has started.
+        found(object): at start, the time (UTC datetime) of the newest backup already in the folder.
     """
 
     succeeded = Signal(object)
     failed = Signal(str)
     running = Signal()
+    found = Signal(object)
 
     def __init__(
         self,
@@ -109,6 +111,8 @@ class BackupScheduler(QObject):
         except BackupError:
             found = []  # the backup itself will say what is wrong with the folder
         newest = found[0].taken_at if found else None
+        if newest is not None:
+            self.found.emit(newest)
         self._timer.start()
         interval = timedelta(minutes=self.policy.backup_interval_min)
         if newest is None or self._now() - newest >= interval:
@@ -149,17 +153,23 @@ class BackupStatus(QLabel):
         super().__init__(parent)
         self.setObjectName("backup_status")
         self._scheduler = scheduler
-        self.setText(tr("Backup: none yet this session"))
+        self._earlier: str | None = None
+        self.setText(tr("Backup: none yet"))
         self._connect_signals()
 
     def _connect_signals(self) -> None:
         self._scheduler.running.connect(self._on_scheduler_running)
         self._scheduler.succeeded.connect(self._on_scheduler_succeeded)
         self._scheduler.failed.connect(self._on_scheduler_failed)
+        self._scheduler.found.connect(self._on_scheduler_found)
+
+    def _on_scheduler_found(self, taken_at: datetime) -> None:
+        self._earlier = f"{taken_at.astimezone(self._scheduler.policy.zone):%Y-%m-%d %H:%M}"
+        self.setText(tr("Last backup: {0}, verified when taken").format(self._earlier))
 
     def _on_scheduler_running(self) -> None:
         last = self._scheduler.last
-        shown = self._time(last) if last is not None else tr("none yet this session")
+        shown = self._time(last) if last is not None else (self._earlier or tr("none yet"))
         self.setText(tr("Backup: running… (last verified: {0})").format(shown))
 
     def _on_scheduler_succeeded(self, result: BackupResult) -> None:

@@ -61,7 +61,7 @@ def _chart_more(path: Path, clock: ManualClock, n: int) -> None:
 def test_the_app_backs_up_in_the_pool_and_shows_the_time(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
     app = ward_app.app
     status = app.window.findChild(QLabel, "backup_status")
-    assert status is not None and "none yet" in status.text()
+    assert status is not None and status.text() == "Backup: none yet"
     threads: list[bool] = []
     real = backups_module.back_up
 
@@ -91,8 +91,11 @@ def test_a_recent_backup_waits_for_the_interval(qapp, qtbot, path: Path) -> None
     clock.advance(timedelta(minutes=30))
     policy = SitePolicy(backup_interval_min=60)
     scheduler = BackupScheduler(path, policy, clock.now, QThreadPool())
+    status = BackupStatus(scheduler)
+    qtbot.addWidget(status)
     scheduler.start()
     assert not scheduler._busy and scheduler._timer.interval() == 3_600_000
+    assert status.text().startswith("Last backup: ") and "verified when taken" in status.text()
     scheduler.stop()
     clock.advance(timedelta(minutes=31))
     scheduler.start()
