@@ -476,6 +476,12 @@ class Ward:
         folded = alerting.fold(self._history.alert_events(patient_id))
         return [a for a in folded.values() if a.status is not AlertStatus.RESOLVED]
 
+    def recent_alerts(self, patient_id: str, since: datetime) -> list[Alert]:
+        """The patient's alerts with an event at or after `since`, in their current state: the open
+        ones and those acknowledged or resolved lately (who acknowledged, when), oldest first."""
+        folded = alerting.fold(self._history.alert_events_since(patient_id, since))
+        return sorted(folded.values(), key=lambda a: (a.raised_at, a.alert_id))
+
     def _forget_resolved(self, patient_id: str) -> None:
         """Keep the unresolved-alerts projection to what is still open (inside the transaction)."""
         folded = alerting.fold(self._history.alert_events(patient_id))

@@ -28,7 +28,13 @@ from bedside.backup import (
 from bedside.chart import Chart
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import Clock
-from bedside.store.connection import StorageError, StorageProblem, open_database, storage_error
+from bedside.store.connection import (
+    StorageError,
+    StorageProblem,
+    open_database,
+    open_read_only,
+    storage_error,
+)
 from bedside.store.location import default_database_path
 from bedside.store.log import StoredRecord
 from bedside.verify import open_ward
@@ -47,6 +53,7 @@ __all__ = [
     "backup_folder",
     "default_database_path",
     "list_backups",
+    "open_for_reading",
     "open_service",
     "open_ward_and_chart",
     "prepare",
@@ -131,3 +138,13 @@ def recovery_offer(
 def restore_backup(path: str | os.PathLike[str], backup: Backup, *, now: datetime) -> RestoreResult:
     """Put the verified `backup` in place of the ward file (kept aside), before anything opens it."""
     return restore(path, backup.path, now=now)
+
+
+def open_for_reading(
+    path: str | os.PathLike[str], *, clock: Clock, policy: SitePolicy = DEFAULT_POLICY
+) -> tuple[Ward, Chart]:
+    """A ward service and chart reader over an existing database, opened read-only (never created,
+    migrated or written: `bedside handover` reads a ward another process charts into). A missing,
+    empty or foreign file is a `StorageError`; `Ward.close()` closes the connection."""
+    db = open_read_only(path)
+    return Ward(db, clock=clock, policy=policy), Chart(db, policy=policy)

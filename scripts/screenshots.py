@@ -86,6 +86,7 @@ def main() -> int:
     shot("night-board")
     window.act_night.setChecked(False)
     recovery_dialog(work, path, out, settle)
+    handover(window, ids["Noah Bennett"], work, out)
     app.shutdown()
     sys.stdout.flush()
     # PySide6 6.12 can crash while the interpreter tears its objects down after a grab; the PNGs are
@@ -140,6 +141,21 @@ def recovery_dialog(work: Path, path: Path, out: Path, settle: object) -> None:
     dialog.grab().save(str(out / "recovery-dialog.png"))
     print(out / "recovery-dialog.png")
     dialog.close()
+
+
+def handover(window: object, patient_id: str, work: Path, out: Path) -> None:
+    """The patient's handover page, saved as the app saves it, then its first page as a PNG."""
+    window.ask_handover_path = lambda name: str(work / name)  # type: ignore[attr-defined]
+    pdf = window.print_handover(patient_id)  # type: ignore[attr-defined]
+    pdftoppm = shutil.which("pdftoppm")
+    if pdf is None or pdftoppm is None:
+        sys.stderr.write("screenshots: no handover page (pdftoppm from poppler-utils is missing)\n")
+        return
+    base = out / "handover"
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, str(base)]
+    )
+    print(base.with_suffix(".png"))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,15 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QCheckBox, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bedside.alert_vocabulary import AlertKind, AlertStatus, Priority
 from bedside.clinical.calendar import age_years, day_post_infusion
@@ -345,9 +353,11 @@ class WardBoard(QWidget):
 
     Signals:
         patient_opened(str): a row was activated (Enter or double click); the patient id.
+        handover_requested(): the whole ward's handover is to be printed.
     """
 
     patient_opened = Signal(str)
+    handover_requested = Signal()
 
     def __init__(self, model: WardBoardModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -369,15 +379,21 @@ class WardBoard(QWidget):
         header.setStretchLastSection(True)
         header.setSectionsMovable(True)
         self.discharged = QCheckBox(tr("Show discharged and transferred patients"), self)
+        self.print_handover = QPushButton(tr("Print handover of the ward…"), self)
+        self.print_handover.setObjectName("print_ward_handover")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
-        layout.addWidget(self.discharged)
+        below = QHBoxLayout()
+        below.addWidget(self.discharged, 1)
+        below.addWidget(self.print_handover)
+        layout.addLayout(below)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
         # filter: current patients, or those whose stay ended
         self.discharged.toggled.connect(self.proxy.show_discharged)
+        self.print_handover.clicked.connect(self.handover_requested)
         # opening a patient
         self.table.activated.connect(self._on_table_activated)
         self.table.doubleClicked.connect(self._on_table_activated)

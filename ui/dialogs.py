@@ -18,6 +18,8 @@ SHORTCUTS = (
     ("Ctrl+N", "Admit a patient"),
     ("Ctrl+U", "Change who is charting"),
     ("Ctrl+Shift+N", "Night theme on or off"),
+    ("Ctrl+P", "Print the handover of the open (or selected) patient as a PDF"),
+    ("Ctrl+Shift+P", "Print the handover of the whole ward as a PDF"),
     ("Enter", "Save the form (in a form)"),
     ("F1", "This help"),
 )

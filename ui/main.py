@@ -22,8 +22,10 @@ NO_DISPLAY = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bedside",
-        description="Bedside: open the ward's app. Commands (bedside grade|replay|demo|board ...) "
-        "run the command line instead; `bedside board --help` and the like describe them.",
+        description="Bedside: open the ward's app. A command runs the command line instead: "
+        "grade, replay, demo, board, verify, backup, restore, export, sync, hub (`bedside board "
+        "--help` and the like describe them), and handover (the handover report as a PDF: `bedside handover "
+        "--db PATH [--patient ID] --out FILE.pdf [--page-size a4|letter]`).",
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--db", default=None, help="the ward database (default: the data folder)")
@@ -38,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "handover":  # drawn with Qt: a command of the ui layer
+        from ui.commands import handover_main
+
+        return handover_main(args[1:])
     if args and not args[0].startswith("-"):
         from bedside.cli import main as cli_main
 

@@ -49,6 +49,115 @@ from ui.text import (
 STOP_KEY = "stop_infusion"
 
 
+def identity_lines(s: PatientSummary, now: datetime, zone: tzinfo | None) -> list[str]:
+    """Rich-text lines: who the patient is (name, id, bed), age, weight, Day +N, tool and baseline."""
+    a = s.admission
+    age = age_years(a.date_of_birth, now, zone)
+    day = day_post_infusion(a.infusion_at, now, zone)
+    tool = encephalopathy_tool(age, a.developmental_delay)
+    baseline = a.baseline_ice if tool.value == "ICE" else a.baseline_capd
+    lines = [
+        f"<span style='font-size:14pt'><b>{escape(a.name)}</b></span> &nbsp; {escape(a.patient_id)}"
+        f" &nbsp; {escape(a.bed or '')}",
+        tr("{0} · {1} y · {2} kg · {3} · Day {4:+d} after infusion ({5})").format(
+            enum_text(a.sex),
+            int(age),
+            number(a.weight_kg),
+            enum_text(a.diagnosis) if a.diagnosis.value != "dsrct" else "DSRCT",
+            day,
+            local_time(a.infusion_at, zone),
+        ),
+        tr("Tool {0} · baseline {1}{2}").format(
+            tool.value,
+            baseline if baseline is not None else tr("not recorded"),
+            tr(" · developmental delay") if a.developmental_delay else "",
+        ),
+    ]
+    if s.ended_at is not None:
+        lines.append("<b>" + tr("Stay ended {0}").format(local_time(s.ended_at, zone)) + "</b>")
+    return lines
+
+
+def picture_lines(s: PatientSummary, zone: tzinfo | None) -> list[str]:
+    """Rich-text lines: when graded, what is stale, CRS and ICANS (episode max) with the engine's
+    reasons, and NEWS2 / Bedside PEWS with theirs. An undeterminable grade says so, never blank."""
+    p: dict[str, Any] = picture(s.latest)
+    if s.latest is None:
+        return ["<b>" + tr("No observations charted yet: every grade is unknown.") + "</b>"]
+    lines = [
+        tr("Graded at {0}").format(local_time(s.latest.observed_at, zone))
+        + (
+            " · <i>" + tr("stale (treated as missing): {0}").format(", ".join(p["stale"])) + "</i>"
+            if p.get("stale")
+            else ""
+        )
+    ]
+    reasons: dict[str, list[str]] = {}
+    for d in p.get("reason_details", []):
+        reasons.setdefault(str(d.get("domain")), []).append(str(d.get("text")))
+    for key, label in (("crs", "CRS"), ("icans", "ICANS")):
+        grade = s.latest.crs_grade if key == "crs" else s.latest.icans_grade
+        bg, fg = grade_colours(grade)
+        lower = bool(p.get(f"{key}_grade_is_lower_bound"))
+        why = "; ".join(reasons.get(key, [])) or tr("no criterion met")
+        lines.append(
+            f"<span style='background:{bg.name()}; color:{fg.name()}'>&nbsp;<b>{label} "
+            f"{escape(grade_text(grade, lower))}</b>&nbsp;</span> "
+            f"({tr('episode max')} {escape(grade_text(p.get(f'{key}_episode_max')))}) — "
+            f"{escape(why)}"
+        )
+    scores = []
+    if p.get("news2") is not None or p.get("news2_partial_excluding_missing") is not None:
+        scores.append(
+            "NEWS2 "
+            + score_text(p.get("news2"), p.get("news2_partial_excluding_missing"))
+            + (" — " + "; ".join(reasons.get("news2", [])) if reasons.get("news2") else "")
+        )
+    if (
+        p.get("bedside_pews") is not None
+        or p.get("bedside_pews_partial_excluding_missing") is not None
+    ):
+        scores.append(
+            tr("PEWS")
+            + " "
+            + score_text(p.get("bedside_pews"), p.get("bedside_pews_partial_excluding_missing"))
+            + (" — " + "; ".join(reasons.get("pews", [])) if reasons.get("pews") else "")
+        )
+    return lines + [escape(x) for x in scores]
+
+
+def attributions_in_force(
+    records: list[StoredRecord], now: datetime, max_hours: float
+) -> list[StoredRecord]:
+    """The physicians' attributions still in force at `now` (policy.attribution_max_hours)."""
+    window = timedelta(hours=max_hours)
+    return [
+        r
+        for r in records
+        if isinstance(r.record, Attribution) and (r.record.until or r.observed_at) >= now - window
+    ]
+
+
+def attribution_line(attributions: list[StoredRecord], zone: tzinfo | None) -> str:
+    """Rich text: each attribution in force (finding → cause, until when, by whom), or "none"."""
+    if not attributions:
+        return tr("Attributions in force: none")
+    items = []
+    for stored in attributions:
+        r: Attribution = stored.record
+        until = (
+            tr("until {0}").format(local_time(r.until, zone))
+            if r.until
+            else tr("covers what was charted up to {0}").format(
+                local_time(stored.observed_at, zone)
+            )
+        )
+        items.append(
+            f"{enum_text(r.finding)} → {escape(r.cause)} ({until}, {escape(stored.author)})"
+        )
+    return tr("Attributions in force: ") + "; ".join(items)
+
+
 class PatientHeader(QLabel):
     """Identity, age, weight, diagnosis, day, tool, baseline, grades with reasons, attributions."""
 
@@ -66,97 +175,8 @@ class PatientHeader(QLabel):
         now: datetime,
         zone: tzinfo | None,
     ) -> None:
-        a = s.admission
-        age = age_years(a.date_of_birth, now, zone)
-        day = day_post_infusion(a.infusion_at, now, zone)
-        tool = encephalopathy_tool(age, a.developmental_delay)
-        p: dict[str, Any] = picture(s.latest)
-        baseline = a.baseline_ice if tool.value == "ICE" else a.baseline_capd
-        lines = [
-            f"<span style='font-size:14pt'><b>{escape(a.name)}</b></span> &nbsp; {escape(a.patient_id)}"
-            f" &nbsp; {escape(a.bed or '')}",
-            tr("{0} · {1} y · {2} kg · {3} · Day {4:+d} after infusion ({5})").format(
-                enum_text(a.sex),
-                int(age),
-                number(a.weight_kg),
-                enum_text(a.diagnosis) if a.diagnosis.value != "dsrct" else "DSRCT",
-                day,
-                local_time(a.infusion_at, zone),
-            ),
-            tr("Tool {0} · baseline {1}{2}").format(
-                tool.value,
-                baseline if baseline is not None else tr("not recorded"),
-                tr(" · developmental delay") if a.developmental_delay else "",
-            ),
-        ]
-        if s.ended_at is not None:
-            lines.append("<b>" + tr("Stay ended {0}").format(local_time(s.ended_at, zone)) + "</b>")
-        if s.latest is None:
-            lines.append(
-                "<b>" + tr("No observations charted yet: every grade is unknown.") + "</b>"
-            )
-        else:
-            lines.append(
-                tr("Graded at {0}").format(local_time(s.latest.observed_at, zone))
-                + (
-                    " · <i>"
-                    + tr("stale (treated as missing): {0}").format(", ".join(p["stale"]))
-                    + "</i>"
-                    if p.get("stale")
-                    else ""
-                )
-            )
-            reasons: dict[str, list[str]] = {}
-            for d in p.get("reason_details", []):
-                reasons.setdefault(str(d.get("domain")), []).append(str(d.get("text")))
-            for key, label in (("crs", "CRS"), ("icans", "ICANS")):
-                grade = s.latest.crs_grade if key == "crs" else s.latest.icans_grade
-                bg, fg = grade_colours(grade)
-                lower = bool(p.get(f"{key}_grade_is_lower_bound"))
-                why = "; ".join(reasons.get(key, [])) or tr("no criterion met")
-                lines.append(
-                    f"<span style='background:{bg.name()}; color:{fg.name()}'>&nbsp;<b>{label} "
-                    f"{escape(grade_text(grade, lower))}</b>&nbsp;</span> "
-                    f"({tr('episode max')} {escape(grade_text(p.get(f'{key}_episode_max')))}) — "
-                    f"{escape(why)}"
-                )
-            scores = []
-            if p.get("news2") is not None or p.get("news2_partial_excluding_missing") is not None:
-                scores.append(
-                    "NEWS2 "
-                    + score_text(p.get("news2"), p.get("news2_partial_excluding_missing"))
-                    + (" — " + "; ".join(reasons.get("news2", [])) if reasons.get("news2") else "")
-                )
-            if (
-                p.get("bedside_pews") is not None
-                or p.get("bedside_pews_partial_excluding_missing") is not None
-            ):
-                scores.append(
-                    tr("PEWS")
-                    + " "
-                    + score_text(
-                        p.get("bedside_pews"), p.get("bedside_pews_partial_excluding_missing")
-                    )
-                    + (" — " + "; ".join(reasons.get("pews", [])) if reasons.get("pews") else "")
-                )
-            lines += [escape(x) for x in scores]
-        if attributions:
-            items = []
-            for stored in attributions:
-                r: Attribution = stored.record
-                until = (
-                    tr("until {0}").format(local_time(r.until, zone))
-                    if r.until
-                    else tr("covers what was charted up to {0}").format(
-                        local_time(stored.observed_at, zone)
-                    )
-                )
-                items.append(
-                    f"{enum_text(r.finding)} → {escape(r.cause)} ({until}, {escape(stored.author)})"
-                )
-            lines.append(tr("Attributions in force: ") + "; ".join(items))
-        else:
-            lines.append(tr("Attributions in force: none"))
+        lines = identity_lines(s, now, zone) + picture_lines(s, zone)
+        lines.append(attribution_line(attributions, zone))
         self.setText("<br>".join(lines))
 
 
@@ -164,10 +184,12 @@ class PatientView(QWidget):
     """Signals:
     acknowledge_requested(str): an alert of this patient is to be acknowledged (alert id).
     back_requested(): back to the board.
+    handover_requested(str): the patient's handover page is to be printed (patient id).
     """
 
     acknowledge_requested = Signal(str)
     back_requested = Signal()
+    handover_requested = Signal(str)
 
     def __init__(
         self, controller: WardController, zone: tzinfo | None, parent: QWidget | None = None
@@ -178,6 +200,8 @@ class PatientView(QWidget):
         self.patient_id: str | None = None
         self.summary: PatientSummary | None = None
         self.back = QPushButton(tr("← Ward board (Esc)"), self)
+        self.print_handover = QPushButton(tr("Print handover…"), self)
+        self.print_handover.setObjectName("print_patient_handover")
         self.header = PatientHeader(self)
         self.vitals = VitalsForm(zone, self)
         self.neuro = NeuroForm(zone, self)
@@ -236,7 +260,11 @@ class PatientView(QWidget):
         self.tabs.addTab(_scrolled(self.discharge), tr("Discharge / transfer"))
         top = QHBoxLayout()
         top.addWidget(self.header, 1)
-        top.addWidget(self.back, 0, Qt.AlignmentFlag.AlignTop)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.back)
+        buttons.addWidget(self.print_handover)
+        buttons.addStretch(1)
+        top.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -253,6 +281,7 @@ class PatientView(QWidget):
         self.records.itemActivated.connect(self._on_correct_clicked)
         self.alerts.acknowledge_requested.connect(self.acknowledge_requested)
         self.back.clicked.connect(self.back_requested)
+        self.print_handover.clicked.connect(self._on_print_handover_clicked)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         # what the ward said about a save
         self.controller.saving.connect(self._on_controller_saving)
@@ -292,13 +321,9 @@ class PatientView(QWidget):
             form.observed.set_now(now)
         self.drug.set_now(now)
         records = self.controller.ward.records(self.patient_id)
-        window = timedelta(hours=self.controller.ward.policy.attribution_max_hours)
-        attributions = [
-            r
-            for r in records
-            if isinstance(r.record, Attribution)
-            and (r.record.until or r.observed_at) >= now - window
-        ]
+        attributions = attributions_in_force(
+            records, now, self.controller.ward.policy.attribution_max_hours
+        )
         self.header.show_summary(summary, attributions, now, self.zone)
         self.alerts.model.set_alerts(list(summary.alerts))
         self._fill_running(now)
@@ -407,6 +432,10 @@ class PatientView(QWidget):
         form.show_preview(
             self.controller.preview(self.patient_id, record, form.observed_at(), form.correcting)
         )
+
+    def _on_print_handover_clicked(self) -> None:
+        if self.patient_id is not None:
+            self.handover_requested.emit(self.patient_id)
 
     def _on_tabs_current_changed(self, index: int) -> None:
         shown = self.tabs.widget(index)

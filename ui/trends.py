@@ -14,6 +14,7 @@ from enum import Enum
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bedside.chart import Band, Chart, DrugMark, MarkEvent, Series, Step, Vital
@@ -29,6 +30,11 @@ class TrendRange(Enum):
     D7 = timedelta(days=7)
     ALL = None
 
+
+# The plots of the trend view, top to bottom: one per vital, then the neuro scores, grades and drugs.
+ALL_PLOTS = (*(v.value for v in Vital), "neuro", "grades", "drugs")
+# The handover's 24 h strip (ui.handover): the same plots, fewer of them.
+HANDOVER_PLOTS = (Vital.TEMPERATURE.value, Vital.SYSTOLIC_BP.value, Vital.SPO2.value, "grades")
 
 # Drug rows of the drugs plot, top to bottom (SPEC 2.2, 3.3: the drugs the rules read).
 DRUG_ROWS = (
@@ -80,9 +86,12 @@ class TrendView(QWidget):
         parent: QWidget | None = None,
         *,
         now: Callable[[], datetime] | None = None,
+        plots: Sequence[str] = ALL_PLOTS,
     ) -> None:
+        """`plots`: which of ALL_PLOTS to draw, in their order (the handover draws four of them)."""
         super().__init__(parent)
         self._chart = chart
+        self._shown = tuple(key for key in ALL_PLOTS if key in plots)
         self._now = now or (lambda: datetime.now(UTC))
         self._patient: str | None = None
         self._range = TrendRange.H72
@@ -127,6 +136,7 @@ class TrendView(QWidget):
             "grades": self.tr("CRS and ICANS grade"),
             "drugs": self.tr("Drugs"),
         }
+        titles = {key: title for key, title in titles.items() if key in self._shown}
         first: pg.PlotItem | None = None
         for row, (key, title) in enumerate(titles.items()):
             plot = self.graphics.addPlot(
@@ -150,6 +160,8 @@ class TrendView(QWidget):
         self.curves: dict[Vital, pg.PlotDataItem] = {}
         self.bands: dict[Vital, pg.LinearRegionItem] = {}
         for vital in Vital:
+            if vital.value not in self.plots:
+                continue
             plot = self.plots[vital.value]
             curve = plot.plot(pen=_LINE, connect="finite", name=vital.value)
             self.curves[vital] = curve
@@ -161,23 +173,39 @@ class TrendView(QWidget):
                 for line in band.lines:
                     line.setPen(pg.mkPen(None))
                 band.setVisible(False)
-                plot.addItem(band)
+                plot.addItem(band, ignoreBounds=True)  # an open end (1e6) must not set the range
                 self.bands[vital] = band
-        self.fever_line = pg.InfiniteLine(
-            pos=self._chart.fever_c(),
-            angle=0,
-            pen=_THRESHOLD_PEN,
-            label=self.tr("fever ≥ {0} °C").format(f"{self._chart.fever_c():.1f}"),
-            labelOpts={"position": 0.02, "color": "#c0392b"},
-        )
-        self.plots[Vital.TEMPERATURE.value].addItem(self.fever_line)
-        self.sbp_threshold = self.plots[Vital.SYSTOLIC_BP.value].plot(
-            pen=_THRESHOLD_PEN, connect="finite", name="hypotension"
-        )
+        self.fever_line: pg.InfiniteLine | None = None
+        if Vital.TEMPERATURE.value in self.plots:
+            self.fever_line = pg.InfiniteLine(
+                pos=self._chart.fever_c(),
+                angle=0,
+                pen=_THRESHOLD_PEN,
+                label=self.tr("fever ≥ {0} °C").format(f"{self._chart.fever_c():.1f}"),
+                # Anchored by its left end, below the line: the whole label stays in the plot.
+                labelOpts={"position": 0.02, "color": "#c0392b", "anchors": [(0, 0), (0, 0)]},
+            )
+            self.plots[Vital.TEMPERATURE.value].addItem(self.fever_line)
+        self.sbp_threshold: pg.PlotDataItem | None = None
+        if Vital.SYSTOLIC_BP.value in self.plots:
+            self.sbp_threshold = self.plots[Vital.SYSTOLIC_BP.value].plot(
+                pen=_THRESHOLD_PEN, connect="finite", name="hypotension"
+            )
         self.device_labels: list[pg.TextItem] = []
+        self.neuro_curves: dict[EncephalopathyTool, pg.PlotDataItem] = {}
+        self.not_assessable_lines: list[pg.InfiniteLine] = []
+        self.grade_curves: dict[Syndrome, pg.PlotDataItem] = {}
+        self.undetermined: list[pg.LinearRegionItem] = []
+        self.drug_marks: pg.ScatterPlotItem | None = None
+        if "neuro" in self.plots:
+            self._build_neuro(self.plots["neuro"])
+        if "grades" in self.plots:
+            self._build_grades(self.plots["grades"])
+        if "drugs" in self.plots:
+            self._build_drugs(self.plots["drugs"])
 
-        neuro = self.plots["neuro"]
-        self.neuro_curves: dict[EncephalopathyTool, pg.PlotDataItem] = {
+    def _build_neuro(self, neuro: pg.PlotItem) -> None:
+        self.neuro_curves = {
             EncephalopathyTool.ICE: neuro.plot(
                 pen=_LINE, symbol="o", symbolSize=6, connect="finite", name="ICE"
             ),
@@ -189,9 +217,8 @@ class TrendView(QWidget):
                 name="CAPD",
             ),
         }
-        self.not_assessable_lines: list[pg.InfiniteLine] = []
 
-        grades = self.plots["grades"]
+    def _build_grades(self, grades: pg.PlotItem) -> None:
         grades.setYRange(0, 4.3)
         grades.getAxis("left").setTicks([[(g, str(g)) for g in range(5)]])
         grades.addLegend(offset=(5, 5))
@@ -201,9 +228,9 @@ class TrendView(QWidget):
                 pen=_GRADE_PEN[Syndrome.ICANS], connect="finite", name="ICANS"
             ),
         }
-        self.undetermined: list[pg.LinearRegionItem] = []
+        grades.setMouseEnabled(x=True, y=False)
 
-        drugs = self.plots["drugs"]
+    def _build_drugs(self, drugs: pg.PlotItem) -> None:
         names = {
             DrugKind.ANTICYTOKINE: self.tr("anti-cytokine"),
             DrugKind.STEROID: self.tr("steroid"),
@@ -219,15 +246,62 @@ class TrendView(QWidget):
             size=10, pen=pg.mkPen("k"), brush=pg.mkBrush("#f39c12")
         )
         drugs.addItem(self.drug_marks)
-        for key in ("grades", "drugs"):
-            self.plots[key].setMouseEnabled(x=True, y=False)
+        drugs.setMouseEnabled(x=True, y=False)
 
     def _connect_signals(self) -> None:
         # range buttons -> the span shown
         for span, button in self.range_buttons.items():
             button.clicked.connect(lambda _=False, s=span: self.set_range(s))
 
+    def use_print_style(self, pen_scale: float = 1.0) -> None:
+        """Dark ink on white paper (the handover): the same plots, curves and bands, with short axis
+        titles that fit a strip a few centimetres high, no legend (the page says which line is
+        which), ICANS dotted so that a grey print still tells it from CRS, and every line `pen_scale`
+        times wider (the strip is drawn at that many device pixels per screen pixel)."""
+        self.graphics.setBackground("w")
+        ink = pg.mkPen("#222222")
+        short = {
+            Vital.TEMPERATURE.value: self.tr("T (°C)"),
+            Vital.HEART_RATE.value: self.tr("HR"),
+            Vital.SYSTOLIC_BP.value: self.tr("SBP (mmHg)"),
+            Vital.RESPIRATORY_RATE.value: self.tr("RR"),
+            Vital.SPO2.value: self.tr("SpO₂ (%)"),
+            Vital.O2_FLOW.value: self.tr("O₂ (L/min)"),
+            "neuro": self.tr("ICE/CAPD"),
+            "grades": self.tr("Grade"),
+            "drugs": self.tr("Drugs"),
+        }
+        for key, plot in self.plots.items():
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(ink)
+                axis.setTextPen(ink)
+            plot.setLabel("left", short[key], color="#222222")
+            plot.showGrid(x=True, y=True, alpha=0.3)
+            if plot.legend is not None:
+                plot.legend.setVisible(False)
+        if Syndrome.ICANS in self.grade_curves:
+            icans = QPen(_GRADE_PEN[Syndrome.ICANS])
+            icans.setStyle(Qt.PenStyle.DotLine)
+            self.grade_curves[Syndrome.ICANS].setPen(icans)
+        lines = [*self.curves.values(), *self.grade_curves.values(), *self.neuro_curves.values()]
+        if self.sbp_threshold is not None:
+            lines.append(self.sbp_threshold)
+        for item in lines:
+            pen = QPen(item.opts["pen"])
+            pen.setWidthF(pen.widthF() * pen_scale)
+            item.setPen(pen)
+        if self.fever_line is not None:
+            pen = QPen(self.fever_line.pen)
+            pen.setWidthF(pen.widthF() * pen_scale)
+            self.fever_line.setPen(pen)
+
     # --- public API ---------------------------------------------------------------------------------------
+
+    @property
+    def chart(self) -> Chart:
+        """The chart service the view reads (the handover draws from the same one)."""
+        return self._chart
 
     @property
     def range(self) -> TrendRange:
@@ -267,23 +341,30 @@ class TrendView(QWidget):
             return
         start, end = span
         patient = self._patient
-        series = self._chart.vitals(patient, list(Vital), start, end)
-        for vital, curve in self.curves.items():
-            curve.setData(*_arrays(series[vital]), connect="finite")
-            self._set_band(vital, self._chart.normal_band(patient, vital, end))
-        hourly = series[Vital.HEART_RATE].hourly
-        self.status.setText(
-            self.tr("hourly minimum and maximum") if hourly else self.tr("every measurement")
-        )
         end_s = end.timestamp()
-        self.sbp_threshold.setData(
-            *step_arrays(self._chart.sbp_threshold(patient, start, end), end_s), connect="finite"
-        )
-        self._draw_devices(patient, start, end)
-        self._draw_neuro(patient, start, end)
-        self._draw_grades(patient, start, end)
-        self._draw_drugs(self._chart.drug_marks(patient, start, end))
-        self.plots[Vital.TEMPERATURE.value].setXRange(start.timestamp(), end_s, padding=0)
+        if self.curves:
+            series = self._chart.vitals(patient, list(self.curves), start, end)
+            for vital, curve in self.curves.items():
+                curve.setData(*_arrays(series[vital]), connect="finite")
+                self._set_band(vital, self._chart.normal_band(patient, vital, end))
+            hourly = next(iter(series.values())).hourly
+            self.status.setText(
+                self.tr("hourly minimum and maximum") if hourly else self.tr("every measurement")
+            )
+        if self.sbp_threshold is not None:
+            self.sbp_threshold.setData(
+                *step_arrays(self._chart.sbp_threshold(patient, start, end), end_s),
+                connect="finite",
+            )
+        if Vital.O2_FLOW.value in self.plots:
+            self._draw_devices(patient, start, end)
+        if self.neuro_curves:
+            self._draw_neuro(patient, start, end)
+        if self.grade_curves:
+            self._draw_grades(patient, start, end)
+        if self.drug_marks is not None:
+            self._draw_drugs(self._chart.drug_marks(patient, start, end))
+        self.plots[self._shown[0]].setXRange(start.timestamp(), end_s, padding=0)
 
     # --- drawing ----------------------------------------------------------------------------------------
 
@@ -293,15 +374,20 @@ class TrendView(QWidget):
             *self.curves.values(),
             *self.neuro_curves.values(),
             *self.grade_curves.values(),
-            self.sbp_threshold,
+            *([self.sbp_threshold] if self.sbp_threshold is not None else []),
         ):
             curve.setData(empty, empty)
-        self.drug_marks.setData([])
+        if self.drug_marks is not None:
+            self.drug_marks.setData([])
         for band in self.bands.values():
             band.setVisible(False)
-        self._replace(self.device_labels, [], self.plots[Vital.O2_FLOW.value])
-        self._replace(self.not_assessable_lines, [], self.plots["neuro"])
-        self._replace(self.undetermined, [], self.plots["grades"])
+        for items, key in (
+            (self.device_labels, Vital.O2_FLOW.value),
+            (self.not_assessable_lines, "neuro"),
+            (self.undetermined, "grades"),
+        ):
+            if key in self.plots:
+                self._replace(items, [], self.plots[key])
         self.status.setText(self.tr("No data for this patient") if self._patient else "")
 
     def _set_band(self, vital: Vital, band: Band | None) -> None:
@@ -379,6 +465,7 @@ class TrendView(QWidget):
                     ),
                 }
             )
+        assert self.drug_marks is not None
         self.drug_marks.setData(spots)
         self.drug_marks.setToolTip(self.tr("▲ infusion started, ▼ stopped, ● dose given"))
 

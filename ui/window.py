@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QDir, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -60,6 +63,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.policy = policy
         self.zone = policy.zone
+        self.database = database
+        self.chart = trends.chart
         self.setWindowTitle(tr("Bedside — {0}").format(database))
         self.banner = AlertBanner(self.zone, self)
         self.board_model = WardBoardModel(self)
@@ -120,14 +125,32 @@ class MainWindow(QMainWindow):
         self.act_night = action("&Night theme", "Ctrl+Shift+N", "act_night")
         self.act_night.setCheckable(True)
         self.act_night.setChecked(self.settings.value("theme/night", False, type=bool))
+        self.act_handover = action("Print &handover of this patient…", "Ctrl+P", "act_handover")
+        self.act_handover_ward = action(
+            "Print handover of the whole &ward…", "Ctrl+Shift+P", "act_handover_ward"
+        )
         self.act_help = action("&Keyboard shortcuts", "F1", "act_help")
         self.act_about = action("&About Bedside", "", "act_about")
         menus = self.menuBar()
         ward = menus.addMenu(tr("&Ward"))
-        for a in (self.act_admit, self.act_board, self.act_next, self.act_user, self.act_quit):
+        for a in (
+            self.act_admit,
+            self.act_board,
+            self.act_next,
+            self.act_handover_ward,
+            self.act_user,
+            self.act_quit,
+        ):
             ward.addAction(a)
         patient = menus.addMenu(tr("&Patient"))
-        for a in (self.act_vitals, self.act_neuro, self.act_drug, self.act_ack, self.act_mute):
+        for a in (
+            self.act_vitals,
+            self.act_neuro,
+            self.act_drug,
+            self.act_ack,
+            self.act_mute,
+            self.act_handover,
+        ):
             patient.addAction(a)
         view = menus.addMenu(tr("&View"))
         view.addAction(self.act_night)
@@ -152,15 +175,19 @@ class MainWindow(QMainWindow):
         # the alarm: the mute button only while it sounds
         self.alarm.sounding_changed.connect(self._on_alarm_changed)
         self.alarm.muted_changed.connect(self._on_alarm_changed)
+        self.act_handover.triggered.connect(self._on_handover_triggered)
+        self.act_handover_ward.triggered.connect(self.print_ward_handover)
         self.act_help.triggered.connect(self._on_help_triggered)
         self.act_about.triggered.connect(self._on_about_triggered)
         # board and banner
         self.board.patient_opened.connect(self.open_patient)
+        self.board.handover_requested.connect(self.print_ward_handover)
         self.banner.acknowledge_requested.connect(self.acknowledge)
         self.banner.open_requested.connect(self.open_patient)
         # patient view
         self.patient.acknowledge_requested.connect(self.acknowledge)
         self.patient.back_requested.connect(self.show_board)
+        self.patient.handover_requested.connect(self.print_handover)
         # the ward service, through the controller
         self.controller.patient_changed.connect(self._on_patient_changed)
         self.controller.ward_changed.connect(self.refresh_board)
@@ -302,6 +329,67 @@ class MainWindow(QMainWindow):
     def _on_drug_triggered(self) -> None:
         if self._current_patient():
             self.patient.focus_form("drug")
+
+    # --- the handover ------------------------------------------------------------------------------------
+
+    def _on_handover_triggered(self) -> None:
+        """The patient shown, or the one selected on the board."""
+        if self.pages.currentWidget() is self.patient and self.patient.patient_id:
+            self.print_handover(self.patient.patient_id)
+            return
+        chosen = self.board.selected_patient()
+        if chosen:
+            self.print_handover(chosen)
+        else:
+            self.statusBar().showMessage(
+                tr("Select a patient on the board first (or print the whole ward's handover)."),
+                8000,
+            )
+
+    def print_ward_handover(self) -> None:
+        self.print_handover(None)
+
+    def print_handover(self, patient_id: str | None) -> str | None:
+        """Save the handover of one patient (or of the ward, None) as a PDF where the user says;
+        returns the file written, or None (cancelled, or refused with a message)."""
+        from ui.handover import HandoverError, default_page_size, handover_patients
+        from ui.handover import write_handover_pdf as write
+
+        now = self.controller.now()
+        stamp = now.astimezone(self.zone).strftime("%Y%m%d-%H%M")
+        name = f"handover-{patient_id or 'ward'}-{stamp}.pdf"
+        path = self.ask_handover_path(name)
+        if not path:
+            return None
+        try:
+            ward = self.controller.ward
+            patients = handover_patients(ward, patient_id)
+            pages = write(
+                path,
+                ward,
+                self.chart,
+                patients,
+                now=now,
+                database=self.database,
+                page_size=default_page_size(),
+            )
+        except HandoverError as err:
+            QMessageBox.warning(self, tr("Handover not saved"), str(err))
+            return None
+        self.statusBar().showMessage(
+            tr("Handover saved: {0} page(s) in {1}").format(pages, path), 10000
+        )
+        return path
+
+    def ask_handover_path(self, name: str) -> str:
+        """The PDF file to write, chosen by the user ("" when cancelled)."""
+        folder = self.settings.value("handover/folder", QDir.homePath(), type=str)
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("Save the handover as PDF"), str(Path(folder) / name), tr("PDF (*.pdf)")
+        )
+        if path:
+            self.settings.setValue("handover/folder", str(Path(path).parent))
+        return path
 
     def _on_night_toggled(self, night: bool) -> None:
         self.settings.setValue("theme/night", night)

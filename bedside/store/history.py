@@ -321,6 +321,15 @@ class SqlHistory:
             [patient_id] if patient_id is not None else [],
         )
 
+    def alert_events_since(self, patient_id: str, since: datetime) -> list[StoredAlertEvent]:
+        """Every event of each of the patient's alerts that had an event at or after `since`, open or
+        ended: what became of the patient's alerts lately (the handover reads it)."""
+        return self._alert_events(
+            "a.alert_id IN (SELECT e.alert_id FROM alert_events e WHERE e.patient_id = ? "
+            "AND e.observed_at >= ?)",
+            [patient_id, iso_utc(since)],
+        )
+
     def events_of_alert(self, alert_id: str) -> list[StoredAlertEvent]:
         return self._alert_events("a.alert_id = ?", [alert_id])
 

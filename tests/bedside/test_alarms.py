@@ -161,3 +161,24 @@ def test_a_fall_in_grade_during_an_open_episode_needs_acknowledgement(fx: WardFi
     assert AlertKind.ICANS_DOWNGRADE in alerts(fx)  # latched until a clinician acknowledges it
     recorded(fx.ward.acknowledge(downgrade.alert_id, author=PHYSICIAN))  # type: ignore[attr-defined]
     assert AlertKind.ICANS_DOWNGRADE not in alerts(fx)
+
+
+def test_recent_alerts_keep_those_acknowledged_then_ended_within_the_span(fx: WardFixture) -> None:
+    # The handover lists the open alerts and those acknowledged or ended lately, with who and when.
+    recorded(fx.ward.chart_neuro("A1", ice_check(2), observed_at=fx.clock.now(), author=NURSE))
+    raised = fx.clock.now()
+    fx.clock.advance(timedelta(minutes=5))
+    icans = alerts(fx)[AlertKind.ICANS]
+    recorded(fx.ward.acknowledge(icans.alert_id, author=PHYSICIAN))  # type: ignore[attr-defined]
+    fx.clock.advance(timedelta(minutes=30))
+    recorded(fx.ward.chart_neuro("A1", ice_check(10), observed_at=fx.clock.now(), author=NURSE))
+    assert AlertKind.ICANS not in alerts(fx)  # ended: no longer open
+    recent = {a.kind: a for a in fx.ward.recent_alerts("A1", raised - timedelta(hours=24))}
+    ended = recent[AlertKind.ICANS]
+    assert ended.status is AlertStatus.RESOLVED
+    assert ended.acknowledged_by == PHYSICIAN.user_id
+    assert ended.acknowledged_at == raised + timedelta(minutes=5)
+    fx.clock.advance(timedelta(hours=25))
+    later = fx.ward.recent_alerts("A1", fx.clock.now() - timedelta(hours=24))
+    assert AlertKind.ICANS not in {a.kind for a in later}  # ended more than 24 h ago
+    assert fx.ward.recent_alerts("C1", raised - timedelta(hours=24)) == []

@@ -125,3 +125,37 @@ def test_a_patient_without_records_shows_nothing_and_says_so(qtbot: QtBot, story
     x, _ = view.curves[Vital.HEART_RATE].getData()
     assert x is None or len(x) == 0
     assert view.status.text() == "No data for this patient"
+
+
+def test_an_open_ended_band_never_sets_the_range(view: TrendView) -> None:
+    # The SpO2 band of NEWS2 is open upwards (drawn to 1e6): the plot's range follows the values,
+    # not the band (it showed 0-500000).
+    view.plots[Vital.SPO2.value].getViewBox().updateAutoRange()
+    _, (low, high) = view.plots[Vital.SPO2.value].viewRange()
+    assert low > 50 and high < 110
+
+
+def test_the_handover_strip_is_four_of_the_same_plots_fed_the_same_values(
+    qtbot: QtBot, story: Story
+) -> None:
+    from ui.trends import HANDOVER_PLOTS
+
+    chart = Chart(story.fx.history.database, policy=story.fx.ward.policy)
+    full = TrendView(chart, now=story.fx.clock.now)
+    strip = TrendView(chart, now=story.fx.clock.now, plots=HANDOVER_PLOTS)
+    for view in (full, strip):
+        qtbot.addWidget(view)
+        view.set_range(TrendRange.H24)
+        view.show_patient("A1")
+    strip.use_print_style(pen_scale=3.0)
+    assert list(strip.plots) == ["temp_c", "sbp", "spo2", "grades"]
+    assert set(strip.curves) == {Vital.TEMPERATURE, Vital.SYSTOLIC_BP, Vital.SPO2}
+    for vital, curve in strip.curves.items():
+        np.testing.assert_array_equal(curve.getData()[1], full.curves[vital].getData()[1])
+        assert curve.opts["pen"].widthF() == 3.0 * full.curves[vital].opts["pen"].widthF()
+    for syndrome in Syndrome:
+        np.testing.assert_array_equal(
+            strip.grade_curves[syndrome].getData()[1], full.grade_curves[syndrome].getData()[1]
+        )
+    assert strip.drug_marks is None and not strip.neuro_curves
+    assert strip.grade_curves[Syndrome.ICANS].opts["pen"].style() == Qt.PenStyle.DotLine
