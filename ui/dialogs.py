@@ -32,7 +32,7 @@ def about_text(policy: SitePolicy) -> str:
         "<p><b>The clinical rules are not yet clinically validated.</b> Every threshold needs "
         "sign-off by the trial's clinical governance before use on patients.</p>"
         "<p>Rule version: {0}<br>Site policy in force: {1} (time zone {2})</p>"
-    ).format(RULE_VERSION, policy.fingerprint(), policy.site_timezone or tr("this machine's"))
+    ).format(RULE_VERSION, policy.fingerprint, policy.site_timezone or tr("this machine's"))
 
 
 class AboutDialog(QDialog):
