@@ -86,7 +86,21 @@ _KEYS = tuple(encode_basestring(name) + ":" for name in _SORTED_FIELDS)
 
 
 _PLACES = tuple(RECORD_COLUMNS.index(name) for name in _SORTED_FIELDS)
-_PAYLOAD = RECORD_COLUMNS.index("payload")
+_ID, _KIND, _PATIENT, _OBSERVED, _ENTERED, _DEVICE, _SEQ, _SUPERSEDES, _PAYLOAD, _HASH = (
+    RECORD_COLUMNS.index(name)
+    for name in (
+        "id",
+        "kind",
+        "patient_id",
+        "observed_at",
+        "entered_at",
+        "device_id",
+        "seq",
+        "supersedes",
+        "payload",
+        "hash",
+    )
+)
 
 
 def _fast_chain_hash(previous: str, row: dict[str, Any]) -> str:
@@ -145,32 +159,32 @@ def _walk(db: Database, anchors: Iterable[Anchor], *, keep: bool) -> tuple[Chain
     seq, previous = 0, GENESIS_HASH
     for values in cursor:
         count += 1
-        row = dict(zip(RECORD_COLUMNS, values, strict=True))
-        if row["device_id"] != device:
+        if values[_DEVICE] != device:
             if device is not None:
                 by_device[device] = (seq, previous)
-            device, seq, previous = row["device_id"], 0, GENESIS_HASH
-        if row["seq"] != seq + 1:
-            missing = row["seq"] - seq - 1
+            device, seq, previous = values[_DEVICE], 0, GENESIS_HASH
+        at = values[_SEQ]
+        if at != seq + 1:
+            missing = at - seq - 1
             what = (
-                f"{missing} record(s) missing before it (seq {seq + 1}–{row['seq'] - 1})"
+                f"{missing} record(s) missing before it (seq {seq + 1}–{at - 1})"
                 if missing > 0
                 else "its sequence number is out of order"
             )
-            findings.append(Finding(f"the chain is broken: {what}", **_where(row)))
-        if row["hash"] != _fast_chain_hash_of(previous, values):
+            findings.append(Finding(f"the chain is broken: {what}", **_where(values)))
+        if values[_HASH] != _fast_chain_hash_of(previous, values):
             findings.append(
                 Finding(
                     "its hash does not match its content and the record before it: "
                     "it was changed, moved or replaced",
-                    **_where(row),
+                    **_where(values),
                 )
             )
         if keep:
-            projected = _projected(row, findings)
+            projected = _projected(values, findings)
             if projected is not None:
-                expected[projected[0]][row["id"]] = projected
-        seq, previous = row["seq"], row["hash"]
+                expected[projected[0]][values[_ID]] = projected
+        seq, previous = at, values[_HASH]
     if device is not None:
         by_device[device] = (seq, previous)
     findings += _head_findings(heads, by_device)
@@ -178,41 +192,43 @@ def _walk(db: Database, anchors: Iterable[Anchor], *, keep: bool) -> tuple[Chain
     return ChainResult(count, tuple(findings)), expected
 
 
-def _where(row: dict[str, Any]) -> dict[str, Any]:
-    return {"record_id": row["id"], "device_id": row["device_id"], "seq": row["seq"]}
+def _where(values: tuple[Any, ...]) -> dict[str, Any]:
+    return {"record_id": values[_ID], "device_id": values[_DEVICE], "seq": values[_SEQ]}
 
 
-def _projected(row: dict[str, Any], findings: list[Finding]) -> tuple[str, dict[str, Any]] | None:
+def _projected(
+    values: tuple[Any, ...], findings: list[Finding]
+) -> tuple[str, dict[str, Any]] | None:
     """The projection row the record's payload gives (None: no projection, or a finding)."""
-    kind = row["kind"]
+    kind = values[_KIND]
     if kind not in RECORD_TYPES:
-        findings.append(Finding(f"it is of an unknown kind {kind!r}", **_where(row)))
+        findings.append(Finding(f"it is of an unknown kind {kind!r}", **_where(values)))
         return None
     envelope = {
-        "record_id": row["id"],
-        "patient_id": row["patient_id"],
-        "observed_at": row["observed_at"],
-        "entered_at": row["entered_at"],
+        "record_id": values[_ID],
+        "patient_id": values[_PATIENT],
+        "observed_at": values[_OBSERVED],
+        "entered_at": values[_ENTERED],
     }
     try:
-        data = json.loads(row["payload"])
+        data = json.loads(values[_PAYLOAD])
         # Vitals and assessments, almost every record: read from the JSON without building it.
         return projection_from_payload(kind, data, **envelope)
     except NoShortcut:
         pass
     except Exception as err:  # a damaged payload may break any decoder: it is a finding
-        findings.append(Finding(f"its payload cannot be read ({err})", **_where(row)))
+        findings.append(Finding(f"its payload cannot be read ({err})", **_where(values)))
         return None
     try:
         decoded = from_payload(kind, data, check=False)
     except Exception as err:
-        findings.append(Finding(f"its payload cannot be read ({err})", **_where(row)))
+        findings.append(Finding(f"its payload cannot be read ({err})", **_where(values)))
         return None
     try:
-        return projection_row(decoded, supersedes=row["supersedes"], **envelope)
+        return projection_row(decoded, supersedes=values[_SUPERSEDES], **envelope)
     except (ValueError, TypeError, KeyError) as err:
         # An envelope column no writer of Bedside's could have stored (an edited time).
-        findings.append(Finding(f"its envelope cannot be read ({err})", **_where(row)))
+        findings.append(Finding(f"its envelope cannot be read ({err})", **_where(values)))
         return None
 
 
