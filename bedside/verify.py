@@ -6,7 +6,7 @@ when given), the projection tables recomputed from the records, and the unresolv
 alerts' own events (folded, never graded again). A damaged file is never charted into: `open_ward` refuses
 it with `StorageProblem.DAMAGED` before the first write, naming what is wrong.
 
-Cost: about 20 µs per record on the 2-core machine of README "Performance" (JSON parsing, the hash, the
+Cost: about 15 µs per record on the 2-core machine of README "Performance" (JSON parsing, the hash, the
 projection row). The app runs the verification from a worker, never the GUI thread: `open_ward` before the
 first save where the ward is small; for a ward of a year (3 M records, about a minute) the app may open
 with `Ward(open_database(...))`, run `verify_path` in a worker with its own connection, and on a bad verdict
