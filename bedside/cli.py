@@ -187,6 +187,57 @@ def run_verify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0 if verdict.ok else EXIT_DAMAGED
 
 
+def run_backup(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bedside.backup import BackupError, backup_folder, list_backups, make_backup
+    from bedside.clinical.policy import DEFAULT_POLICY
+    from bedside.clock import SystemClock
+
+    db_path = Path(args.db) if args.db is not None else default_database_path()
+    folder = Path(args.to) if args.to is not None else backup_folder(db_path)
+    try:
+        if args.list:
+            backups = list_backups(folder, db_path)
+            stdout.write(
+                f"bedside backup: {len(backups)} backup{'s' if len(backups) != 1 else ''} of "
+                f"{db_path} in {folder}, newest first\n"
+            )
+            for backup in backups:
+                size = backup.path.stat().st_size
+                stdout.write(
+                    f"  {backup.taken_at:%Y-%m-%d %H:%M:%S} UTC  {size:>12,} B  {backup.path}\n"
+                )
+            return 0
+        keep = args.keep if args.keep is not None else DEFAULT_POLICY.backup_keep
+        result = make_backup(db_path, folder, keep=keep, now=SystemClock().now())
+    except BackupError as err:
+        raise CommandError(err.sentence()) from err
+    removed = len(result.removed)
+    stdout.write(
+        f"bedside backup: {result.backup.path}: verified, {result.verdict.records:,} records"
+        + (f"; {removed} older backup{'s' if removed != 1 else ''} removed" if removed else "")
+        + "\n"
+    )
+    return 0
+
+
+def run_restore(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from bedside.backup import BackupError, restore
+    from bedside.clock import SystemClock
+
+    db_path = Path(args.db)
+    try:
+        result = restore(db_path, Path(args.source), now=SystemClock().now())
+    except BackupError as err:
+        raise CommandError(err.sentence()) from err
+    newest = result.newest_entered_at or "none"
+    aside = f"; the file it replaced is kept as {result.kept_aside}" if result.kept_aside else ""
+    stdout.write(
+        f"bedside restore: {db_path} restored from {result.backup}: {result.records:,} records, "
+        f"the newest entered at {newest}{aside}\n"
+    )
+    return 0
+
+
 def run_replay(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """SPEC "The `bedside replay` contract": timelines on stdin, what a nurse sees after each step."""
     from bedside.replay import TimelineError, check_expectations, replay
@@ -460,6 +511,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--list", action="store_true", help="also list every problem, one a line")
     verify.set_defaults(handler=run_verify)
+    backup = commands.add_parser(
+        "backup",
+        help="back up the ward database (verified before it replaces the oldest backup)",
+        description="Copy the ward database with SQLite's online backup API (other programs may "
+        "keep writing), verify the copy as `bedside verify` does, and only then keep it, removing "
+        "the oldest beyond the number kept. A copy that fails verification is deleted and "
+        "reported; the earlier backups stay.",
+    )
+    backup.add_argument("--db", default=None, help=f"the ward database (default: {ward_db})")
+    backup.add_argument(
+        "--to", default=None, help="the backup folder (default: backups/ beside the database)"
+    )
+    backup.add_argument(
+        "--keep", type=int, default=None, help="how many backups to keep (default: site policy)"
+    )
+    backup.add_argument("--list", action="store_true", help="list the backups, newest first")
+    backup.set_defaults(handler=run_backup)
+    restore = commands.add_parser(
+        "restore",
+        help="replace the ward database with a verified backup (the replaced file is kept)",
+        description="Verify the backup, then put a copy of it in place of the database, keeping "
+        "the replaced file beside it as <name>.replaced-<time>. Refused while another program has "
+        "the database open.",
+    )
+    restore.add_argument("--db", required=True, help="the ward database to replace")
+    restore.add_argument(
+        "--from", dest="source", required=True, help="the backup file (`bedside backup --list`)"
+    )
+    restore.set_defaults(handler=run_restore)
     export = commands.add_parser(
         "export",
         help="export the ward's charts for the hospital record (FHIR R4)",

@@ -6,9 +6,9 @@ when given), the projection tables recomputed from the records, and the unresolv
 alerts' own events (folded, never graded again). A damaged file is never charted into: `open_ward` refuses
 it with `StorageProblem.DAMAGED` before the first write, naming what is wrong.
 
-Cost: about 160 µs per record on a loaded 2-core machine, most of it recomputing the projections (README
-"Performance"). The app runs the verification from a worker, never the GUI thread: `open_ward` before the
-first save where the ward is small; for a ward of a year (3 M records, several minutes) the app may open
+Cost: about 15 µs per record on the 2-core machine of README "Performance" (JSON parsing, the hash, the
+projection row). The app runs the verification from a worker, never the GUI thread: `open_ward` before the
+first save where the ward is small; for a ward of a year (3 M records, about a minute) the app may open
 with `Ward(open_database(...))`, run `verify_path` in a worker with its own connection, and on a bad verdict
 call `Ward.stop_charting(verdict.failed())` so that every later save is refused as damaged.
 """

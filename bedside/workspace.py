@@ -8,8 +8,23 @@ thread, each on its own connection) and a `Chart` (the read service of the trend
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from bedside.backup import (
+    Backup,
+    BackupError,
+    BackupResult,
+    RestoreResult,
+    Unrecoverable,
+    backup_folder,
+    list_backups,
+    make_backup,
+    newest_verified,
+    restore,
+    unrecoverable_records,
+)
 from bedside.chart import Chart
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import Clock
@@ -26,14 +41,24 @@ from bedside.verify import open_ward
 from bedside.ward import Ward
 
 __all__ = [
+    "Backup",
+    "BackupError",
+    "BackupResult",
+    "RecoveryOffer",
+    "RestoreResult",
     "StorageError",
     "StorageProblem",
     "StoredRecord",
+    "back_up",
+    "backup_folder",
     "default_database_path",
+    "list_backups",
     "open_for_reading",
     "open_service",
     "open_ward_and_chart",
     "prepare",
+    "recovery_offer",
+    "restore_backup",
     "storage_error",
 ]
 
@@ -64,6 +89,55 @@ def open_ward_and_chart(
     """The GUI thread's ward service and chart reader, sharing one connection for short reads."""
     db = open_database(path, clock=clock)
     return Ward(db, clock=clock, policy=policy), Chart(db, policy=policy)
+
+
+def back_up(
+    path: str | os.PathLike[str],
+    folder: str | os.PathLike[str],
+    *,
+    policy: SitePolicy,
+    now: datetime,
+) -> BackupResult:
+    """One verified backup of the ward file into `folder`, keeping `policy.backup_keep` (the app's
+    timer runs it in a worker). Raises `BackupError` (its sentence for the user)."""
+    return make_backup(path, folder, keep=policy.backup_keep, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryOffer:
+    """What the app says when the ward file fails verification at start: what is wrong, the newest
+    verified backup (None when there is none) and what restoring it cannot bring back."""
+
+    database: Path
+    problem: str
+    folder: Path
+    backup: Backup | None
+    backup_records: int
+    lost: Unrecoverable | None
+
+
+def recovery_offer(
+    path: str | os.PathLike[str], problem: str, folder: str | os.PathLike[str] | None = None
+) -> RecoveryOffer:
+    """The offer for a damaged ward file: the newest backup that verifies now, and the records of the
+    damaged file that backup does not hold (read as far as the damage allows)."""
+    path = Path(path)
+    folder = Path(folder) if folder is not None else backup_folder(path)
+    try:
+        found = newest_verified(folder, path)
+    except BackupError:
+        found = None
+    if found is None:
+        return RecoveryOffer(path, problem, folder, None, 0, None)
+    backup, verdict = found
+    return RecoveryOffer(
+        path, problem, folder, backup, verdict.records, unrecoverable_records(path, backup.path)
+    )
+
+
+def restore_backup(path: str | os.PathLike[str], backup: Backup, *, now: datetime) -> RestoreResult:
+    """Put the verified `backup` in place of the ward file (kept aside), before anything opens it."""
+    return restore(path, backup.path, now=now)
 
 
 def open_for_reading(

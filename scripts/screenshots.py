@@ -63,6 +63,9 @@ def main() -> int:
         print(out / f"{name}.png")
 
     ids = {s.admission.name: s.patient_id for s in app.controller.board()}
+    app.backups.start()  # the status bar's "Last backup" line
+    while app.backups._busy:
+        settle()
     shot("board")
     window.banner.grab().save(str(out / "alert-banner.png"))
     window.open_patient(ids["Noah Bennett"])  # 4 years: CAPD
@@ -83,6 +86,7 @@ def main() -> int:
     window.show_board()
     shot("night-board")
     window.act_night.setChecked(False)
+    recovery_dialog(work, path, out, settle)
     handover(window, ids["Noah Bennett"], work, out)
     window.show_board()
     window.lock()  # issue 10: patient details hidden, open alerts counted, the alarm goes on
@@ -103,6 +107,55 @@ def main() -> int:
     # PySide6 6.12 can crash while the interpreter tears its objects down after a grab; the PNGs are
     # written and flushed by now, so leave without that teardown.
     os._exit(0)
+
+
+def recovery_dialog(work: Path, path: Path, out: Path, settle: object) -> None:
+    """The start-up offer for a damaged file: a copy of the demo ward, two records charted after its
+    backup, then one projection value edited (the triggers put back as they were)."""
+    import sqlite3
+    from datetime import timedelta
+
+    from bedside.backup import make_backup
+    from bedside.clock import ManualClock
+    from bedside.store.connection import open_database
+    from bedside.ward import Ward
+    from bedside.workspace import recovery_offer
+    from tests.support.ward_fixtures import NURSE, normal_adult_vitals
+    from ui.recovery import RecoveryDialog
+
+    damaged = work / "recovery" / "ward.db"
+    damaged.parent.mkdir()
+    source = sqlite3.connect(path)
+    target = sqlite3.connect(damaged)
+    source.backup(target)
+    source.close()
+    target.close()
+    clock = ManualClock(datetime.now(UTC))
+    make_backup(damaged, damaged.parent / "backups", keep=3, now=clock.now())
+    db = open_database(damaged, clock=clock)
+    ward = Ward(db, clock=clock)
+    adult = next(s.patient_id for s in ward.board() if s.admission.baseline_ice is not None)
+    clock.advance(timedelta(minutes=5))
+    ward.chart_vitals(adult, normal_adult_vitals(), observed_at=clock.now(), author=NURSE)
+    db.close()
+    conn = sqlite3.connect(damaged, isolation_level=None)
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'vitals_no_update'").fetchone()[
+        0
+    ]
+    conn.execute("DROP TRIGGER vitals_no_update")
+    conn.execute("UPDATE vitals SET hr = 61 WHERE record_id = (SELECT min(record_id) FROM vitals)")
+    conn.execute(sql)
+    conn.close()
+    from bedside.verify import verify_path
+
+    problem = f"the database {damaged} is damaged ({verify_path(damaged).summary()})."
+    dialog = RecoveryDialog(recovery_offer(damaged, problem))
+    dialog.resize(900, 480)
+    dialog.show()
+    settle()  # type: ignore[operator]
+    dialog.grab().save(str(out / "recovery-dialog.png"))
+    print(out / "recovery-dialog.png")
+    dialog.close()
 
 
 def handover(window: object, patient_id: str, work: Path, out: Path) -> None:

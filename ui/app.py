@@ -14,6 +14,7 @@ from bedside.clock import Clock
 from bedside.ward import Ward
 from bedside.workspace import open_service, open_ward_and_chart
 from ui.alarm import Alarm
+from ui.backups import BackupScheduler, BackupStatus
 from ui.controller import WardController
 from ui.history import HistoryView
 from ui.lock import IdleWatch, Unlock
@@ -48,12 +49,18 @@ class BedsideApp:
     alarm: Alarm
     translators: list[QTranslator]
     idle: IdleWatch
+    backups: BackupScheduler
 
     def _connect_signals(self) -> None:
         # the night theme, applied to the whole application and remembered by the window
         self.window.night_toggled.connect(self._on_window_night_toggled)
         # stop the workers before the connections go
         self.qapp.aboutToQuit.connect(self.shutdown)
+        # a failed backup is also said in the status bar's message line
+        self.backups.failed.connect(self._on_backups_failed)
+
+    def _on_backups_failed(self, sentence: str) -> None:
+        self.window.statusBar().showMessage(sentence, 60_000)
 
     def _on_window_night_toggled(self, night: bool) -> None:
         apply_theme(self.qapp, night)
@@ -62,6 +69,7 @@ class BedsideApp:
         self.idle.stop()
         self.qapp.removeEventFilter(self.idle)
         self.alarm.raise_for([])  # silence: nothing sounds once the window is gone
+        self.backups.stop()  # a backup under way finishes in the pool, which stop() waits for
         self.controller.stop()
         self.controller.ward.close()
         for t in self.translators:  # the next app of this process starts in its own language
@@ -78,11 +86,13 @@ def build(
     pool: QThreadPool | None = None,
     user: CurrentUser | None = None,
     unlock: Unlock | None = None,
+    backup_folder: Path | None = None,
 ) -> BedsideApp:
     """The app on the ward database at `path` (created if new; the caller has opened it once).
 
     `unlock` checks a user id and PIN at the lock screen and returns the `Author` (or raises with the
-    sentence to show); without it, `ProvisionalUnlock` (no PINs exist yet).
+    sentence to show); without it, `ProvisionalUnlock` (no PINs exist yet). Automatic backups go to
+    `backup_folder` (default: `backups/` beside the database) once `app.backups.start(...)` is called.
     """
     try:
         translators = install(qapp, chosen_language(settings))  # before the first window is built
@@ -90,6 +100,7 @@ def build(
         sys.stderr.write(f"bedside: {err}; starting in English.\n")
         translators = install(qapp, ENGLISH)
     factory = ward_factory(path, clock, policy)
+    pool = pool or QThreadPool()
     ward, chart = open_ward_and_chart(path, clock=clock, policy=policy)  # the GUI thread's own
     writer = WardWriter(factory)
     user = CurrentUser() if user is None else user
@@ -98,7 +109,7 @@ def build(
     # Issue 10: the idle lock counts on the monotonic clock, so a wall-clock jump never locks early.
     idle = IdleWatch(clock.monotonic, policy.idle_lock_min)  # polls once `start()`ed (ui/main.py)
     qapp.installEventFilter(idle)
-    controller = WardController(ward, writer, factory, user, pool or QThreadPool())
+    controller = WardController(ward, writer, factory, user, pool)
     apply_theme(qapp, settings.value("theme/night", False, type=bool))
     alarm = Alarm.from_settings(settings)
     trends = TrendView(chart, now=clock.now)
@@ -118,6 +129,10 @@ def build(
     )
     if provisional is not None:
         provisional.dialog_parent = window
-    app = BedsideApp(qapp, window, controller, user, settings, writer, alarm, translators, idle)
+    backups = BackupScheduler(path, policy, clock.now, pool, folder=backup_folder)
+    window.statusBar().addPermanentWidget(BackupStatus(backups, window))
+    app = BedsideApp(
+        qapp, window, controller, user, settings, writer, alarm, translators, idle, backups
+    )
     app._connect_signals()
     return app

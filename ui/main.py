@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 EXIT_NO_DISPLAY = 2
 EXIT_STORAGE = 2
@@ -22,8 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bedside",
         description="Bedside: open the ward's app. A command runs the command line instead: "
-        "grade, replay, demo, board, verify, export, sync, hub (`bedside board --help` and the "
-        "like describe them), and handover (the handover report as a PDF: `bedside handover "
+        "grade, replay, demo, board, verify, backup, restore, export, sync, hub (`bedside board "
+        "--help` and the like describe them), and handover (the handover report as a PDF: `bedside handover "
         "--db PATH [--patient ID] --out FILE.pdf [--page-size a4|letter]`).",
     )
     where = parser.add_mutually_exclusive_group()
@@ -65,7 +66,13 @@ def run_app(args: argparse.Namespace) -> int:
         sys.stderr.write(NO_DISPLAY + "\n")
         return EXIT_NO_DISPLAY
     from bedside.clock import SystemClock
-    from bedside.workspace import StorageError, default_database_path, prepare, storage_error
+    from bedside.workspace import (
+        StorageError,
+        StorageProblem,
+        default_database_path,
+        prepare,
+        storage_error,
+    )
 
     clock = SystemClock()
     try:
@@ -77,16 +84,86 @@ def run_app(args: argparse.Namespace) -> int:
             path = Path(args.db) if args.db else default_database_path()
         prepare(path, clock=clock)  # created on first start; migrated; verified whole
     except StorageError as err:
-        return _storage_problem(err.sentence())
+        if err.problem is StorageProblem.DAMAGED and not args.demo:
+            ask = _ask_in_a_window if _can_show_window() else None
+            if not recover(path, err.sentence(), clock, ask=ask):
+                return EXIT_STORAGE
+        else:
+            return _storage_problem(err.sentence())
     except OSError as err:  # the demo's own folder
         return _storage_problem(storage_error(err, locals().get("path")).sentence())
     return _run_qt(path, clock, args.user)
 
 
+Ask = Callable[[object], bool]
+
+
+def recover(path: Path, problem: str, clock: Any, *, ask: Ask | None) -> bool:
+    """The ward file failed verification at start: find the newest verified backup and what restoring
+    it loses, and ask (`ask(offer)` shows the offer; True restores). True when a restored file now
+    verifies and the app may open; False (after saying why) otherwise. Without a window (`ask` None)
+    the offer goes to stderr with the `bedside restore` command, and nothing is changed."""
+    from bedside.workspace import BackupError, StorageError, prepare, recovery_offer, restore_backup
+    from ui.recovery import lost_lines, offer_text, restored_text
+
+    offer = recovery_offer(path, problem)
+    if ask is None or offer.backup is None:
+        lines = [f"bedside: {problem} {offer_text(offer)}"]
+        lines += [f"  lost: {line}" for line in lost_lines(offer)]
+        sys.stderr.write("\n".join(lines) + "\n")
+        if ask is not None:
+            _show_critical(f"{problem} {offer_text(offer)}")
+        return False
+    if not ask(offer):
+        sys.stderr.write(f"bedside: {problem} Nothing was restored.\n")
+        return False
+    try:
+        result = restore_backup(path, offer.backup, now=clock.now())
+        prepare(path, clock=clock)
+    except (BackupError, StorageError) as err:
+        sentence = err.sentence()
+        sys.stderr.write(f"bedside: {sentence}\n")
+        _show_critical(sentence)
+        return False
+    sys.stderr.write(f"bedside: {restored_text(result)}\n")
+    return True
+
+
+def _can_show_window() -> bool:
+    return os.environ.get("QT_QPA_PLATFORM", "xcb").startswith(
+        ("xcb", "wayland", "windows", "cocoa")
+    )
+
+
+def _qapp() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.setApplicationName("Bedside")
+    QApplication.setOrganizationName("Bedside")
+    return QApplication.instance() or QApplication(sys.argv[:1])
+
+
+def _ask_in_a_window(offer: object) -> bool:
+    from PySide6.QtWidgets import QDialog
+
+    from ui.recovery import RecoveryDialog
+
+    _qapp()
+    dialog = RecoveryDialog(offer)  # type: ignore[arg-type]
+    return bool(dialog.exec() == QDialog.DialogCode.Accepted)
+
+
+def _show_critical(sentence: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    _qapp()
+    QMessageBox.critical(None, "Bedside", sentence)
+
+
 def _storage_problem(sentence: str) -> int:
     """One clear message: on stderr, and in a message box when a window can be shown."""
     sys.stderr.write(f"bedside: {sentence}\n")
-    if os.environ.get("QT_QPA_PLATFORM", "xcb").startswith(("xcb", "wayland", "windows", "cocoa")):
+    if _can_show_window():
         from PySide6.QtWidgets import QApplication, QMessageBox
 
         app = QApplication(sys.argv[:1])  # no window yet: this box is the app's only one
@@ -97,15 +174,12 @@ def _storage_problem(sentence: str) -> int:
 
 def _run_qt(path: Path, clock: object, user: str | None) -> int:
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
 
     from bedside.staff import Author, Role
     from ui.app import build
     from ui.session import CurrentUser, ProvisionalUnlock
 
-    QApplication.setApplicationName("Bedside")
-    QApplication.setOrganizationName("Bedside")
-    qapp = QApplication(sys.argv[:1])
+    qapp = _qapp()  # the recovery dialog's, when it ran
     user = CurrentUser()
     # The lock screen's check of a user id and PIN (issue 10): `unlock(user_id, pin) -> Author`, raising
     # with the sentence to show. PIN login replaces ProvisionalUnlock here; nothing else changes.
@@ -120,6 +194,7 @@ def _run_qt(path: Path, clock: object, user: str | None) -> int:
         return 0
     app.controller.start()
     app.idle.start()  # the automatic lock after the site policy's idle minutes
+    app.backups.start()  # verified backups at the site policy's interval, in the pool
     code = qapp.exec()  # aboutToQuit has stopped the workers and closed the connections
     sys.stdout.flush()
     sys.stderr.flush()

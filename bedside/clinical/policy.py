@@ -64,6 +64,12 @@ class SitePolicy:
     # default.
     idle_lock_min: float = 5.0
 
+    # Issue 10: automatic backups of the ward file (bedside/backup.py), administrative settings, not
+    # clinical ones (SPEC is silent; Bedside's defaults): one every this many minutes, and this many
+    # verified backups kept, the oldest replaced by each new one (hourly for a day).
+    backup_interval_min: float = 60.0
+    backup_keep: int = 24
+
     def __post_init__(self) -> None:
         if not (
             isinstance(self.idle_lock_min, int | float) and 0 < self.idle_lock_min < float("inf")

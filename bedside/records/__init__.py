@@ -16,7 +16,13 @@ from __future__ import annotations
 
 from bedside.clinical.vocabulary import Drug, DrugKind
 from bedside.records.canonical import canonical_json, iso_utc, parse_utc
-from bedside.records.codec import from_payload, payload_fields, to_payload
+from bedside.records.codec import (
+    assessment_grades,
+    from_payload,
+    payload_fields,
+    plain_payload_fields,
+    to_payload,
+)
 from bedside.records.envelope import (
     FUTURE_TOLERANCE,
     INFUSION_AFTER_ADMISSION,
@@ -46,6 +52,7 @@ from bedside.records.types import (
     Note,
     Record,
     VitalSigns,
+    celsius,
 )
 from bedside.records.values import (
     INFUSION_UNITS,
@@ -103,12 +110,15 @@ __all__ = [
     "Text",
     "ValidDraft",
     "VitalSigns",
+    "assessment_grades",
     "canonical_json",
+    "celsius",
     "check_author",
     "from_payload",
     "iso_utc",
     "parse_utc",
     "payload_fields",
+    "plain_payload_fields",
     "to_payload",
     "validate",
     "validate_record",

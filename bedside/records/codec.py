@@ -46,6 +46,52 @@ def payload_fields(record: Record) -> dict[str, Any]:
     return {spec.name: _encode(getattr(record, spec.name)) for spec in specs_of(type(record))}
 
 
+def plain_payload_fields(kind: str, data: object) -> dict[str, Any] | None:
+    """`payload_fields(from_payload(kind, data, check=False))` without building the record, for the
+    kinds whose every field is a number, text, boolean or plain enum (decoding and encoding such a
+    field gives back the JSON value): the payload's values, and each left-out field's default. None
+    when the shortcut does not apply (another kind, an unknown or missing field): use the record."""
+    plain = _PLAIN_KINDS.get(kind)
+    if plain is None or not isinstance(data, dict):
+        return None
+    names, defaults = plain
+    if not data.keys() <= names.keys() or not defaults.keys() >= names.keys() - data.keys():
+        return None
+    return {name: data[name] if name in data else defaults[name] for name in names}
+
+
+def _plain_kinds() -> dict[str, tuple[dict[str, None], dict[str, Any]]]:
+    kinds = {}
+    for kind, cls in RECORD_TYPES.items():
+        specs = specs_of(cls)
+        if cls is AssessmentRecord or not all(
+            s.base in (str, int, float, bool)
+            or (issubclass(s.base, Enum) and s.base is not Priority)
+            for s in specs
+        ):
+            continue
+        declared = {f.name: f for f in fields(cls)}
+        defaults = {
+            s.name: _encode(declared[s.name].default)
+            for s in specs
+            if declared[s.name].default is not MISSING
+        }
+        kinds[kind] = (dict.fromkeys(s.name for s in specs), defaults)
+    return kinds
+
+
+def assessment_grades(data: object) -> dict[str, Any] | None:
+    """The grades of a stored compact assessment (what its projection row holds), read from their
+    places without decoding the rest; None when `data` is not a whole compact array (use
+    `decode_assessment`)."""
+    if not isinstance(data, list) or len(data) != len(_PLACES) + 1 or data[0] != ASSESSMENT_FORMAT:
+        return None
+    grades = {name: data[place] for name, place in _GRADE_PLACES.items()}
+    if not all(v is None or (type(v) is int) for v in grades.values()):
+        return None
+    return grades
+
+
 def _encode(value: object) -> object:
     if isinstance(value, Priority):
         return value.code  # ranked by number in code, stored as a word
@@ -188,6 +234,11 @@ _PLACES: tuple[tuple[str, str], ...] = (
     ("source_record", "uuid"),
 )
 _FLAG_CODE = {text: i for i, text in enumerate(FLAG_CODES)}
+_GRADE_PLACES = {
+    name: place + 1
+    for place, (name, _) in enumerate(_PLACES)
+    if name in ("crs_grade", "icans_grade", "news2", "pews")
+}
 _RULE_CODE = {text: i for i, text in enumerate(RULE_VERSIONS)}
 
 
@@ -338,3 +389,6 @@ def _b64_uuid(text: str) -> str:
 
 def _uuid_b64(text: str) -> str:
     return str(uuid.UUID(bytes=base64.urlsafe_b64decode(text + "==")))
+
+
+_PLAIN_KINDS = _plain_kinds()

@@ -75,6 +75,15 @@ def _register(cls: type[R]) -> type[R]:
     return cls
 
 
+def celsius(temperature: float | None, unit: TempUnit | str | None) -> float | None:
+    """A temperature in °C as the rules compare it (D8): converted from °F, else as given."""
+    if temperature is None:
+        return None
+    if unit == TempUnit.F:
+        return float(fahrenheit_to_celsius(temperature))
+    return float(temperature)
+
+
 def specs_of(cls: type[Record]) -> tuple[FieldSpec, ...]:
     return _SPECS_OF[cls]
 
@@ -207,11 +216,7 @@ class VitalSigns(Record):
 
     def temp_c(self) -> float | None:
         """The temperature in °C as the rules compare it (D8)."""
-        if self.temperature is None:
-            return None
-        if self.temperature_unit is TempUnit.F:
-            return float(fahrenheit_to_celsius(self.temperature))
-        return float(self.temperature)
+        return celsius(self.temperature, self.temperature_unit)
 
     def _spec_for(self, spec: FieldSpec) -> FieldSpec:
         # D8: a temperature is kept in the unit it was taken in, and checked against that unit's range.

@@ -14,8 +14,11 @@ from bedside.records import (
     NeuroCheck,
     Record,
     VitalSigns,
+    assessment_grades,
+    celsius,
     parse_utc,
     payload_fields,
+    plain_payload_fields,
 )
 
 
@@ -119,3 +122,44 @@ def projection_row(
     else:
         return None
     return table, row
+
+
+class NoShortcut(Exception):
+    """`projection_from_payload` does not apply: build the record and use `projection_row`."""
+
+
+def projection_from_payload(
+    kind: str,
+    data: object,
+    *,
+    record_id: str,
+    patient_id: str,
+    observed_at: str,
+    entered_at: str,
+) -> tuple[str, dict[str, Any]] | None:
+    """`projection_row(from_payload(kind, data, check=False), ...)` for the two kinds that are almost
+    every record (vitals sets and stored assessments) without building the record: what verification
+    recomputes for each record. Raises `NoShortcut` where this shortcut does not apply (another kind,
+    or a payload the record would refuse or normalise): the caller then builds the record. Both give
+    the same row for every payload (tests/bedside/test_verify.py)."""
+    row: dict[str, Any] = {
+        "record_id": record_id,
+        "patient_id": patient_id,
+        "observed_at": observed_at,
+    }
+    if kind == VitalSigns.KIND:
+        payload = plain_payload_fields(kind, data)
+        if payload is None:
+            raise NoShortcut(kind)
+        row |= payload
+        row["temp_c"] = celsius(payload["temperature"], payload["temperature_unit"])
+        row["observed_s"] = parse_utc(observed_at).timestamp()
+        return "vitals", row
+    if kind == AssessmentRecord.KIND:
+        grades = assessment_grades(data)
+        if grades is None:
+            raise NoShortcut(kind)
+        row["entered_at"] = entered_at
+        row |= grades
+        return "assessments", row
+    raise NoShortcut(kind)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bedside.clock import ManualClock
+from bedside.records import to_payload
 from bedside.store.connection import StorageError, StorageProblem, open_database
 from bedside.store.log import chain_hash
 from bedside.store.schema import RECORD_COLUMNS
@@ -221,3 +222,44 @@ def test_the_pre_migration_copy_is_owner_only(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert copy is not None and stat.S_IMODE(copy.stat().st_mode) == 0o600
+
+
+def test_the_projection_read_from_the_payload_is_the_records_projection(path: Path) -> None:
+    import json
+
+    from bedside.records import from_payload
+    from bedside.store.projection import NoShortcut, projection_from_payload, projection_row
+
+    conn = plain_connection(path)
+    rows = conn.execute(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records").fetchall()
+    conn.close()
+    shortcut = 0
+    fahrenheit = normal_adult_vitals(temperature=101.3, temperature_unit="F")
+    extra = [("vitals", json.dumps(to_payload(fahrenheit)))]
+    for kind, payload in [
+        (dict(zip(RECORD_COLUMNS, r, strict=True))["kind"], r[10]) for r in rows
+    ] + extra:
+        data = json.loads(payload)
+        envelope = {
+            "record_id": "r",
+            "patient_id": "p",
+            "observed_at": "2026-11-20T10:00:00.000Z",
+            "entered_at": "2026-11-20T10:00:00.000Z/0000/d",
+        }
+        slow = projection_row(from_payload(kind, data, check=False), supersedes=None, **envelope)
+        try:
+            fast = projection_from_payload(kind, data, **envelope)
+        except NoShortcut:
+            continue
+        shortcut += 1
+        assert fast == slow and list(fast[1]) == list(slow[1]), kind  # type: ignore[index]
+    assert shortcut > len(rows) // 2
+    # What the shortcut does not take, the record decides (its findings stay the record's).
+    for kind, data in [
+        ("vitals", {"hr": 80, "unknown": 1}),
+        ("assessment", ["A1", 1]),
+        ("assessment", {"crs_grade": 1}),
+        ("note", {"text": "x"}),
+    ]:
+        with pytest.raises(NoShortcut):
+            projection_from_payload(kind, data, **envelope)

@@ -51,7 +51,14 @@ def build(path: Path, records: int) -> None:
          "vasopressors": [], "ice_score": 10, "consciousness": "awakens_spontaneously",
          "seizure": "none", "motor_weakness": "none", "cerebral_edema": "none"}
     )  # fmt: skip
-    payload = assess(snapshot).as_contract()
+    stored = AssessmentRecord.of(
+        assess(snapshot),
+        source_record=None,
+        crs_episode_open=False,
+        icans_episode_open=False,
+        crs_course=None,
+        icans_course=None,
+    )
     patients = [f"P-{i:02d}" for i in range(20)]
     with transaction(db):
         for patient in patients:
@@ -84,7 +91,7 @@ def build(path: Path, records: int) -> None:
                                     hr=70 + i % 40, sbp=110 + i % 20, dbp=70, rr=16, spo2=97)  # fmt: skip
                 log.append(vitals, patient_id=patient, observed_at=at, author="nurse.ada")
                 log.append(
-                    AssessmentRecord(payload=payload),
+                    stored,
                     patient_id=patient,
                     observed_at=at,
                     author="system",

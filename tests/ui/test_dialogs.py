@@ -1,14 +1,14 @@
 """The About box: opened from the Help menu, it says the rules are not yet clinically validated and names
-the rule version and the site policy in force."""
+the rule version and the digest of the site policy in force."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from bedside.clinical.policy import RULE_VERSION
+from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from tests.ui.charting import show
-from ui.dialogs import AboutDialog
+from ui.dialogs import AboutDialog, about_text
 
 
 def test_the_about_box_names_the_rules_and_says_they_are_not_validated(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -28,3 +28,13 @@ def test_the_about_box_names_the_rules_and_says_they_are_not_validated(ward_app,
     assert "not yet clinically validated" in seen[0]
     assert RULE_VERSION in seen[0]
     assert window.policy.fingerprint in seen[0]
+
+
+def test_the_about_box_names_the_rules_and_the_policy_digest(qtbot) -> None:  # type: ignore[no-untyped-def]
+    text = about_text(DEFAULT_POLICY)
+    assert RULE_VERSION in text and DEFAULT_POLICY.fingerprint in text
+    other = SitePolicy(site_timezone="Europe/Berlin")
+    assert other.fingerprint in about_text(other) and "Europe/Berlin" in about_text(other)
+    dialog = AboutDialog(DEFAULT_POLICY)
+    qtbot.addWidget(dialog)
+    assert DEFAULT_POLICY.fingerprint in dialog.text.text()
