@@ -190,7 +190,8 @@ class TrendView(QWidget):
             plot = self.graphics.addPlot(row=row, col=1, axisItems=axes)
             plot.setMenuEnabled(False)
             plot.hideButtons()
-            plot.showGrid(x=True, y=True, alpha=0.2)
+            # No grid: pyqtgraph paints grid lines with the axes, and that was three quarters of each
+            # redraw (tests/bench/bench_trends.py); the bands and lines give the reference instead.
             # A year of points stays smooth: only the visible part is drawn, peaks kept.
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
@@ -267,7 +268,6 @@ class TrendView(QWidget):
             [[(len(DRUG_ROWS) - i, names[kind]) for i, kind in enumerate(DRUG_ROWS)], []]
         )
         drugs.setYRange(0.5, len(DRUG_ROWS) + 0.5, padding=0)
-        drugs.showGrid(x=True, y=False)
         self.drug_marks = pg.ScatterPlotItem(size=10)
         drugs.addItem(self.drug_marks)
 
