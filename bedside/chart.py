@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -181,6 +181,7 @@ class Chart:
         self._q = SeriesQueries(db)
         self._policy = policy
         self._hourly: dict[str, _HourlyCache] = {}
+        self._stay: dict[tuple[str, str], tuple[int, list[tuple[float, Any]]]] = {}
 
     # --- the span and the patient ---------------------------------------------------------------------
 
@@ -265,10 +266,14 @@ class Chart:
 
     def o2_devices(self, patient_id: str, start: datetime, end: datetime) -> list[DeviceChange]:
         """The oxygen device in force at `start` (if charted before) and each change up to `end`."""
-        return [
-            DeviceChange(t, O2Device(device))
-            for t, device in self._q.o2_devices(patient_id, start.timestamp(), end.timestamp())
-        ]
+        changes = self._whole_stay(
+            patient_id,
+            "o2_devices",
+            lambda a, b: [
+                (float(t), O2Device(device)) for t, device in self._q.o2_devices(patient_id, a, b)
+            ],
+        )
+        return [DeviceChange(t, device) for t, device in _window(changes, start, end)]
 
     # --- lines and bands from the engine's tables -----------------------------------------------------------
 
@@ -368,12 +373,35 @@ class Chart:
         """The stored grade (what the ward saw at the time, DESIGN 3) as steps: the grade in force at
         `start`, then each change up to `end`. A None step is a grade that could not be determined."""
         column = "crs_grade" if syndrome is Syndrome.CRS else "icans_grade"
-        return [
-            Step(parse_utc(at).timestamp(), grade)
-            for at, grade in self._q.grade_changes(
-                patient_id, column, start.timestamp(), end.timestamp()
-            )
-        ]
+        changes = self._whole_stay(
+            patient_id,
+            column,
+            lambda a, b: [
+                (parse_utc(at).timestamp(), grade)
+                for at, grade in self._q.grade_changes(patient_id, column, a, b)
+            ],
+        )
+        return [Step(t, grade) for t, grade in _window(changes, start, end)]
+
+    def _whole_stay(
+        self, patient_id: str, name: str, read: Callable[[float, float], list[tuple[float, Any]]]
+    ) -> list[tuple[float, Any]]:
+        """The changes over the patient's whole stay, read by `read(first_s, last_s)`, kept until a
+        record of this patient is appended (any record: a change list is cheap to read again)."""
+        stamp = self._q.last_rowid()  # read first: a record appended meanwhile is caught next time
+        key = (patient_id, name)
+        hit = self._stay.get(key)
+        if hit is not None and (hit[0] == stamp or not self._q.appended_since(patient_id, hit[0])):
+            self._stay[key] = (stamp, hit[1])
+            return hit[1]
+        span = self._q.span(patient_id)
+        value = (
+            []
+            if span is None
+            else read(parse_utc(span[0]).timestamp(), parse_utc(span[1]).timestamp())
+        )
+        self._stay[key] = (stamp, value)
+        return value
 
     def drug_marks(self, patient_id: str, start: datetime, end: datetime) -> list[DrugMark]:
         """Every dose given, and every infusion started or stopped, in [start, end], in time order."""
@@ -471,6 +499,17 @@ def _with_gaps(t: Sequence[float], v: Sequence[float | None], gap_s: float) -> S
         out_v.append(float(value))
         last = when
     return Series(tuple(out_t), tuple(out_v))
+
+
+def _window(
+    changes: list[tuple[float, Any]], start: datetime, end: datetime
+) -> list[tuple[float, Any]]:
+    """Of a whole stay's changes (each differs from the one before): the one in force at `start`, then
+    each change in [start, end]."""
+    times = [t for t, _ in changes]
+    first = bisect.bisect_left(times, start.timestamp())
+    last = bisect.bisect_right(times, end.timestamp())
+    return changes[max(0, first - 1) : last] if first > 0 else changes[:last]
 
 
 def _bucketed(rows: Sequence[tuple[Any, ...]], i: int, per_bucket: int, gap_s: float) -> Series:

@@ -62,6 +62,14 @@ class SeriesQueries:
         row = self._conn.execute("SELECT max(rowid) FROM records").fetchone()
         return int(row[0] or 0)
 
+    def appended_since(self, patient_id: str, after_rowid: int) -> bool:
+        """Whether any record of the patient was appended after `after_rowid`."""
+        row = self._conn.execute(
+            "SELECT 1 FROM records NOT INDEXED WHERE rowid > ? AND patient_id = ? LIMIT 1",
+            [after_rowid, patient_id],
+        ).fetchone()
+        return row is not None
+
     def vitals_changed_from(self, patient_id: str, after_rowid: int) -> str | None:
         """The earliest observed_at touched by the patient's vitals records appended after `after_rowid`
         (a new set, or a correction and the set it supersedes), or None if none was."""

@@ -17,7 +17,8 @@ from bedside.clinical.crs import FEVER_C
 from bedside.clinical.icans import ice_grade
 from bedside.clinical.norms import PEWS_HEART_RATE, PewsAgeBand, pals_sbp_threshold
 from bedside.clinical.vocabulary import Drug, DrugKind, EncephalopathyTool, O2Device
-from bedside.records import Syndrome
+from bedside.records import Syndrome, parse_utc
+from bedside.store.series import SeriesQueries
 from tests.support.chart_story import Story, at, build_story, vitals
 from tests.support.ward_fixtures import (
     ADULT_BORN,
@@ -348,3 +349,33 @@ def test_buckets_keep_every_hour_s_peak_and_trough(
                 v for t, v in zip(series.t, series.v, strict=True) if h0 * 3600 < t < h1 * 3600
             ]
             assert None in between
+
+
+def test_step_lists_cut_from_the_whole_stay_match_a_read_of_the_window(story: Story) -> None:
+    chart = chart_of(story)
+    queries = SeriesQueries(story.fx.history.database)
+    first, now = story.start, story.fx.clock.now()
+    cuts = [first + (now - first) * k / 12 for k in range(13)]
+    for start, end in itertools.combinations(cuts, 2):
+        for syndrome, column in ((Syndrome.CRS, "crs_grade"), (Syndrome.ICANS, "icans_grade")):
+            direct = queries.grade_changes("A1", column, start.timestamp(), end.timestamp())
+            steps = chart.grades("A1", syndrome, start, end)
+            assert [s.value for s in steps] == [g for _, g in direct], (start, end)
+            assert [s.t for s in steps[1:]] == [parse_utc(t).timestamp() for t, _ in direct[1:]]
+        devices = queries.o2_devices("A1", start.timestamp(), end.timestamp())
+        assert [c.device.value for c in chart.o2_devices("A1", start, end)] == [
+            d for _, d in devices
+        ]
+
+
+def test_step_lists_follow_a_record_appended_after_they_were_read(story: Story) -> None:
+    chart = chart_of(story)
+    now = story.fx.clock.now()
+    before = chart.grades("A1", Syndrome.CRS, story.start, now)
+    later = now + timedelta(minutes=30)
+    at(story.fx, later)
+    vitals(story, later, normal_adult_vitals(sbp=70, dbp=40, hr=130, temperature=39.0))
+    after = chart.grades("A1", Syndrome.CRS, story.start, later)
+    assert after != before
+    latest = story.fx.ward.latest_assessment("A1")
+    assert latest is not None and after[-1].value == latest.crs_grade
