@@ -6,9 +6,10 @@ No Qt and no drawing here: `ui.trends` and `ui.history` turn these values into c
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -18,7 +19,10 @@ from sqlite_utils import Database
 
 from bedside.clinical import news2
 from bedside.clinical.calendar import age_years
+from bedside.clinical.capd import CAPD_ITEM_MAX, CAPD_ITEMS
 from bedside.clinical.crs import FEVER_C
+from bedside.clinical.icans import capd_grade, encephalopathy_tool, ice_grade
+from bedside.clinical.ice import ICE_ITEMS
 from bedside.clinical.norms import (
     NEWS2_MIN_AGE_YEARS,
     PEWS_HEART_RATE,
@@ -42,6 +46,9 @@ from bedside.store.series import SeriesQueries
 # choice, not a clinical rule.
 RAW_SPAN = timedelta(days=8)
 HOUR_S = 3600.0
+# Longer spans are drawn from min/max buckets of whole hours, about this many per curve (a drawing choice:
+# wider than any screen in pixels, so a bucket is at most a pixel or two and no peak is lost).
+DRAW_BUCKETS = 2000
 
 
 class Vital(StrEnum):
@@ -150,12 +157,31 @@ class HistoryEntry:
 DERIVED_KINDS = ("assessment", "alert_event")
 
 
+@dataclass(frozen=True, slots=True)
+class ScoreLimit:
+    """A score at which the ICANS grade of the tool changes: `score` and above give `grade` (SPEC 5.1 ICE,
+    5.2 CAPD); read from the engine's own grading function."""
+
+    score: int
+    grade: int
+
+
+@dataclass(slots=True)
+class _HourlyCache:
+    """A patient's hourly min/max rows of every Vital over the whole stay, good up to record `stamp`."""
+
+    stamp: int
+    rows: list[tuple[Any, ...]]
+
+
 class Chart:
     """Read-only questions about one patient's chart. Construct with the ward's database and policy."""
 
     def __init__(self, db: Database, *, policy: SitePolicy = DEFAULT_POLICY) -> None:
         self._q = SeriesQueries(db)
         self._policy = policy
+        self._hourly: dict[str, _HourlyCache] = {}
+        self._stay: dict[tuple[str, str], tuple[int, list[tuple[float, Any]]]] = {}
 
     # --- the span and the patient ---------------------------------------------------------------------
 
@@ -186,14 +212,68 @@ class Chart:
                 for i, v in enumerate(vitals)
             }
         hourly = self._q.vitals_hourly(patient_id, start_s, end_s, columns)
-        return {v: _hourly(hourly, i, gap_s) for i, v in enumerate(vitals)}
+        return {v: _bucketed(hourly, i, 1, gap_s) for i, v in enumerate(vitals)}
+
+    def envelope(
+        self,
+        patient_id: str,
+        vitals: Sequence[Vital],
+        start: datetime,
+        end: datetime,
+        *,
+        buckets: int = DRAW_BUCKETS,
+    ) -> dict[Vital, Series]:
+        """What to draw of each vital over [start, end]: every measurement for spans up to RAW_SPAN, else
+        the minimum and maximum of buckets of whole hours, about `buckets` of them (so a bucket's peak is
+        always drawn: a fever spike is never averaged away). Gaps as in `vitals`. Long spans are cut from
+        the patient's hourly rows, kept in memory and brought up to date by the records appended since
+        (a new set, a late entry or a correction re-reads the hours from the earliest one it touches)."""
+        if end - start <= RAW_SPAN:
+            return self.vitals(patient_id, vitals, start, end)
+        rows = self._hourly_rows(patient_id)
+        first_h = math.floor(start.timestamp() / HOUR_S)
+        last_h = math.floor(end.timestamp() / HOUR_S)
+        hours = [r[0] for r in rows]
+        window = rows[bisect.bisect_left(hours, first_h) : bisect.bisect_right(hours, last_h)]
+        per_bucket = max(1, math.ceil((last_h - first_h + 1) / max(1, buckets)))
+        gap_s = self._policy.vitals_fresh_hours * HOUR_S
+        index = {v: i for i, v in enumerate(Vital)}
+        return {v: _bucketed(window, index[v], per_bucket, gap_s) for v in vitals}
+
+    def _hourly_rows(self, patient_id: str) -> list[tuple[Any, ...]]:
+        stamp = self._q.last_rowid()  # read first: a record appended meanwhile is caught next time
+        cache = self._hourly.get(patient_id)
+        if cache is not None and cache.stamp == stamp:
+            return cache.rows
+        span = self._q.span(patient_id)
+        if span is None:
+            return []
+        columns = [v.value for v in Vital]
+        end_s = parse_utc(span[1]).timestamp()
+        if cache is None:
+            start_s = parse_utc(span[0]).timestamp()
+            rows = self._q.vitals_hourly(patient_id, start_s, end_s, columns)
+        else:
+            changed = self._q.vitals_changed_from(patient_id, cache.stamp)
+            if changed is None:
+                rows = cache.rows
+            else:
+                hour = math.floor(parse_utc(changed).timestamp() / HOUR_S)
+                kept = [r for r in cache.rows if r[0] < hour]
+                rows = kept + self._q.vitals_hourly(patient_id, hour * HOUR_S, end_s, columns)
+        self._hourly[patient_id] = _HourlyCache(stamp, rows)
+        return rows
 
     def o2_devices(self, patient_id: str, start: datetime, end: datetime) -> list[DeviceChange]:
         """The oxygen device in force at `start` (if charted before) and each change up to `end`."""
-        return [
-            DeviceChange(t, O2Device(device))
-            for t, device in self._q.o2_devices(patient_id, start.timestamp(), end.timestamp())
-        ]
+        changes = self._whole_stay(
+            patient_id,
+            "o2_devices",
+            lambda a, b: [
+                (float(t), O2Device(device)) for t, device in self._q.o2_devices(patient_id, a, b)
+            ],
+        )
+        return [DeviceChange(t, device) for t, device in _window(changes, start, end)]
 
     # --- lines and bands from the engine's tables -----------------------------------------------------------
 
@@ -240,6 +320,35 @@ class Chart:
         lo, hi = _pews_zero(rows[band])
         return Band(lo, hi, BandScore.PEWS)
 
+    # --- the encephalopathy tool and its scores ------------------------------------------------------------
+
+    def tool(self, patient_id: str, at: datetime) -> EncephalopathyTool | None:
+        """The patient's tool at `at` (SPEC 5.3 / D2: by age and developmental delay); None without an
+        admission."""
+        row = self._q.admission_row(patient_id)
+        if row is None:
+            return None
+        age = age_years(date.fromisoformat(row[0]), at, self._policy.zone)
+        return encephalopathy_tool(age, bool(row[1]))
+
+    @staticmethod
+    def score_range(tool: EncephalopathyTool) -> tuple[int, int]:
+        """The lowest and highest score of the tool: ICE 0-10 (SPEC 6), CAPD 0-32 (SPEC 7: 8 items of
+        0-4), from the engine's item tables."""
+        if tool is EncephalopathyTool.ICE:
+            return 0, sum(ICE_ITEMS.values())
+        return 0, len(CAPD_ITEMS) * CAPD_ITEM_MAX
+
+    @staticmethod
+    def score_limits(tool: EncephalopathyTool) -> list[ScoreLimit]:
+        """Each score where the tool's ICANS grade changes, found by running the engine's grading
+        function over the tool's range (SPEC 5.1: ICE 10/7/3; SPEC 5.2: CAPD 1/9)."""
+        grade = ice_grade if tool is EncephalopathyTool.ICE else capd_grade
+        low, high = Chart.score_range(tool)
+        return [
+            ScoreLimit(s, grade(s)) for s in range(low + 1, high + 1) if grade(s) != grade(s - 1)
+        ]
+
     # --- neuro, grades, drugs -----------------------------------------------------------------------------
 
     def neuro_scores(self, patient_id: str, start: datetime, end: datetime) -> list[NeuroScore]:
@@ -264,12 +373,35 @@ class Chart:
         """The stored grade (what the ward saw at the time, DESIGN 3) as steps: the grade in force at
         `start`, then each change up to `end`. A None step is a grade that could not be determined."""
         column = "crs_grade" if syndrome is Syndrome.CRS else "icans_grade"
-        return [
-            Step(parse_utc(at).timestamp(), grade)
-            for at, grade in self._q.grade_changes(
-                patient_id, column, start.timestamp(), end.timestamp()
-            )
-        ]
+        changes = self._whole_stay(
+            patient_id,
+            column,
+            lambda a, b: [
+                (parse_utc(at).timestamp(), grade)
+                for at, grade in self._q.grade_changes(patient_id, column, a, b)
+            ],
+        )
+        return [Step(t, grade) for t, grade in _window(changes, start, end)]
+
+    def _whole_stay(
+        self, patient_id: str, name: str, read: Callable[[float, float], list[tuple[float, Any]]]
+    ) -> list[tuple[float, Any]]:
+        """The changes over the patient's whole stay, read by `read(first_s, last_s)`, kept until a
+        record of this patient is appended (any record: a change list is cheap to read again)."""
+        stamp = self._q.last_rowid()  # read first: a record appended meanwhile is caught next time
+        key = (patient_id, name)
+        hit = self._stay.get(key)
+        if hit is not None and (hit[0] == stamp or not self._q.appended_since(patient_id, hit[0])):
+            self._stay[key] = (stamp, hit[1])
+            return hit[1]
+        span = self._q.span(patient_id)
+        value = (
+            []
+            if span is None
+            else read(parse_utc(span[0]).timestamp(), parse_utc(span[1]).timestamp())
+        )
+        self._stay[key] = (stamp, value)
+        return value
 
     def drug_marks(self, patient_id: str, start: datetime, end: datetime) -> list[DrugMark]:
         """Every dose given, and every infusion started or stopped, in [start, end], in time order."""
@@ -369,23 +501,50 @@ def _with_gaps(t: Sequence[float], v: Sequence[float | None], gap_s: float) -> S
     return Series(tuple(out_t), tuple(out_v))
 
 
-def _hourly(rows: Sequence[tuple[Any, ...]], i: int, gap_s: float) -> Series:
-    """Two points per hour (the minimum at a quarter past, the maximum at a quarter to), with a None
-    between hours farther apart than `gap_s`."""
+def _window(
+    changes: list[tuple[float, Any]], start: datetime, end: datetime
+) -> list[tuple[float, Any]]:
+    """Of a whole stay's changes (each differs from the one before): the one in force at `start`, then
+    each change in [start, end]."""
+    times = [t for t, _ in changes]
+    first = bisect.bisect_left(times, start.timestamp())
+    last = bisect.bisect_right(times, end.timestamp())
+    return changes[max(0, first - 1) : last] if first > 0 else changes[:last]
+
+
+def _bucketed(rows: Sequence[tuple[Any, ...]], i: int, per_bucket: int, gap_s: float) -> Series:
+    """Column `i` of hourly min/max rows as two points per bucket of `per_bucket` clock hours: the bucket's
+    minimum at a quarter past its first measured hour, its maximum at a quarter to its last (one hour:
+    exactly the hourly envelope). A None goes between measured hours farther apart than `gap_s`, and a
+    bucket is split there, so neither a gap nor a peak is hidden by the bucketing."""
     out_t: list[float] = []
     out_v: list[float | None] = []
-    last: float | None = None
+    bucket = first = last = -1
+    low = high = 0.0
     for row in rows:
-        low, high = row[1 + 2 * i], row[2 + 2 * i]
-        if low is None or high is None:
+        lo_value, hi_value = row[1 + 2 * i], row[2 + 2 * i]
+        if lo_value is None or hi_value is None:
             continue
-        hour = float(row[0]) * HOUR_S
-        if last is not None and hour - last > gap_s:
-            out_t.append((last + hour) / 2)
+        hour = int(row[0])
+        if first >= 0 and (hour - last) * HOUR_S > gap_s:
+            out_t += [first * HOUR_S + HOUR_S / 4, last * HOUR_S + 3 * HOUR_S / 4]
+            out_v += [low, high]
+            out_t.append((last + hour) * HOUR_S / 2)
             out_v.append(None)
-        out_t += [hour + HOUR_S / 4, hour + 3 * HOUR_S / 4]
-        out_v += [float(low), float(high)]
-        last = hour
+            first = -1
+        elif first >= 0 and hour // per_bucket != bucket:
+            out_t += [first * HOUR_S + HOUR_S / 4, last * HOUR_S + 3 * HOUR_S / 4]
+            out_v += [low, high]
+            first = -1
+        if first < 0:
+            bucket, first, last = hour // per_bucket, hour, hour
+            low, high = float(lo_value), float(hi_value)
+        else:
+            last = hour
+            low, high = min(low, float(lo_value)), max(high, float(hi_value))
+    if first >= 0:
+        out_t += [first * HOUR_S + HOUR_S / 4, last * HOUR_S + 3 * HOUR_S / 4]
+        out_v += [low, high]
     return Series(tuple(out_t), tuple(out_v), hourly=True)
 
 

@@ -71,6 +71,9 @@ def main() -> int:
     window.open_patient(ids["Noah Bennett"])  # 4 years: CAPD
     window.patient.tabs.setCurrentWidget(window.patient.views[0])
     shot("patient-trends")
+    if len(sys.argv) > 2:  # the whole stack of trend panels, unscrolled, for checking them all
+        settle()
+        window.patient.views[0].graphics.grab().save(sys.argv[2])
     window.patient.focus_form("neuro")
     shot("capd-form")
     window.open_patient(ids["Lena Fischer"])  # 16 years: ICE
@@ -85,6 +88,9 @@ def main() -> int:
     window.act_night.setChecked(True)
     window.show_board()
     shot("night-board")
+    window.open_patient(ids["Noah Bennett"])
+    window.patient.tabs.setCurrentWidget(window.patient.views[0])
+    shot("night-trends")
     window.act_night.setChecked(False)
     recovery_dialog(work, path, out, settle)
     handover(window, ids["Noah Bennett"], work, out)

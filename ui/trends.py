@@ -14,11 +14,19 @@ from enum import Enum
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from bedside.chart import Band, Chart, DrugMark, MarkEvent, Series, Step, Vital
+from bedside.chart import DRAW_BUCKETS, Band, Chart, DrugMark, MarkEvent, Series, Step, Vital
 from bedside.clinical.vocabulary import DrugKind, EncephalopathyTool
 from bedside.records import Syndrome
 from ui.text import enum_text
@@ -72,11 +80,6 @@ class TrendRange(Enum):
     ALL = None
 
 
-# The plots of the trend view, top to bottom: one per vital, then the neuro scores, grades and drugs.
-ALL_PLOTS = (*(v.value for v in Vital), "neuro", "grades", "drugs")
-# The handover's 24 h strip (ui.handover): the same plots, fewer of them.
-HANDOVER_PLOTS = (Vital.TEMPERATURE.value, Vital.SYSTOLIC_BP.value, Vital.SPO2.value, "grades")
-
 # Drug rows of the drugs plot, top to bottom (SPEC 2.2, 3.3: the drugs the rules read).
 DRUG_ROWS = (
     DrugKind.ANTICYTOKINE,
@@ -86,13 +89,45 @@ DRUG_ROWS = (
     DrugKind.INOTROPE,
 )
 _SYMBOL = {MarkEvent.GIVEN: "o", MarkEvent.STARTED: "t1", MarkEvent.STOPPED: "t"}  # ▲ start, ▼ stop
-_LINE = pg.mkPen("#1f5fa8", width=1.5)
-_GRADE_PEN = {
-    Syndrome.CRS: pg.mkPen("#b3261e", width=2),
-    Syndrome.ICANS: pg.mkPen("#6a3d9a", width=2),
+# Colours by day and by night (the night theme's dark background needs lighter lines).
+_COLOURS = {
+    False: {
+        "line": "#1f5fa8",
+        "capd": "#8c564b",
+        "crs": "#b3261e",
+        "icans": "#6a3d9a",
+        "threshold": "#c0392b",
+        "limit": "#7f7f7f",
+        "text": "#444444",
+        "band": (46, 139, 87, 40),
+        "undetermined": (128, 128, 128, 60),
+    },
+    True: {
+        "line": "#7fb2f0",
+        "capd": "#e0a070",
+        "crs": "#ff7b72",
+        "icans": "#c9a0ff",
+        "threshold": "#ff8a80",
+        "limit": "#9aa0a6",
+        "text": "#d0d0d0",
+        "band": (80, 200, 120, 45),
+        "undetermined": (160, 160, 160, 70),
+    },
 }
-_THRESHOLD_PEN = pg.mkPen("#c0392b", width=1.5, style=Qt.PenStyle.DashLine)
-_BAND_BRUSH = pg.mkBrush(46, 139, 87, 40)
+# Each panel keeps at least this height (px); below it the panels scroll instead of being squashed.
+PANEL_MIN_HEIGHT = 120
+# A range change is followed by a re-read of the window after this pause (ms), not on every mouse step.
+RELOAD_DELAY_MS = 150
+# The window read on either side of the visible range, as a fraction of its width: a pan within it
+# needs no read.
+MARGIN = 0.5
+_OPEN = 1e6  # an open band edge, drawn beyond any value
+# The plots of the trend view, top to bottom: one per vital, then the neuro scores, grades and drugs.
+ALL_PLOTS = (*(v.value for v in Vital), "neuro", "grades", "drugs")
+# The handover's 24 h strip (ui.handover): the same plots, fewer of them.
+HANDOVER_PLOTS = (Vital.TEMPERATURE.value, Vital.SYSTOLIC_BP.value, Vital.SPO2.value, "grades")
+# Print colours (the handover): dark ink on white paper.
+_INK = "#222222"
 
 
 def _arrays(series: Series) -> tuple[np.ndarray, np.ndarray]:
@@ -113,13 +148,17 @@ def step_arrays(steps: Sequence[Step], end: float) -> tuple[np.ndarray, np.ndarr
 
 
 class TrendView(QWidget):
-    """Stacked, x-linked plots of one patient's chart.
+    """Stacked, x-linked plots of one patient's chart, in a scroll area (each panel keeps a readable
+    height). The vitals are read for the visible window and a margin; panning or zooming past it, or
+    zooming far enough to change the detail, re-reads that window after a short pause.
 
     Signals:
         range_changed(object): the TrendRange now shown.
+        window_loaded(float, float): the vitals were read for this window (Unix seconds).
     """
 
     range_changed = Signal(object)
+    window_loaded = Signal(float, float)
 
     def __init__(
         self,
@@ -129,14 +168,23 @@ class TrendView(QWidget):
         now: Callable[[], datetime] | None = None,
         plots: Sequence[str] = ALL_PLOTS,
     ) -> None:
-        """`plots`: which of ALL_PLOTS to draw, in their order (the handover draws four of them)."""
+        """`plots`: which of ALL_PLOTS are laid out, in their order (the handover shows four of them;
+        the others are still fed, off screen)."""
         super().__init__(parent)
         self._chart = chart
         self._shown = tuple(key for key in ALL_PLOTS if key in plots)
+        self._print = False  # dark ink on white paper (use_print_style)
+        self._pen_scale = 1.0
         self._now = now or (lambda: datetime.now(UTC))
         self._patient: str | None = None
         self._range = TrendRange.H72
+        self._bounds: tuple[float, float] | None = None  # the span of the range chosen
+        self._loaded: tuple[float, float, float] | None = None  # start, end, width of the view then
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(RELOAD_DELAY_MS)
         self._build()
+        self._apply_palette()
         self._connect_signals()
 
     # --- construction -----------------------------------------------------------------------------------
@@ -164,115 +212,112 @@ class TrendView(QWidget):
         layout.addLayout(bar)
 
         self.graphics = pg.GraphicsLayoutWidget()
-        layout.addWidget(self.graphics, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(self.graphics)
+        layout.addWidget(self.scroll, 1)
         self.plots: dict[str, pg.PlotItem] = {}
-        titles = {
-            Vital.TEMPERATURE.value: self.tr("Temperature (°C)"),
-            Vital.HEART_RATE.value: self.tr("Heart rate (/min)"),
-            Vital.SYSTOLIC_BP.value: self.tr("Systolic BP (mmHg)"),
-            Vital.RESPIRATORY_RATE.value: self.tr("Resp. rate (/min)"),
-            Vital.SPO2.value: self.tr("SpO₂ (%)"),
-            Vital.O2_FLOW.value: self.tr("O₂ flow (L/min) and device"),
-            "neuro": self.tr("ICE / CAPD score"),
-            "grades": self.tr("CRS and ICANS grade"),
+        self.labels: dict[str, pg.LabelItem] = {}
+        # Short, horizontal panel names beside each plot (the unit in the name, the long form in
+        # the tooltip of the range bar's status).
+        self._names = {
+            Vital.TEMPERATURE.value: self.tr("Temp °C"),
+            Vital.HEART_RATE.value: self.tr("HR /min"),
+            Vital.SYSTOLIC_BP.value: self.tr("SBP mmHg"),
+            Vital.RESPIRATORY_RATE.value: self.tr("RR /min"),
+            Vital.SPO2.value: self.tr("SpO₂ %"),
+            Vital.O2_FLOW.value: self.tr("O₂ L/min"),
+            "neuro": self.tr("ICE / CAPD"),
+            "grades": self.tr("Grade"),
             "drugs": self.tr("Drugs"),
         }
-        titles = {key: title for key, title in titles.items() if key in self._shown}
         first: pg.PlotItem | None = None
-        for row, (key, title) in enumerate(titles.items()):
-            plot = self.graphics.addPlot(
-                row=row, col=0, axisItems={"bottom": LocalDateAxis(orientation="bottom")}
-            )
-            plot.setLabel("left", title)
+        for key in self._names:
+            axes = {"bottom": LocalDateAxis(orientation="bottom")}
+            shown = key in self._shown
+            row = self._shown.index(key) if shown else -1
+            if row == 0:
+                axes["top"] = LocalDateAxis(orientation="top")
+            if shown:
+                label = self.graphics.addLabel(self._names[key], row=row, col=0, justify="right")
+                plot = self.graphics.addPlot(row=row, col=1, axisItems=axes)
+            else:  # fed like the others, never laid out
+                label = pg.LabelItem(self._names[key], justify="right")
+                plot = pg.PlotItem(axisItems=axes)
+            label.setFixedWidth(80)
+            self.labels[key] = label
             plot.setMenuEnabled(False)
-            plot.showGrid(x=True, y=True, alpha=0.2)
-            # A year of 15-minute points stays smooth: only the visible part is drawn, peaks kept.
+            plot.hideButtons()
+            # No grid: pyqtgraph paints grid lines with the axes, and that was three quarters of each
+            # redraw (tests/bench/bench_trends.py); the bands and lines give the reference instead.
+            # A year of points stays smooth: only the visible part is drawn, peaks kept.
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-            plot.getAxis("left").setWidth(70)
+            plot.setMouseEnabled(x=True, y=False)
+            plot.getAxis("left").setWidth(90)
             plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" is no unit a nurse reads
+            if row == 0:
+                plot.showAxis("top")
             if first is None:
                 first = plot
             else:
                 plot.setXLink(first)
             self.plots[key] = plot
-        for key in list(titles)[:-1]:
+        self.graphics.ci.layout.setColumnStretchFactor(1, 1)
+        self.graphics.setMinimumHeight(PANEL_MIN_HEIGHT * len(self._shown))
+        for key in self._shown[:-1]:
             self.plots[key].getAxis("bottom").setStyle(showValues=False)
 
         self.curves: dict[Vital, pg.PlotDataItem] = {}
         self.bands: dict[Vital, pg.LinearRegionItem] = {}
         for vital in Vital:
-            if vital.value not in self.plots:
-                continue
             plot = self.plots[vital.value]
-            curve = plot.plot(pen=_LINE, connect="finite", name=vital.value)
+            curve = plot.plot(connect="finite", name=vital.value)
             self.curves[vital] = curve
             if vital is not Vital.O2_FLOW:
-                band = pg.LinearRegionItem(
-                    orientation="horizontal", movable=False, brush=_BAND_BRUSH
-                )
+                band = pg.LinearRegionItem(orientation="horizontal", movable=False)
                 band.setZValue(-10)
                 for line in band.lines:
                     line.setPen(pg.mkPen(None))
                 band.setVisible(False)
-                plot.addItem(band, ignoreBounds=True)  # an open end (1e6) must not set the range
+                # An open band edge is far outside any value: never part of the auto range.
+                plot.addItem(band, ignoreBounds=True)
                 self.bands[vital] = band
-        self.fever_line: pg.InfiniteLine | None = None
-        if Vital.TEMPERATURE.value in self.plots:
-            self.fever_line = pg.InfiniteLine(
-                pos=self._chart.fever_c(),
-                angle=0,
-                pen=_THRESHOLD_PEN,
-                label=self.tr("fever ≥ {0} °C").format(f"{self._chart.fever_c():.1f}"),
-                # Anchored by its left end, below the line: the whole label stays in the plot.
-                labelOpts={"position": 0.02, "color": "#c0392b", "anchors": [(0, 0), (0, 0)]},
-            )
-            self.plots[Vital.TEMPERATURE.value].addItem(self.fever_line)
-        self.sbp_threshold: pg.PlotDataItem | None = None
-        if Vital.SYSTOLIC_BP.value in self.plots:
-            self.sbp_threshold = self.plots[Vital.SYSTOLIC_BP.value].plot(
-                pen=_THRESHOLD_PEN, connect="finite", name="hypotension"
-            )
+        self.fever_line = pg.InfiniteLine(
+            pos=self._chart.fever_c(),
+            angle=0,
+            label=self.tr("fever ≥ {0} °C").format(f"{self._chart.fever_c():.1f}"),
+            labelOpts={"position": 0.01, "anchors": [(0, 1), (0, 1)]},
+        )
+        self.plots[Vital.TEMPERATURE.value].addItem(self.fever_line, ignoreBounds=True)
+        self.sbp_threshold = self.plots[Vital.SYSTOLIC_BP.value].plot(
+            connect="finite", name="hypotension"
+        )
         self.device_labels: list[pg.TextItem] = []
-        self.neuro_curves: dict[EncephalopathyTool, pg.PlotDataItem] = {}
-        self.not_assessable_lines: list[pg.InfiniteLine] = []
-        self.grade_curves: dict[Syndrome, pg.PlotDataItem] = {}
-        self.undetermined: list[pg.LinearRegionItem] = []
-        self.drug_marks: pg.ScatterPlotItem | None = None
-        if "neuro" in self.plots:
-            self._build_neuro(self.plots["neuro"])
-        if "grades" in self.plots:
-            self._build_grades(self.plots["grades"])
-        if "drugs" in self.plots:
-            self._build_drugs(self.plots["drugs"])
 
-    def _build_neuro(self, neuro: pg.PlotItem) -> None:
-        self.neuro_curves = {
+        neuro = self.plots["neuro"]
+        self.neuro_curves: dict[EncephalopathyTool, pg.PlotDataItem] = {
             EncephalopathyTool.ICE: neuro.plot(
-                pen=_LINE, symbol="o", symbolSize=6, connect="finite", name="ICE"
+                symbol="o", symbolSize=6, connect="finite", name="ICE"
             ),
             EncephalopathyTool.CAPD: neuro.plot(
-                pen=pg.mkPen("#8c564b", width=1.5),
-                symbol="s",
-                symbolSize=6,
-                connect="finite",
-                name="CAPD",
+                symbol="s", symbolSize=6, connect="finite", name="CAPD"
             ),
         }
+        self.not_assessable_lines: list[pg.InfiniteLine] = []
+        self.limit_lines: list[pg.InfiniteLine] = []
 
-    def _build_grades(self, grades: pg.PlotItem) -> None:
-        grades.setYRange(0, 4.3)
-        grades.getAxis("left").setTicks([[(g, str(g)) for g in range(5)]])
-        grades.addLegend(offset=(5, 5))
+        grades = self.plots["grades"]
+        grades.setYRange(0, 4, padding=0.08)
+        grades.getAxis("left").setTicks([[(g, str(g)) for g in range(5)], []])
         self.grade_curves = {
-            Syndrome.CRS: grades.plot(pen=_GRADE_PEN[Syndrome.CRS], connect="finite", name="CRS"),
-            Syndrome.ICANS: grades.plot(
-                pen=_GRADE_PEN[Syndrome.ICANS], connect="finite", name="ICANS"
-            ),
+            Syndrome.CRS: grades.plot(connect="finite", name="CRS"),
+            Syndrome.ICANS: grades.plot(connect="finite", name="ICANS"),
         }
-        grades.setMouseEnabled(x=True, y=False)
+        self.undetermined: list[pg.LinearRegionItem] = []
 
-    def _build_drugs(self, drugs: pg.PlotItem) -> None:
+        drugs = self.plots["drugs"]
         names = {
             DrugKind.ANTICYTOKINE: self.tr("anti-cytokine"),
             DrugKind.STEROID: self.tr("steroid"),
@@ -281,64 +326,40 @@ class TrendView(QWidget):
             DrugKind.INOTROPE: self.tr("inotrope"),
         }
         drugs.getAxis("left").setTicks(
-            [[(len(DRUG_ROWS) - i, names[kind]) for i, kind in enumerate(DRUG_ROWS)]]
+            [[(len(DRUG_ROWS) - i, names[kind]) for i, kind in enumerate(DRUG_ROWS)], []]
         )
-        drugs.setYRange(0.5, len(DRUG_ROWS) + 0.5)
-        self.drug_marks = pg.ScatterPlotItem(
-            size=10, pen=pg.mkPen("k"), brush=pg.mkBrush("#f39c12")
-        )
+        drugs.setYRange(0.5, len(DRUG_ROWS) + 0.5, padding=0)
+        self.drug_marks = pg.ScatterPlotItem(size=10)
         drugs.addItem(self.drug_marks)
-        drugs.setMouseEnabled(x=True, y=False)
 
     def _connect_signals(self) -> None:
         # range buttons -> the span shown
         for span, button in self.range_buttons.items():
             button.clicked.connect(lambda _=False, s=span: self.set_range(s))
+        # pan/zoom -> a re-read of the window, once the mouse rests
+        self.plots[Vital.TEMPERATURE.value].sigXRangeChanged.connect(self._on_plot_x_range_changed)
+        self._reload.timeout.connect(self._on_reload_timeout)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_palette()
+        super().changeEvent(event)
 
     def use_print_style(self, pen_scale: float = 1.0) -> None:
-        """Dark ink on white paper (the handover): the same plots, curves and bands, with short axis
-        titles that fit a strip a few centimetres high, no legend (the page says which line is
-        which), ICANS dotted so that a grey print still tells it from CRS, and every line `pen_scale`
-        times wider (the strip is drawn at that many device pixels per screen pixel)."""
-        self.graphics.setBackground("w")
-        ink = pg.mkPen("#222222")
-        short = {
-            Vital.TEMPERATURE.value: self.tr("T (°C)"),
-            Vital.HEART_RATE.value: self.tr("HR"),
-            Vital.SYSTOLIC_BP.value: self.tr("SBP (mmHg)"),
-            Vital.RESPIRATORY_RATE.value: self.tr("RR"),
-            Vital.SPO2.value: self.tr("SpO₂ (%)"),
-            Vital.O2_FLOW.value: self.tr("O₂ (L/min)"),
-            "neuro": self.tr("ICE/CAPD"),
-            "grades": self.tr("Grade"),
-            "drugs": self.tr("Drugs"),
-        }
-        for key, plot in self.plots.items():
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(ink)
-                axis.setTextPen(ink)
-            plot.setLabel("left", short[key], color="#222222")
-            plot.showGrid(x=True, y=True, alpha=0.3)
-            if plot.legend is not None:
-                plot.legend.setVisible(False)
-        if Syndrome.ICANS in self.grade_curves:
-            icans = QPen(_GRADE_PEN[Syndrome.ICANS])
-            icans.setStyle(Qt.PenStyle.DotLine)
-            self.grade_curves[Syndrome.ICANS].setPen(icans)
-        lines = [*self.curves.values(), *self.grade_curves.values(), *self.neuro_curves.values()]
-        if self.sbp_threshold is not None:
-            lines.append(self.sbp_threshold)
-        for item in lines:
-            pen = QPen(item.opts["pen"])
-            pen.setWidthF(pen.widthF() * pen_scale)
-            item.setPen(pen)
-        if self.fever_line is not None:
-            pen = QPen(self.fever_line.pen)
-            pen.setWidthF(pen.widthF() * pen_scale)
-            self.fever_line.setPen(pen)
+        """Dark ink on white paper (the handover): the same plots, curves and bands, ICANS dotted so that
+        a grey print still tells it from CRS, and every line `pen_scale` times wider (the strip is drawn
+        at that many device pixels per screen pixel)."""
+        self._print = True
+        self._pen_scale = pen_scale
+        self.graphics.setMinimumHeight(0)
+        self._apply_palette()
 
     # --- public API ---------------------------------------------------------------------------------------
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The plots laid out, top to bottom (ALL_PLOTS, or the handover's four)."""
+        return self._shown
 
     @property
     def chart(self) -> Chart:
@@ -353,6 +374,16 @@ class TrendView(QWidget):
     def patient_id(self) -> str | None:
         return self._patient
 
+    @property
+    def loaded_window(self) -> tuple[float, float] | None:
+        """The window (Unix seconds) whose vitals are drawn now, or None."""
+        return None if self._loaded is None else self._loaded[:2]
+
+    @property
+    def night(self) -> bool:
+        """Drawn in the night colours (the palette's background is dark; never on paper)."""
+        return not self._print and self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
     def show_patient(self, patient_id: str) -> None:
         self._patient = patient_id
         self.refresh()
@@ -364,7 +395,7 @@ class TrendView(QWidget):
         self.range_changed.emit(span)
 
     def visible_span(self) -> tuple[datetime, datetime] | None:
-        """The span drawn now, or None without a patient or records."""
+        """The span of the range chosen, or None without a patient or records."""
         if self._patient is None:
             return None
         end = self._now()
@@ -377,59 +408,162 @@ class TrendView(QWidget):
 
     def refresh(self) -> None:
         """Read the span from the chart service and feed every curve (after a save, or a new range)."""
+        self._reload.stop()
         span = self.visible_span()
         if span is None or self._patient is None:
             self._clear()
             return
         start, end = span
         patient = self._patient
-        end_s = end.timestamp()
-        if self.curves:
-            series = self._chart.vitals(patient, list(self.curves), start, end)
-            for vital, curve in self.curves.items():
-                curve.setData(*_arrays(series[vital]), connect="finite")
-                self._set_band(vital, self._chart.normal_band(patient, vital, end))
-            hourly = next(iter(series.values())).hourly
-            self.status.setText(
-                self.tr("hourly minimum and maximum") if hourly else self.tr("every measurement")
-            )
-        if self.sbp_threshold is not None:
-            self.sbp_threshold.setData(
-                *step_arrays(self._chart.sbp_threshold(patient, start, end), end_s),
-                connect="finite",
-            )
-        if Vital.O2_FLOW.value in self.plots:
+        start_s, end_s = start.timestamp(), end.timestamp()
+        self._bounds = (start_s, end_s)
+        self._load_window(start_s, end_s)
+        self._fit_y()
+        self.sbp_threshold.setData(
+            *step_arrays(self._chart.sbp_threshold(patient, start, end), end_s), connect="finite"
+        )
+        # Panels not laid out (the handover's strip) are not drawn.
+        if Vital.O2_FLOW.value in self._shown:
             self._draw_devices(patient, start, end)
-        if self.neuro_curves:
+        if "neuro" in self._shown:
             self._draw_neuro(patient, start, end)
-        if self.grade_curves:
+        if "grades" in self._shown:
             self._draw_grades(patient, start, end)
-        if self.drug_marks is not None:
+        if "drugs" in self._shown:
             self._draw_drugs(self._chart.drug_marks(patient, start, end))
-        self.plots[self._shown[0]].setXRange(start.timestamp(), end_s, padding=0)
+        master = self.plots[Vital.TEMPERATURE.value]
+        master.setLimits(xMin=start_s, xMax=end_s)
+        master.setXRange(start_s, end_s, padding=0)
+
+    def load_visible(self) -> None:
+        """Read the vitals of the visible window (and its margin) now, if what is loaded does not cover
+        it at the detail it needs; what a pause after a pan or zoom does."""
+        if self._patient is None or self._bounds is None:
+            return
+        x0, x1 = self.plots[Vital.TEMPERATURE.value].viewRange()[0]
+        if self._loaded is not None:
+            start, end, width = self._loaded
+            # covered, and at about the detail that width was read with
+            if start <= x0 and x1 <= end and 0.5 <= (x1 - x0) / width <= 2.0:
+                return
+        self._load_window(x0, x1)
 
     # --- drawing ----------------------------------------------------------------------------------------
 
+    def _load_window(self, x0: float, x1: float) -> None:
+        """The vitals of [x0, x1] widened by MARGIN on each side (within the range chosen), with the
+        buckets scaled so the visible part gets the chart's full detail."""
+        assert self._patient is not None and self._bounds is not None
+        width = max(x1 - x0, 1.0)
+        lo = max(self._bounds[0], x0 - MARGIN * width)
+        hi = min(self._bounds[1], x1 + MARGIN * width)
+        buckets = max(1, round(DRAW_BUCKETS * (hi - lo) / width))
+        series = self._chart.envelope(
+            self._patient,
+            list(Vital),
+            datetime.fromtimestamp(lo, UTC),
+            datetime.fromtimestamp(hi, UTC),
+            buckets=buckets,
+        )
+        end = datetime.fromtimestamp(self._bounds[1], UTC)
+        for vital, curve in self.curves.items():
+            curve.setData(*_arrays(series[vital]), connect="finite")
+            self._set_band(vital, self._chart.normal_band(self._patient, vital, end))
+        hourly = series[Vital.HEART_RATE].hourly
+        self.status.setText(
+            self.tr("minimum and maximum per hour or more")
+            if hourly
+            else self.tr("every measurement")
+        )
+        self._loaded = (lo, hi, width)
+        self.window_loaded.emit(lo, hi)
+
+    def _fit_y(self) -> None:
+        """Each vital panel's y range: its values, its band's finite edges and its threshold line, with
+        a little room (bands with an open edge never stretch it)."""
+        for vital, curve in self.curves.items():
+            _, y = curve.getData()
+            edges = [] if y is None else [float(v) for v in y[np.isfinite(y)]]
+            band = self.bands.get(vital)
+            if band is not None and band.isVisible():
+                edges += [e for e in band.getRegion() if abs(e) < _OPEN]
+            if vital is Vital.TEMPERATURE:
+                edges.append(self.fever_line.value())
+            if vital is Vital.O2_FLOW:
+                edges.append(0.0)  # a flow axis starts at none, where the device names stand
+            plot = self.plots[vital.value]
+            if not edges:
+                plot.setYRange(0, 1)
+                continue
+            low, high = min(edges), max(edges)
+            if high - low < 1:
+                low, high = low - 0.5, high + 0.5
+            plot.setYRange(low, high, padding=0.08)
+
+    def _apply_palette(self) -> None:
+        night = self.night
+        colour = _COLOURS[night]
+        palette = self.palette()
+        background = QColor("white") if self._print else palette.color(QPalette.ColorRole.Base)
+        foreground = QColor(_INK) if self._print else palette.color(QPalette.ColorRole.WindowText)
+        self._foreground = foreground
+        w = self._pen_scale
+        self.graphics.setBackground(background)
+        for key, plot in self.plots.items():
+            for name in ("left", "bottom", "top"):
+                axis = plot.getAxis(name)
+                axis.setPen(foreground)
+                axis.setTextPen(foreground)
+            self.labels[key].setText(self._names[key], color=foreground)
+        line = pg.mkPen(colour["line"], width=1.5 * w)
+        for curve in self.curves.values():
+            curve.setPen(line)
+        for band in self.bands.values():
+            band.setBrush(pg.mkBrush(*colour["band"]))
+        threshold = pg.mkPen(colour["threshold"], width=1.5 * w, style=Qt.PenStyle.DashLine)
+        self.fever_line.setPen(threshold)
+        self.fever_line.label.setColor(colour["threshold"])
+        self.sbp_threshold.setPen(threshold)
+        ice = self.neuro_curves[EncephalopathyTool.ICE]
+        ice.setPen(line)
+        ice.setSymbolBrush(colour["line"])
+        ice.setSymbolPen(colour["line"])
+        capd = self.neuro_curves[EncephalopathyTool.CAPD]
+        capd.setPen(pg.mkPen(colour["capd"], width=1.5 * w))
+        capd.setSymbolBrush(colour["capd"])
+        capd.setSymbolPen(colour["capd"])
+        crs, icans = QColor(colour["crs"]).name(), QColor(colour["icans"]).name()
+        self.grade_curves[Syndrome.CRS].setPen(pg.mkPen(crs, width=2 * w))
+        # On paper ICANS is dotted, so that a grey print still tells it from CRS.
+        icans_style = Qt.PenStyle.DotLine if self._print else Qt.PenStyle.SolidLine
+        self.grade_curves[Syndrome.ICANS].setPen(pg.mkPen(icans, width=2 * w, style=icans_style))
+        # The grade panel's name says which line is which (no legend over the lines).
+        self.labels["grades"].setText(
+            f'{self._names["grades"]}<br><span style="color:{crs}">━ CRS</span>'
+            f'<br><span style="color:{icans}">━ ICANS</span>',
+            color=foreground,
+        )
+        self.drug_marks.setPen(pg.mkPen(foreground))
+        for label in self.device_labels:
+            label.setColor(colour["text"])
+
     def _clear(self) -> None:
+        self._bounds = self._loaded = None
         empty = np.asarray([], dtype=float)
         for curve in (
             *self.curves.values(),
             *self.neuro_curves.values(),
             *self.grade_curves.values(),
-            *([self.sbp_threshold] if self.sbp_threshold is not None else []),
+            self.sbp_threshold,
         ):
             curve.setData(empty, empty)
-        if self.drug_marks is not None:
-            self.drug_marks.setData([])
+        self.drug_marks.setData([])
         for band in self.bands.values():
             band.setVisible(False)
-        for items, key in (
-            (self.device_labels, Vital.O2_FLOW.value),
-            (self.not_assessable_lines, "neuro"),
-            (self.undetermined, "grades"),
-        ):
-            if key in self.plots:
-                self._replace(items, [], self.plots[key])
+        self._replace(self.device_labels, [], self.plots[Vital.O2_FLOW.value])
+        self._replace(self.not_assessable_lines, [], self.plots["neuro"])
+        self._replace(self.limit_lines, [], self.plots["neuro"])
+        self._replace(self.undetermined, [], self.plots["grades"])
         self.status.setText(self.tr("No data for this patient") if self._patient else "")
 
     def _set_band(self, vital: Vital, band: Band | None) -> None:
@@ -439,9 +573,9 @@ class TrendView(QWidget):
         if band is None:
             item.setVisible(False)
             return
-        # An open end of the band reaches the edge of any plausible value.
-        lo = band.lo if band.lo is not None else -1e6
-        hi = band.hi if band.hi is not None else 1e6
+        # An open end of the band reaches the edge of any plausible value (kept out of the auto range).
+        lo = band.lo if band.lo is not None else -_OPEN
+        hi = band.hi if band.hi is not None else _OPEN
         item.setRegion((lo, hi))
         item.setToolTip(self.tr("{0}: 0 points").format(band.score.value))
         item.setVisible(True)
@@ -449,8 +583,9 @@ class TrendView(QWidget):
     def _draw_devices(self, patient: str, start: datetime, end: datetime) -> None:
         plot = self.plots[Vital.O2_FLOW.value]
         labels = []
+        colour = _COLOURS[self.night]["text"]
         for change in self._chart.o2_devices(patient, start, end):
-            label = pg.TextItem(enum_text(change.device), anchor=(0, 1), color="#444")
+            label = pg.TextItem(enum_text(change.device), anchor=(0, 1), color=colour)
             label.setPos(max(change.t, start.timestamp()), 0)
             labels.append(label)
         self._replace(self.device_labels, labels, plot)
@@ -465,30 +600,60 @@ class TrendView(QWidget):
                 connect="finite",
             )
         lines = []
+        colour = _COLOURS[self.night]
         for s in scores:
             if s.score is None:
                 line = pg.InfiniteLine(
                     pos=s.t,
                     angle=90,
-                    pen=pg.mkPen("#7f7f7f", style=Qt.PenStyle.DotLine),
+                    pen=pg.mkPen(colour["limit"], style=Qt.PenStyle.DotLine),
                     label=self.tr("{0} not assessable").format(s.tool.value),
-                    labelOpts={"position": 0.9, "rotateAxis": (1, 0), "color": "#555"},
+                    labelOpts={"position": 0.9, "rotateAxis": (1, 0), "color": colour["text"]},
                 )
                 lines.append(line)
         self._replace(self.not_assessable_lines, lines, self.plots["neuro"])
+        # The y range is the tool's whole score range, with the scores where its ICANS grade changes
+        # (both tools' if the patient changed tool); all from the engine.
+        tools = {s.tool for s in scores}
+        current = self._chart.tool(patient, end)
+        if current is not None:
+            tools.add(current)
+        ranges = [self._chart.score_range(t) for t in tools] or [(0, 1)]
+        self.plots["neuro"].setYRange(
+            min(r[0] for r in ranges), max(r[1] for r in ranges), padding=0.08
+        )
+        limits = []
+        for tool in sorted(tools):
+            for limit in self._chart.score_limits(tool):
+                limits.append(
+                    pg.InfiniteLine(
+                        pos=limit.score,
+                        angle=0,
+                        pen=pg.mkPen(colour["limit"], width=1, style=Qt.PenStyle.DotLine),
+                    )
+                )
+                limits[-1].setToolTip(
+                    self.tr("{0} {1} and above: ICANS grade {2}").format(
+                        tool.value, limit.score, limit.grade
+                    )
+                )
+        self._replace(self.limit_lines, limits, self.plots["neuro"])
+        name = " / ".join(t.value for t in sorted(tools)) or self._names["neuro"]
+        self.labels["neuro"].setText(name, color=self._foreground)
 
     def _draw_grades(self, patient: str, start: datetime, end: datetime) -> None:
         end_s = end.timestamp()
         regions = []
+        brush = pg.mkBrush(*_COLOURS[self.night]["undetermined"])
         for syndrome, curve in self.grade_curves.items():
             steps = self._chart.grades(patient, syndrome, start, end)
             curve.setData(*step_arrays(steps, end_s), connect="finite")
             for i, step in enumerate(steps):
                 if step.value is None:
                     until = steps[i + 1].t if i + 1 < len(steps) else end_s
-                    region = pg.LinearRegionItem(
-                        (step.t, until), movable=False, brush=pg.mkBrush(128, 128, 128, 60)
-                    )
+                    region = pg.LinearRegionItem((step.t, until), movable=False, brush=brush)
+                    for line in region.lines:
+                        line.setPen(pg.mkPen(None))
                     region.setToolTip(self.tr("{0} grade not determinable").format(syndrome.name))
                     regions.append(region)
         self._replace(self.undetermined, regions, self.plots["grades"])
@@ -507,9 +672,16 @@ class TrendView(QWidget):
                     ),
                 }
             )
-        assert self.drug_marks is not None
         self.drug_marks.setData(spots)
         self.drug_marks.setToolTip(self.tr("▲ infusion started, ▼ stopped, ● dose given"))
+
+    # --- slots --------------------------------------------------------------------------------------------
+
+    def _on_plot_x_range_changed(self, *_: object) -> None:
+        self._reload.start()
+
+    def _on_reload_timeout(self) -> None:
+        self.load_visible()
 
     @staticmethod
     def _replace(current: list, new: list, plot: pg.PlotItem) -> None:  # type: ignore[type-arg]
@@ -517,4 +689,4 @@ class TrendView(QWidget):
             plot.removeItem(item)
         current[:] = new
         for item in new:
-            plot.addItem(item)
+            plot.addItem(item, ignoreBounds=True)

@@ -56,6 +56,32 @@ class SeriesQueries:
             [patient_id, _iso(start_s), _iso(end_s), patient_id],
         ).fetchall()
 
+    def last_rowid(self) -> int:
+        """The rowid of the newest record of the ward (records are appended, never edited or deleted):
+        a stamp that any new record, a correction included, moves on."""
+        row = self._conn.execute("SELECT max(rowid) FROM records").fetchone()
+        return int(row[0] or 0)
+
+    def appended_since(self, patient_id: str, after_rowid: int) -> bool:
+        """Whether any record of the patient was appended after `after_rowid`."""
+        row = self._conn.execute(
+            "SELECT 1 FROM records NOT INDEXED WHERE rowid > ? AND patient_id = ? LIMIT 1",
+            [after_rowid, patient_id],
+        ).fetchone()
+        return row is not None
+
+    def vitals_changed_from(self, patient_id: str, after_rowid: int) -> str | None:
+        """The earliest observed_at touched by the patient's vitals records appended after `after_rowid`
+        (a new set, or a correction and the set it supersedes), or None if none was."""
+        row = self._conn.execute(
+            "SELECT min(t) FROM (SELECT observed_at AS t FROM records NOT INDEXED "
+            "WHERE rowid > ? AND patient_id = ? AND kind = 'vitals' "
+            "UNION ALL SELECT o.observed_at FROM records n NOT INDEXED JOIN records o "
+            "ON o.id = n.supersedes WHERE n.rowid > ? AND n.patient_id = ?)",
+            [after_rowid, patient_id, after_rowid, patient_id],
+        ).fetchone()
+        return None if row is None else row[0]
+
     def o2_devices(self, patient_id: str, start_s: float, end_s: float) -> list[Row]:
         """(observed_s, o2_device) where the charted device differs from the one charted before it
         (vitals without a device are skipped); the first row is the device in force at `start`."""

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -18,7 +19,8 @@ from bedside.clinical.norms import pals_sbp_threshold
 from bedside.clinical.vocabulary import DrugKind, EncephalopathyTool
 from bedside.records import Syndrome
 from tests.support.chart_story import Story, build_story
-from ui.trends import DRUG_ROWS, TrendRange, TrendView
+from ui.theme import night_palette
+from ui.trends import DRUG_ROWS, PANEL_MIN_HEIGHT, TrendRange, TrendView
 
 
 @pytest.fixture
@@ -148,14 +150,104 @@ def test_the_handover_strip_is_four_of_the_same_plots_fed_the_same_values(
         view.set_range(TrendRange.H24)
         view.show_patient("A1")
     strip.use_print_style(pen_scale=3.0)
-    assert list(strip.plots) == ["temp_c", "sbp", "spo2", "grades"]
-    assert set(strip.curves) == {Vital.TEMPERATURE, Vital.SYSTOLIC_BP, Vital.SPO2}
-    for vital, curve in strip.curves.items():
+    assert strip.shown == ("temp_c", "sbp", "spo2", "grades")
+    laid_out = {id(item) for item in strip.graphics.ci.items if isinstance(item, pg.PlotItem)}
+    assert laid_out == {id(strip.plots[key]) for key in strip.shown}
+    for vital in (Vital.TEMPERATURE, Vital.SYSTOLIC_BP, Vital.SPO2):
+        curve = strip.curves[vital]
         np.testing.assert_array_equal(curve.getData()[1], full.curves[vital].getData()[1])
         assert curve.opts["pen"].widthF() == 3.0 * full.curves[vital].opts["pen"].widthF()
     for syndrome in Syndrome:
         np.testing.assert_array_equal(
             strip.grade_curves[syndrome].getData()[1], full.grade_curves[syndrome].getData()[1]
         )
-    assert strip.drug_marks is None and not strip.neuro_curves
     assert strip.grade_curves[Syndrome.ICANS].opts["pen"].style() == Qt.PenStyle.DotLine
+
+
+def test_every_panel_has_a_y_range_of_its_values_not_of_an_open_band(view: TrendView) -> None:
+    # The SpO2 band is open above (NEWS2 scale 1 gives 0 points from 96 up): drawn to 1e6, it must
+    # never stretch the axis to it.
+    for vital in Vital:
+        y0, y1 = view.plots[vital.value].viewRange()[1]
+        _, y = view.curves[vital].getData()
+        if y is None or len(y) == 0:  # not charted in this story (room air)
+            assert (y0, y1) == (0, 1) or y1 - y0 < 10, vital
+            continue
+        values = y[np.isfinite(y.astype(float))]
+        assert y0 <= values.min() and values.max() <= y1, vital
+        assert y1 - y0 < 200, (vital, y0, y1)
+    assert view.plots[Vital.SPO2.value].viewRange()[1][1] < 110
+
+
+def test_the_neuro_panel_spans_the_tool_s_scores_with_the_engine_s_grade_limits(
+    view: TrendView,
+) -> None:
+    low, high = Chart.score_range(EncephalopathyTool.ICE)
+    y0, y1 = view.plots["neuro"].viewRange()[1]
+    assert y0 <= low < high <= y1 < high + 2
+    assert [line.value() for line in view.limit_lines] == [
+        limit.score for limit in Chart.score_limits(EncephalopathyTool.ICE)
+    ]
+    assert "ICE" in view.labels["neuro"].text
+
+
+def test_grades_have_ticks_0_to_4_only_and_no_legend(view: TrendView) -> None:
+    grades = view.plots["grades"]
+    assert grades.legend is None
+    major, minor = grades.getAxis("left")._tickLevels
+    assert [value for value, _ in major] == [0, 1, 2, 3, 4] and minor == []
+    assert "CRS" in view.labels["grades"].text and "ICANS" in view.labels["grades"].text
+
+
+def test_panel_names_are_short_and_horizontal(view: TrendView) -> None:
+    for key, plot in view.plots.items():
+        assert not plot.getAxis("left").label.isVisible(), key  # no rotated axis title
+        assert len(view.labels[key].text.split("<br>")[0]) <= 12, key
+        assert view.labels[key].angle == 0
+
+
+def test_a_small_window_scrolls_the_panels_instead_of_squashing_them(
+    qtbot: QtBot, view: TrendView
+) -> None:
+    view.resize(800, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.scroll.widget() is view.graphics
+    assert view.graphics.height() >= PANEL_MIN_HEIGHT * len(view.plots)
+    assert view.scroll.verticalScrollBar().maximum() > 0
+    for plot in view.plots.values():
+        assert plot.height() >= PANEL_MIN_HEIGHT * 0.6
+
+
+def test_a_zoom_reads_the_visible_window_and_its_margin(
+    qtbot: QtBot, view: TrendView, story: Story
+) -> None:
+    view.set_range(TrendRange.ALL)
+    whole = view.loaded_window
+    assert whole is not None
+    x0 = story.times[4].timestamp() - 600
+    x1 = story.times[5].timestamp() + 600
+    with qtbot.waitSignal(view.window_loaded, timeout=3000) as signal:
+        view.plots[Vital.HEART_RATE.value].setXRange(x0, x1, padding=0)
+    lo, hi = signal.args
+    assert whole[0] <= lo <= x0 and x1 <= hi <= whole[1]
+    assert hi - lo < whole[1] - whole[0]  # only the window and its margin, not the stay
+    x, y = view.curves[Vital.HEART_RATE].getData()
+    assert ((lo <= x) & (x <= hi)).all()
+    shown = {float(t) for t, v in zip(x, y, strict=True) if np.isfinite(v)}
+    assert {story.times[4].timestamp(), story.times[5].timestamp()} <= shown
+    # a small pan inside the margin reads nothing more
+    view.plots[Vital.HEART_RATE.value].setXRange(x0 + 60, x1 + 60, padding=0)
+    view.load_visible()
+    assert view.loaded_window == (lo, hi)
+
+
+def test_the_night_theme_redraws_the_plots_in_its_colours(qtbot: QtBot, view: TrendView) -> None:
+    day_pen = view.curves[Vital.HEART_RATE].opts["pen"].color().name()
+    assert not view.night
+    view.setPalette(night_palette())
+    assert view.night
+    assert view.graphics.backgroundBrush().color().lightness() < 128
+    assert view.curves[Vital.HEART_RATE].opts["pen"].color().name() != day_pen
+    axis = view.plots[Vital.HEART_RATE.value].getAxis("left")
+    assert axis.textPen().color().lightness() > 128
