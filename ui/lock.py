@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TR_NOOP, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -266,11 +266,15 @@ class LockScreen(QWidget):
             return
         lines = []
         for priority, open_, waiting in summary:
-            line = _counted(open_, "1 open alert", "{0} open alerts")
+            line = _counted(open_, QT_TR_NOOP("1 open alert"), QT_TR_NOOP("{0} open alerts"))
             if waiting:
-                line += ", " + tr("{0} waiting for acknowledgement").format(waiting)
+                line = tr("{0}, {1}").format(
+                    line, tr("{0} waiting for acknowledgement").format(waiting)
+                )
             name = priority_text(priority)
-            lines.append(f"<b>{name[:1].upper() + name[1:]}</b> {tr('priority')}: {line}")
+            lines.append(
+                tr("{0} priority: {1}").format(f"<b>{name[:1].upper() + name[1:]}</b>", line)
+            )
         lines.append(tr("Unlock to see which patient."))
         self.alerts.setText("<br>".join(lines))
         high = summary[0][0] is Priority.HIGH

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from ui.translations import LANGUAGES, SETTING, SYSTEM
 from ui.trends import TrendView
 
 ACK_KEY = "acknowledge"
+_MNEMONIC = re.compile(r"\(&\w\)|&(?=\w)")  # "病区(&W)", "&Ward": the underlined key
 # Typical values of the board's columns up to "Next check", for their first widths (see _board_widths).
 _BOARD_SAMPLES = ("Bed 12", "Daniel Moreau", "16 y", "Day +20", "≥ 3 (max 3)", "≥ 3 (max 3)",
                   "NEWS2 12", "CAPD")  # fmt: skip
@@ -140,6 +142,8 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         def action(text: str, keys: str | QKeySequence.StandardKey, name: str) -> QAction:
             a = QAction(tr(text), self)
+            # Qt's own tooltip only drops the "&": a Chinese "打印交班单(&H)…" kept "(H)".
+            a.setToolTip(_MNEMONIC.sub("", a.text()).rstrip("…"))
             a.setObjectName(name)
             a.setShortcut(QKeySequence(keys))
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
