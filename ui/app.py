@@ -65,6 +65,8 @@ class BedsideApp:
             # patient (its alert list), the banner and the alarm
             self.window.act_sync.triggered.connect(self.sync.sync_now)
             self.sync.ward_changed.connect(self.window.refresh_board)
+            # the long-unsynced technical alert is said on the lock screen too (without details)
+            self.sync.overdue_changed.connect(self.window.lock_screen.set_sync_overdue)
 
     def _on_backups_failed(self, sentence: str) -> None:
         self.window.statusBar().showMessage(sentence, 60_000)

@@ -241,9 +241,15 @@ def test_long_unsynced_raises_the_technical_alert_after_the_policy_minutes(  # t
         f"since {local_time(START, None)}."
     )
     assert len(changes) == 1
+    a.window.lock()  # said on the lock screen too, without the hub's address or any patient
+    technical = a.window.lock_screen.technical
+    assert not technical.isHidden() and technical.text().startswith("TECHNICAL ALERT: ")
+    assert hub.url not in technical.text()
+    a.window.lock_screen.unlocked.emit(NURSE)
     (tmp_path / "away.db").rename(hub_file)
     sync_now(a, qtbot)  # a successful sync ends it
     assert sync.overdue is None and flag.isHidden() and changes[-1] is None
+    assert a.window.lock_screen.technical.isHidden()
 
 
 def test_never_synced_counts_from_the_start_of_syncing(make_app, tmp_path, qtbot) -> None:  # type: ignore[no-untyped-def]
