@@ -67,6 +67,9 @@ class BedsideApp:
             self.sync.ward_changed.connect(self.window.refresh_board)
             # the long-unsynced technical alert is said on the lock screen too (without details)
             self.sync.overdue_changed.connect(self.window.lock_screen.set_sync_overdue)
+            # a save or a tick adds records waiting for the hub: counted again at once
+            self.controller.recorded.connect(self.sync.recount)
+            self.controller.tick_reported.connect(self.sync.recount)
 
     def _on_backups_failed(self, sentence: str) -> None:
         self.window.statusBar().showMessage(sentence, 60_000)
@@ -152,7 +155,7 @@ def build(
         if sync_pool is None:
             sync_pool = QThreadPool()
             sync_pool.setMaxThreadCount(1)
-        sync = SyncScheduler(path, hub_url, policy, clock, sync_pool)
+        sync = SyncScheduler(path, hub_url, policy, clock, sync_pool, count_pool=pool)
         window.act_sync.setEnabled(True)
         window.add_flag(SyncOverdueFlag(sync, policy.zone, window))
     # The sync line first (leftmost of the permanent widgets), with the room that is left.

@@ -42,6 +42,27 @@ class SyncSignals(QObject):
     failed = Signal(str)
 
 
+class CountTask(QRunnable):
+    """This machine's standing (`workspace.local_status`) read again after a save or a tick, so that
+    the waiting count is never left lower than the truth until the next attempt."""
+
+    def __init__(
+        self, count: Callable[[], SyncStatus], done: Callable[[int, SyncStatus], None], ticket: int
+    ) -> None:
+        super().__init__()
+        self._count = count
+        self._done = done
+        self._ticket = ticket
+
+    def run(self) -> None:
+        try:
+            status = self._count()
+        except Exception:  # the next attempt says what is wrong
+            log.exception("sync standing could not be read")
+            return
+        self._done(self._ticket, status)
+
+
 class SyncTask(QRunnable):
     """One attempt (`workspace.sync_with_hub`) on the sync pool's thread, on connections of its own."""
 
@@ -80,12 +101,14 @@ class SyncScheduler(QObject):
     attempt at a time, in `pool` (give it a pool of its own: an attempt may wait on a locked hub).
 
     Signals:
+        counted(int, object): a recount's standing (ticket, `SyncStatus`); delivered to the GUI thread.
         running(): an attempt has started.
         status_changed(object): the `SyncStatus` after an attempt (or this machine's standing, at start).
         ward_changed(): an attempt brought records from other machines (refresh what is shown).
         overdue_changed(object): the long-unsynced `TechnicalAlert` began, changed or ended (None).
     """
 
+    counted = Signal(int, object)
     running = Signal()
     status_changed = Signal(object)
     ward_changed = Signal()
@@ -99,9 +122,16 @@ class SyncScheduler(QObject):
         clock: Clock,
         pool: QThreadPool,
         parent: QObject | None = None,
+        *,
+        count_pool: QThreadPool | None = None,
     ) -> None:
+        """`count_pool` reads the standing again after a save (`recount`); give it another pool than
+        `pool`, which an attempt waiting on a locked hub may hold."""
         super().__init__(parent)
         self.path = path
+        self._count_pool = count_pool or pool
+        self._ticket = 0  # every attempt and recount takes the next; older recounts are dropped
+        self._applied = 0
         self.hub_url = hub_url
         self.policy = policy
         self._clock = clock
@@ -121,6 +151,7 @@ class SyncScheduler(QObject):
         self._signals.known.connect(self._on_signals_known)
         self._signals.done.connect(self._on_signals_done)
         self._signals.failed.connect(self._on_signals_failed)
+        self.counted.connect(self._on_counted)
 
     @property
     def busy(self) -> bool:
@@ -144,6 +175,7 @@ class SyncScheduler(QObject):
         if self.started_at is None:
             self.started_at = self._clock.now()
         self._busy = True
+        self._ticket += 1
         path, url, policy, clock = self.path, self.hub_url, self.policy, self._clock
 
         def attempt() -> SyncStatus:
@@ -156,6 +188,32 @@ class SyncScheduler(QObject):
         self._first = False
         self.running.emit()
         return True
+
+    def recount(self, *_: object) -> None:
+        """Read the records waiting and the conflicts again (after a save or a tick), off the GUI
+        thread; the status keeps what the last attempt said of the hub."""
+        self._ticket += 1
+        path, url, clock = self.path, self.hub_url, self._clock
+
+        def count() -> SyncStatus:
+            return local_status(path, url, clock=clock)
+
+        self._count_pool.start(CountTask(count, self.counted.emit, self._ticket))
+
+    def _on_counted(self, ticket: int, standing: SyncStatus) -> None:
+        if ticket <= self._applied:  # an attempt or a later recount has read since
+            return
+        self._applied = ticket
+        if standing.problem is not None:  # this machine's file could not be read: claim nothing
+            self.status = dataclasses.replace(self.status, waiting=None)
+        else:
+            self.status = dataclasses.replace(
+                self.status,
+                last_sync_at=standing.last_sync_at,
+                waiting=standing.waiting,
+                conflicts=standing.conflicts,
+            )
+        self.status_changed.emit(self.status)
 
     def check_overdue(self) -> None:
         """Raise, update or end the long-unsynced technical alert as of now."""
@@ -180,6 +238,9 @@ class SyncScheduler(QObject):
 
     def _on_signals_done(self, status: SyncStatus) -> None:
         self._busy = False
+        # Read at the attempt's end: newer than any recount issued before now (a save after that
+        # read issues its own recount, with a later ticket).
+        self._applied = self._ticket
         self.status = status
         self.status_changed.emit(status)
         if status.changed_ward:

@@ -166,6 +166,33 @@ def _charted_machine(tmp_path: Path, name: str, clock: ManualClock) -> int:
     return waiting
 
 
+def test_a_save_after_a_sync_is_counted_as_waiting_before_the_next_attempt(  # type: ignore[no-untyped-def]
+    make_app, hub, qtbot
+) -> None:
+    """R9: "0 waiting" is never left on screen once a save has added a record the hub lacks."""
+    clock = ManualClock(START)
+    a = make_app("a", hub.url, clock)
+    save(a, qtbot, lambda ward: ward.admit(admission("A100", ADULT_BORN), author=NURSE))
+    sync_now(a, qtbot)
+    sync = a.sync
+    assert sync is not None and sync.status.all_synced
+    assert "· 0 waiting to push" in label(a)
+    save(
+        a,
+        qtbot,
+        lambda ward: ward.chart_vitals(
+            "A100", normal_adult_vitals(), observed_at=clock.now(), author=NURSE
+        ),
+    )
+    qtbot.waitUntil(lambda: not sync.status.all_synced, timeout=30_000)  # no attempt ran
+    db = open_database(a.window.database, clock=clock)
+    waiting = local_state(db).waiting
+    db.conn.close()
+    assert waiting > 0 and sync.status.waiting == waiting
+    assert label(a).startswith("Hub reachable · ")  # what the last attempt found, still true
+    assert f"· {waiting} waiting to push" in label(a)
+
+
 def test_an_unreachable_hub_shows_why_and_the_waiting_count_never_synced(  # type: ignore[no-untyped-def]
     make_app, tmp_path: Path, qtbot
 ) -> None:
