@@ -267,7 +267,7 @@ def status_text(status: SyncStatus | None, zone: tzinfo | None, *, running: bool
     if status is None:
         return tr("Sync: off (no hub set on this machine)")
     last = tr("never") if status.last_sync_at is None else local_time(status.last_sync_at, zone)
-    facts = tr("last sync {0} · {1} waiting to push · {2} conflicts").format(
+    facts = tr("last sync {0} · {1} waiting to push · conflicts: {2}").format(
         last, _count(status.waiting), status.conflicts
     )
     if status.attempted_at is None:

@@ -108,7 +108,7 @@ def test_chart_on_a_sync_a_then_b_shows_a_s_record_on_b_s_board(make_app, hub, q
     text = label(a)
     assert text.startswith("Hub reachable · ")
     assert f"last sync {local_time(clock.now(), None)}" in text
-    assert "0 waiting to push · 0 conflicts" in text
+    assert "0 waiting to push · conflicts: 0" in text
 
     clock.advance(timedelta(minutes=5))
     b = make_app("b", hub.url, clock)
@@ -191,6 +191,33 @@ def test_a_save_after_a_sync_is_counted_as_waiting_before_the_next_attempt(  # t
     assert waiting > 0 and sync.status.waiting == waiting
     assert label(a).startswith("Hub reachable · ")  # what the last attempt found, still true
     assert f"· {waiting} waiting to push" in label(a)
+
+
+def test_a_record_altered_at_the_hub_is_counted_as_a_conflict(make_app, hub, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A version B cannot accept (its content no longer matches its hash) is quarantined and counted."""
+    clock = ManualClock(START)
+    a = make_app("a", hub.url, clock)
+    save(a, qtbot, lambda ward: ward.admit(admission("A100", ADULT_BORN), author=NURSE))
+    save(
+        a,
+        qtbot,
+        lambda ward: ward.chart_vitals(
+            "A100", normal_adult_vitals(), observed_at=clock.now(), author=NURSE
+        ),
+    )
+    sync_now(a, qtbot)
+    tamper = sqlite3.connect(hub.url.removeprefix("sqlite:///"), isolation_level=None)
+    tamper.execute("DROP TRIGGER hub_records_no_update")
+    changed = tamper.execute(
+        "UPDATE hub_records SET payload = replace(payload, '\"hr\":80', '\"hr\":81') "
+        "WHERE kind = 'vitals'"
+    ).rowcount
+    tamper.close()
+    assert changed == 1
+    b = make_app("b", hub.url, clock)
+    sync_now(b, qtbot)
+    assert b.sync.status.conflicts == 1  # type: ignore[union-attr]
+    assert label(b).endswith("· conflicts: 1")
 
 
 def test_an_unreachable_hub_shows_why_and_the_waiting_count_never_synced(  # type: ignore[no-untyped-def]
