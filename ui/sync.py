@@ -281,12 +281,16 @@ def status_text(status: SyncStatus | None, zone: tzinfo | None, *, running: bool
     elif status.problem is None:
         head = tr("Hub reachable")
     elif status.reachable:
-        head = tr("Hub reachable, sync FAILED: {0}").format(status.problem)
+        head = tr("Hub reachable, sync FAILED")
     elif status.reachable is None:
-        head = tr("Sync FAILED: {0}").format(status.problem)
+        head = tr("Sync FAILED")
     else:
-        head = tr("Hub NOT REACHABLE: {0}").format(status.problem)
-    return tr("{0} · {1}").format(head, facts)
+        head = tr("Hub NOT REACHABLE")
+    line = tr("{0} · {1}").format(head, facts)
+    if status.problem is None or running:
+        return line
+    # The facts on the first line, whole; the reason below it, wrapped as the room allows.
+    return "\n".join((line, tr("Why: {0}").format(status.problem)))
 
 
 class SyncStatusLabel(QLabel):

@@ -232,8 +232,11 @@ def test_an_unreachable_hub_shows_why_and_the_waiting_count_never_synced(  # typ
     status = a.sync.status  # type: ignore[union-attr]
     assert status.reachable is False and not status.all_synced
     text = label(a)
-    assert text.startswith(f"Hub NOT REACHABLE: the hub {url} cannot be reached (no file there): ")
-    assert f"last sync never · {waiting} waiting to push" in text
+    first, why = text.split("\n")
+    assert (
+        first == f"Hub NOT REACHABLE · last sync never · {waiting} waiting to push · conflicts: 0"
+    )
+    assert why.startswith(f"Why: the hub {url} cannot be reached (no file there): ")
     assert "synced" not in text.replace("last sync", "")
     assert "Hub reachable" not in text
 
@@ -259,8 +262,10 @@ def test_a_failed_sync_still_shows_the_last_successful_time(make_app, hub, tmp_p
     assert status.last_sync_at == synced_at and not status.all_synced
     assert status.waiting is not None and status.waiting > 0
     text = label(a)
-    assert text.startswith("Hub NOT REACHABLE: ")
-    assert f"last sync {local_time(synced_at, None)} · {status.waiting} waiting to push" in text
+    assert text.startswith(
+        f"Hub NOT REACHABLE · last sync {local_time(synced_at, None)} · {status.waiting} waiting "
+        "to push · conflicts: 0\nWhy: the hub "
+    )
     (tmp_path / "carried-away.db").rename(hub_file)  # back: the next sync pushes the waiting record
     sync_now(a, qtbot)
     assert a.sync.status.all_synced  # type: ignore[union-attr]
