@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bedside.alert_vocabulary import AlertStatus, Priority
+from bedside.alert_vocabulary import AlertStatus, Priority, TechnicalAlert
 from bedside.alerts import Alert
 from bedside.staff import Author
 from ui.alarm import Alarm, AlarmFlag
@@ -182,6 +182,13 @@ class LockScreen(QWidget):
             "color: white; background: #b00020; font-weight: bold; padding: 4px"
         )
         self.checks.hide()
+        self.technical = QLabel(self)  # issue 9: the long-unsynced technical alert, without details
+        self.technical.setObjectName("lock_technical")
+        self.technical.setWordWrap(True)
+        self.technical.setStyleSheet(
+            "color: black; background: #ffb300; font-weight: bold; padding: 4px"
+        )
+        self.technical.hide()
         self.user_id = QLineEdit(self)
         self.user_id.setObjectName("lock_user_id")
         self.user_id.setPlaceholderText(tr("your user id"))
@@ -216,6 +223,7 @@ class LockScreen(QWidget):
         column.addWidget(self.alerts)
         column.addWidget(self.flag)
         column.addWidget(self.checks)
+        column.addWidget(self.technical)
         column.addSpacing(8)
         form = QFormLayout()
         form.addRow(tr("User id"), self.user_id)
@@ -288,6 +296,17 @@ class LockScreen(QWidget):
         """The minute's alert check failed: said here without its details (they may name a patient)."""
         self.checks.setText(tr("ALERT CHECK FAILED: unlock to see why.") if failed else "")
         self.checks.setVisible(failed)
+
+    def set_sync_overdue(self, overdue: TechnicalAlert | None) -> None:
+        """The long-unsynced technical alert began (a `TechnicalAlert`) or ended (None)."""
+        self.technical.setText(
+            tr(
+                "TECHNICAL ALERT: this machine has not synced with the hub for too long: unlock to see why."
+            )
+            if overdue is not None
+            else ""
+        )
+        self.technical.setVisible(overdue is not None)
 
     # --- unlocking -----------------------------------------------------------------------------------
 

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         alarm_row.addWidget(self.mute)
         layout.addLayout(alarm_row)
         layout.addWidget(self.pages, 1)
+        self._content_layout = layout
         # Locked, the lock screen replaces the content (hidden, not merely covered: issue 10).
         self.content = central
         self.lock_screen = LockScreen(unlock, alarm, self.zone, notice=lock_notice, parent=self)
@@ -172,6 +173,8 @@ class MainWindow(QMainWindow):
         self.act_handover_ward = action(
             QT_TR_NOOP("Print handover of the whole &ward…"), "Ctrl+Shift+P", "act_handover_ward"
         )
+        self.act_sync = action(QT_TR_NOOP("&Sync now"), "F5", "act_sync")
+        self.act_sync.setEnabled(False)  # until a hub is set (ui/app.py)
         self.act_help = action(QT_TR_NOOP("&Keyboard shortcuts"), "F1", "act_help")
         self.act_about = action(QT_TR_NOOP("&About Bedside"), "", "act_about")
         menus = self.menuBar()
@@ -181,6 +184,7 @@ class MainWindow(QMainWindow):
             self.act_board,
             self.act_next,
             self.act_handover_ward,
+            self.act_sync,
             self.act_lock,
             self.act_user,
             self.act_quit,
@@ -335,6 +339,10 @@ class MainWindow(QMainWindow):
         # Every open alert in its current state: audible ones sound, the others leave the alarm.
         self.alarm.raise_for(self.controller.open_alerts())
         self._on_alarm_changed()
+
+    def add_flag(self, flag: QWidget) -> None:
+        """A technical alert's flag, shown under the alarm row (hidden, like the rest, when locked)."""
+        self._content_layout.insertWidget(self._content_layout.indexOf(self.pages), flag)
 
     def _on_alarm_changed(self, *_: object) -> None:
         self.mute.setVisible(self.alarm.sounding)

@@ -70,7 +70,22 @@ class SitePolicy:
     backup_interval_min: float = 60.0
     backup_keep: int = 24
 
+    # Issue 9: the app's background sync with its hub (administrative settings, not clinical ones; SPEC
+    # is silent, these are Bedside's defaults): one attempt every this many seconds, and a technical alert
+    # once this machine has gone this many minutes without a successful sync (another machine's records
+    # may be missing here, and this machine's from the others).
+    sync_interval_s: float = 60.0
+    sync_stale_alert_min: float = 30.0
+
     def __post_init__(self) -> None:
+        for name, unit in (("sync_interval_s", "seconds"), ("sync_stale_alert_min", "minutes")):
+            value = getattr(self, name)
+            if not (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and 0 < value < float("inf")
+            ):
+                raise ValueError(f"{name}: {value!r} must be a number of {unit} more than 0")
         if not (
             isinstance(self.idle_lock_min, int | float) and 0 < self.idle_lock_min < float("inf")
         ):
