@@ -365,3 +365,36 @@ def test_policy_set_asks_for_a_reason_and_a_user(
     assert "--user" in capsys.readouterr().err
     assert main(["policy", "show", "--db", str(tmp_path / "none.db")]) == 2
     assert "there is no ward database" in capsys.readouterr().err
+
+
+def test_a_received_policy_set_is_checked_as_a_local_one(tmp_path: Path) -> None:
+    """Sync receive: a policy_set with a value out of range, or filed under a patient, is quarantined
+    naming what is wrong, and the receiving ward's policy is unchanged."""
+    import json
+
+    from bedside.records import canonical_json
+    from bedside.store.receive import outgoing, quarantined, receive
+    from bedside.store.schema import RECORD_COLUMNS
+
+    clock = ManualClock(START)
+    a, b = machine(tmp_path, "a", clock), machine(tmp_path, "b", clock)
+    recorded(set_policy(a, pews_escalation_threshold=7))
+    device = Log(a.db, clock).device_id
+    (row,) = [dict(zip(RECORD_COLUMNS, r, strict=True)) for r in outgoing(a.db, device, 0, 10)]
+    payload = json.loads(row["payload"])
+    payload["settings"] = {"pews_escalation_threshold": 70}
+    out_of_range = row | {"payload": canonical_json(payload)}
+    under_patient = row | {"patient_id": "A1"}
+    for bad in (out_of_range, under_patient):
+        with transaction(b.db):
+            got = receive(b.db, Log(b.db, clock), [bad], clock, clock_suspect_after=timedelta(1))
+        assert got.accepted == 0 and len(got.quarantined) == 1
+    reasons = [q[1] for q in quarantined(b.db)]
+    assert any("pews_escalation_threshold: 70 must be" in r for r in reasons)
+    assert any("filed under the ward (~WARD)" in r for r in reasons)
+    assert b.ward.policy_in_force().policy == DEFAULT_POLICY
+    # The record as it was written is accepted, and b's policy follows it.
+    with transaction(b.db):
+        got = receive(b.db, Log(b.db, clock), [row], clock, clock_suspect_after=timedelta(1))
+    assert got.accepted == 1
+    assert b.ward.policy_in_force().policy == SitePolicy(pews_escalation_threshold=7)
