@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import tzinfo
+from functools import cache
 from hashlib import sha256
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -173,11 +174,13 @@ SETTING_RANGES: dict[str, SettingRange] = {
 }
 
 
+@cache
 def setting_names() -> tuple[str, ...]:
     """Every setting of the site policy, in the order SitePolicy declares them."""
     return tuple(f.name for f in dataclasses.fields(SitePolicy))
 
 
+@cache
 def _declared(name: str) -> tuple[type, bool]:
     """(int, float or str; whether None is allowed) of a setting, from its declaration."""
     declared = str(next(f.type for f in dataclasses.fields(SitePolicy) if f.name == name))
@@ -230,22 +233,27 @@ def setting_problem(name: str, value: object) -> str | None:
 
 def policy_problems(policy: SitePolicy) -> list[tuple[str, str]]:
     """(setting, sentence) for each setting of `policy` it may not hold, and for the settings that
-    contradict each other (the NEWS2 urgent threshold lies below the emergency one, SPEC 9)."""
+    contradict each other (see `_contradictions`)."""
     found = [
         (name, problem)
         for name in setting_names()
         if (problem := setting_problem(name, getattr(policy, name))) is not None
     ]
+    return found or _contradictions(policy)
+
+
+def _contradictions(policy: SitePolicy) -> list[tuple[str, str]]:
+    """The NEWS2 urgent threshold lies below the emergency one (SPEC 9)."""
     urgent, emergency = policy.news2_urgent_threshold, policy.news2_emergency_threshold
-    if not found and urgent >= emergency:
-        found.append(
-            (
-                "news2_urgent_threshold",
-                f"news2_urgent_threshold: {urgent!r} must be below news2_emergency_threshold "
-                f"({emergency!r}) (SPEC 9: urgent 5–6, emergency 7 or more)",
-            )
+    if urgent < emergency:
+        return []
+    return [
+        (
+            "news2_urgent_threshold",
+            f"news2_urgent_threshold: {urgent!r} must be below news2_emergency_threshold "
+            f"({emergency!r}) (SPEC 9: urgent 5–6, emergency 7 or more)",
         )
-    return found
+    ]
 
 
 def with_settings(policy: SitePolicy, settings: dict[str, Any]) -> SitePolicy:
@@ -261,12 +269,13 @@ def with_settings(policy: SitePolicy, settings: dict[str, Any]) -> SitePolicy:
         for name, v in settings.items()
     }
     changed = dataclasses.replace(policy, **values)
-    problems = policy_problems(changed)
+    problems = _contradictions(changed)
     if problems:
         raise ValueError(problems[0][1])
     return changed
 
 
+@cache
 def _known_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
