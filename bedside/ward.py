@@ -622,11 +622,14 @@ class Ward:
             return Invalid(tuple(valid))
 
         def save() -> Result:
+            before = {r.stored.id for r in self._in_force.refused}  # read under the write lock
             stored = self._log.write(valid, author=author.user_id)
             made = read_policy(self._db, self._log, self._defaults)
+            # The change, or a later one it would contradict (a correction of an old record), would
+            # not be applied: refused, and rolled back.
             for refused in made.refused:
-                if refused.stored.id == stored.id:
-                    raise RecordInvalid([_setting_error(refused.problem)])  # rolled back
+                if refused.stored.id not in before:
+                    raise RecordInvalid([_setting_error(refused.problem)])
             return Recorded(stored)
 
         result = self._in_transaction(save, "The site policy was not changed")

@@ -398,3 +398,22 @@ def test_a_received_policy_set_is_checked_as_a_local_one(tmp_path: Path) -> None
         got = receive(b.db, Log(b.db, clock), [row], clock, clock_suspect_after=timedelta(1))
     assert got.accepted == 1
     assert b.ward.policy_in_force().policy == SitePolicy(pews_escalation_threshold=7)
+
+
+def test_a_correction_that_would_make_a_later_change_contradict_is_refused(
+    tmp_path: Path,
+) -> None:
+    fx = make_ward(tmp_path)
+    first = recorded(set_policy(fx, news2_emergency_threshold=8)).record
+    fx.clock.advance(timedelta(minutes=1))
+    recorded(set_policy(fx, news2_urgent_threshold=7))  # 7 < 8
+    before = fx.history.row_counts()
+    lower = PolicySet(settings={"news2_emergency_threshold": 7}, reason="as printed")
+    errors = invalid(fx.ward.correct(first.id, lower, reason="RCP Chart 4", author=ADMIN)).errors
+    assert [e.field for e in errors] == ["news2_urgent_threshold"]
+    assert "below news2_emergency_threshold (7)" in errors[0].message
+    assert fx.history.row_counts() == before
+    assert (fx.ward.policy.news2_urgent_threshold, fx.ward.policy.news2_emergency_threshold) == (
+        7,
+        8,
+    )
