@@ -21,12 +21,15 @@ class Action(StrEnum):
     CLOSE_EPISODE = "close_episode"  # D10: a clinician closes an episode
     SIGN_GRADE = "sign_grade"
     EXPORT = "export"  # the chart leaves the ward (FHIR): physicians and the hospital's IT admins
+    SET_POLICY = (
+        "set_policy"  # issues 9 and 10: change the site policy (a policy_set record): admins only
+    )
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset({Action.ADMIT, Action.CHART, Action.ACKNOWLEDGE}),
-    Role.PHYSICIAN: frozenset(Action),
-    Role.ADMIN: frozenset({Action.ADMIT, Action.EXPORT}),
+    Role.PHYSICIAN: frozenset(Action) - {Action.SET_POLICY},
+    Role.ADMIN: frozenset({Action.ADMIT, Action.EXPORT, Action.SET_POLICY}),
     Role.READ_ONLY: frozenset(),
 }
 

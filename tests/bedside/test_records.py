@@ -35,6 +35,7 @@ from bedside.records import (
     Intervention,
     NeuroCheck,
     Note,
+    PolicySet,
     Record,
     RecordInvalid,
     VitalSigns,
@@ -136,6 +137,10 @@ EXAMPLES: list[Record] = [
     Discharge(outcome="transferred", destination="paediatric ICU"),
     AssessmentRecord(crs_grade=2, flags=(Flag.CRS_DOMAIN_MISSING,), rule_version="test rules"),
     Export(format="fhir_r4_transaction", resources=12, file="/srv/export.json", sha256="0" * 64),
+    PolicySet(
+        settings={"pews_escalation_threshold": 7, "site_timezone": "Europe/Zurich"},
+        reason="the ward's escalation algorithm",
+    ),
     AlertEvent(
         alert_id="a-1",
         event="raised",
