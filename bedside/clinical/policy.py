@@ -186,6 +186,8 @@ SETTING_RANGES: dict[str, SettingRange] = {
     # bedside.backup.check_policy reads these two (an administrative choice of Bedside's).
     "backup_interval_min": SettingRange(1, 24 * 60, "minutes", "Bedside's range for backups"),
     "backup_keep": SettingRange(1, 1000, "backups", "Bedside's range for backups"),
+    "sync_interval_s": _positive(24 * 3600, "seconds", "Bedside's range for the app's sync"),
+    "sync_stale_alert_min": _MINUTES,
 }
 
 
