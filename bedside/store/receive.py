@@ -13,7 +13,7 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
 from hashlib import sha256
 from typing import Any
@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from bedside.alert_vocabulary import AlertEventType
 from bedside.clock import Clock
-from bedside.ids import HlcStamp, epoch_ms
+from bedside.ids import _STAMP_RE, HlcStamp, epoch_ms
 from bedside.records import (
     Draft,
     FieldError,
@@ -383,6 +383,16 @@ class _NoFuture:
         return self._clock.monotonic()
 
 
+def parse_stamp(text: str) -> HlcStamp:
+    """`HlcStamp.parse(text)`, without `strptime` (a third of the cost of receiving a record): the
+    stamp's pattern fixes the wall clock's form, which `fromisoformat` reads the same."""
+    match = _STAMP_RE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not an HLC stamp: {text!r}")
+    wall = datetime.fromisoformat(match[1]).replace(tzinfo=UTC)
+    return HlcStamp(epoch_ms(wall), int(match[2]), match[3])
+
+
 def _checked(version: Row, clock: Clock, *, future_ok: bool = False) -> tuple[Any, Draft, HlcStamp]:
     """The record, its draft and its HLC stamp, checked as a new local record is; raises
     RecordInvalid."""
@@ -396,7 +406,7 @@ def _checked(version: Row, clock: Clock, *, future_ok: bool = False) -> tuple[An
     text = version.get("entered_at")
     stamp: HlcStamp | None = None
     try:
-        stamp = HlcStamp.parse(str(text))
+        stamp = parse_stamp(str(text))
         if stamp.device_id != version.get("device_id"):
             errors.append(
                 FieldError("entered_at", "entered_at: stamped by another device", "its device id")
