@@ -49,7 +49,7 @@ from bedside.records.types import RECORD_TYPES, Admission, AlertEvent, Intervent
 from bedside.store.connection import StorageError
 from bedside.store.history import TIME_POINT_KINDS
 from bedside.store.log import Log
-from bedside.store.projection import projection_row
+from bedside.store.projection import NoShortcut, projection_from_payload, projection_row
 from bedside.store.schema import RECORD_COLUMNS
 from bedside.store.verify import chain_hash_of_values
 
@@ -168,7 +168,7 @@ def receive(
             )
             continue
         try:
-            record, draft, stamp = _checked(version, clock)
+            record, draft, stamp, data = _checked(version, clock)
         except RecordInvalid as err:
             refusals = [e for e in err.errors if not _future(e)]
             if refusals:
@@ -176,7 +176,7 @@ def receive(
                 out.quarantined.append(Quarantined(record_id, reason, version))
                 continue
             # Only "in the future": the sending machine's clock is ahead. Accepted, flagged.
-            record, draft, stamp = _checked(version, clock, future_ok=True)
+            record, draft, stamp, data = _checked(version, clock, future_ok=True)
             out.flags.append(
                 (record_id, Flag.CLOCK_SUSPECT, "; ".join(e.message for e in err.errors))
             )
@@ -208,6 +208,7 @@ def receive(
         pending.add(
             values,
             record,
+            data,
             record_id=record_id,
             patient_id=draft.patient_id,
             observed_at=str(version["observed_at"]),
@@ -251,6 +252,7 @@ class _Pending:
         self,
         values: tuple[Any, ...],
         record: Any,
+        data: Any,
         *,
         record_id: str,
         patient_id: str,
@@ -261,14 +263,26 @@ class _Pending:
         self.records.append(values)
         if isinstance(record, AlertEvent) and record.event is AlertEventType.RAISED:
             self.alerts.append((record.alert_id, patient_id))
-        projected = projection_row(
-            record,
-            record_id=record_id,
-            patient_id=patient_id,
-            observed_at=observed_at,
-            entered_at=entered_at,
-            supersedes=supersedes,
-        )
+        try:
+            # Vitals and assessments (almost every record) straight from the checked payload: the
+            # row `projection_row` gives, as verification recomputes it.
+            projected = projection_from_payload(
+                str(values[1]),
+                data,
+                record_id=record_id,
+                patient_id=patient_id,
+                observed_at=observed_at,
+                entered_at=entered_at,
+            )
+        except NoShortcut:
+            projected = projection_row(
+                record,
+                record_id=record_id,
+                patient_id=patient_id,
+                observed_at=observed_at,
+                entered_at=entered_at,
+                supersedes=supersedes,
+            )
         if projected is not None:
             table, row = projected
             self.rows.setdefault((table, tuple(row)), []).append(tuple(row.values()))
@@ -393,9 +407,11 @@ def parse_stamp(text: str) -> HlcStamp:
     return HlcStamp(epoch_ms(wall), int(match[2]), match[3])
 
 
-def _checked(version: Row, clock: Clock, *, future_ok: bool = False) -> tuple[Any, Draft, HlcStamp]:
-    """The record, its draft and its HLC stamp, checked as a new local record is; raises
-    RecordInvalid."""
+def _checked(
+    version: Row, clock: Clock, *, future_ok: bool = False
+) -> tuple[Any, Draft, HlcStamp, Any]:
+    """The record, its draft, its HLC stamp and its parsed payload, checked as a new local record is;
+    raises RecordInvalid."""
     errors: list[FieldError] = []
     record_id = version.get("id")
     try:
@@ -453,7 +469,7 @@ def _checked(version: Row, clock: Clock, *, future_ok: bool = False) -> tuple[An
     if errors:
         raise RecordInvalid(errors)
     assert stamp is not None  # a bad stamp was refused above
-    return record, draft, stamp
+    return record, draft, stamp, data
 
 
 def _correction_problem(db: Database, version: Row, batch: Mapping[str, Row]) -> str | None:
