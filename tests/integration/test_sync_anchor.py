@@ -296,3 +296,25 @@ def test_hub_init_migrates_a_schema_1_hub_and_anchors_what_it_holds(
     tamper(a, rewrite)
     with pytest.raises(SyncRefused):
         run(a, hub_place)
+
+
+def test_the_app_status_says_a_refused_chain_and_never_synced(
+    hub_place: HubPlace, tmp_path: Path
+) -> None:
+    """The app's background sync (bedside.sync.status) shows the refusal's sentence, not an
+    unexpected error, and keeps the last successful sync as it was."""
+    from bedside.sync.status import sync_with_hub
+
+    a = machine(tmp_path, "a")
+    charted(a, 12)
+    first = sync_with_hub(a.path, hub_place.url, clock=a.clock)
+    assert first.problem is None, first.problem
+    tamper(a, rewrite)
+    a.clock.advance(timedelta(minutes=5))
+    a.close()
+    status = sync_with_hub(a.path, hub_place.url, clock=a.clock)
+    assert status.problem is not None
+    assert "refused" in status.problem and "bedside verify --hub" in status.problem
+    assert "stopped" not in status.problem
+    assert status.reachable
+    assert status.last_sync_at == first.last_sync_at is not None
