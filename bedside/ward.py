@@ -26,10 +26,10 @@ from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from bedside.clock import Clock
 from bedside.preview import DRAFT_ID, DraftOverlay, DraftRecord
 from bedside.records import (
+    DERIVED_RECORDS,
     FUTURE_TOLERANCE,
     Admission,
     AlertEvent,
-    AssessmentRecord,
     Attribution,
     Discharge,
     Draft,
@@ -124,8 +124,6 @@ class PatientSummary:
 # Time-driven alert events (overdue checks, escalations) are written under this id, never a person's.
 SYSTEM_AUTHOR = "system"
 
-# Records Bedside computes; a person never corrects them.
-_DERIVED = (AssessmentRecord, AlertEvent)
 # Who may correct what: the permission of the original action.
 _CORRECTION_ACTION = {
     Attribution: Action.ATTRIBUTE,
@@ -246,7 +244,7 @@ class Ward:
                     ),
                 )
             )
-        if isinstance(old.record, _DERIVED):
+        if isinstance(old.record, DERIVED_RECORDS):
             message = f"record: a {old.kind} is computed by Bedside and is never corrected by hand"
             return Invalid((FieldError("record", message, "a charted record"),))
         if type(old.record) is not type(replacement):
@@ -262,7 +260,12 @@ class Ward:
         if isinstance(replacement, Intervention):
             observed_at = replacement.started_at  # an infusion is observed when it starts
         draft = Draft(
-            replacement, old.patient_id, observed_at or old.observed_at, record_id, reason
+            replacement,
+            old.patient_id,
+            observed_at or old.observed_at,
+            record_id,
+            reason,
+            keeps_observed_at=observed_at is None,  # the log checks it is the old time
         )
         return self._chart(draft, author, action)
 
