@@ -690,15 +690,21 @@ class Ward:
     ) -> None:
         now = self._clock.now()
         for d in drafts:
+            alert_id = d.alert_id or self._alert_identity(patient_id, d.kind, d.level)
             event = AlertEvent(
-                alert_id=d.alert_id or self._alert_identity(patient_id, d.kind, d.level),
+                alert_id=alert_id,
                 event=d.event,
                 kind=d.kind,
                 priority=d.priority,
                 level=d.level,
                 detail=d.detail,
             )
-            self._log.append(event, patient_id=patient_id, observed_at=now, author=author_id)
+            # Never before the alert's last event, which a machine whose clock runs ahead may have
+            # stamped later than this clock: the fold orders events by time, so an end stamped
+            # before it would not end it, and every sync would write that end again.
+            last = max((e.at for e in self._history.events_of_alert(alert_id)), default=now)
+            at = max(now, last)
+            self._log.append(event, patient_id=patient_id, observed_at=at, author=author_id)
         if drafts:
             self._forget_resolved(patient_id)
 

@@ -121,7 +121,10 @@ def validate(draft: Draft, clock: Clock, *, stamped: bool = False) -> list[Field
     if stamped and isinstance(record, DERIVED_RECORDS):
         return errors
     latest = clock.now() + FUTURE_TOLERANCE
-    times: list[tuple[str, datetime | None]] = [("observed_at", draft.observed_at)]
+    # A correction that keeps the corrected record's time was checked when that one was charted
+    # (the log verifies it is that time): a clock set back since must not stop the correction.
+    kept = draft.keeps_observed_at
+    times: list[tuple[str, datetime | None]] = [] if kept else [("observed_at", draft.observed_at)]
     if isinstance(record, Intervention):
         times += [("started_at", record.started_at), ("stopped_at", record.stopped_at)]
     for name, when in times:
