@@ -332,3 +332,81 @@ TwoMachines.TestCase.settings = settings(
 @pytest.mark.slow
 class TestR10TwoMachines(TwoMachines.TestCase):  # type: ignore[name-defined,misc]
     """R10 in CI: BEDSIDE_R10_RUNS runs (200) of up to R10_STEPS steps."""
+
+
+# --- what R10 found, each as a small deterministic case ------------------------------------------
+
+
+def _pair(tmp_path: Path, ahead: timedelta = timedelta(0)) -> tuple[WardFixture, WardFixture, str]:
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    open_hub(url, create=True).close()
+    made = []
+    for name, start in (("a", START), ("b", START + ahead)):
+        clock = ManualClock(start)
+        db = open_database(tmp_path / f"{name}.db", clock=clock)
+        made.append(WardFixture(Ward(db, clock=clock), clock, tmp_path / f"{name}.db", db))
+    a, b = made
+    recorded(a.ward.admit(admission(PATIENT, ADULT_BORN), author=NURSE, at=ADMITTED_AT))
+    return a, b, url
+
+
+def _run(fx: WardFixture, url: str) -> SyncReport:
+    hub = open_hub(url, clock=fx.clock)
+    try:
+        return sync_once(fx.ward, fx.db, hub, fx.clock)
+    finally:
+        hub.close()
+
+
+def _open(fx: WardFixture) -> list[tuple[str, str, int, AlertStatus]]:
+    return sorted(
+        (a.alert_id, a.kind.value, a.level, a.status) for a in fx.ward.open_alerts(PATIENT)
+    )
+
+
+def test_an_alert_ended_here_and_escalated_elsewhere_is_open_on_both(tmp_path: Path) -> None:
+    a, b, url = _pair(tmp_path)
+    recorded(a.ward.chart_neuro(PATIENT, ice_check(5), observed_at=a.clock.now(), author=NURSE))
+    _run(a, url)
+    _run(b, url)
+    (icans,) = [al for al in a.ward.open_alerts(PATIENT) if al.kind.value == "icans"]
+    recorded(a.ward.acknowledge(icans.alert_id, author=NURSE))
+    a.clock.advance(timedelta(minutes=10))
+    b.clock.advance(timedelta(minutes=20))
+    # Apart: on A the ICANS alert ends (ICE 10); on B, later, it rises to grade 3 (ICE 1).
+    recorded(a.ward.chart_neuro(PATIENT, ice_check(10), observed_at=a.clock.now(), author=NURSE))
+    assert icans.alert_id not in {al.alert_id for al in a.ward.open_alerts(PATIENT)}
+    recorded(b.ward.chart_neuro(PATIENT, ice_check(1), observed_at=b.clock.now(), author=NURSE))
+    for fx in (a, b, a):
+        _run(fx, url)
+    on_a = a.ward.alert(icans.alert_id)
+    assert on_a is not None and on_a.status is AlertStatus.ACTIVE and on_a.level == 3
+    assert icans.alert_id in {al.alert_id for al in a.ward.open_alerts(PATIENT)}
+    assert _open(a) == _open(b)
+
+
+def test_an_alert_event_is_stamped_no_earlier_than_the_alerts_last(tmp_path: Path) -> None:
+    a, b, url = _pair(tmp_path, ahead=timedelta(hours=2))  # B's clock runs 2 h ahead
+    _run(a, url)
+    _run(b, url)
+    fever = recorded(
+        b.ward.chart_vitals(
+            PATIENT, vitals_of(38.9, 120, {}), observed_at=b.clock.now(), author=NURSE
+        )
+    )
+    _run(b, url)
+    _run(a, url)
+    (crs,) = [al for al in a.ward.open_alerts(PATIENT) if al.kind.value == "crs"]
+    # On A (behind), the fever is corrected away: the alert ends, though A's clock is before the
+    # time B raised it at.
+    recorded(
+        a.ward.correct(fever.record.id, vitals_of(37.0, 120, {}), reason="probe", author=NURSE)
+    )
+    ended = a.ward.alert(crs.alert_id)
+    assert ended is not None and ended.status is AlertStatus.RESOLVED
+    assert all(e.at >= crs.raised_at for e in a.history.events_of_alert(crs.alert_id))
+    for fx in (b, a, b):
+        _run(fx, url)
+    for fx in (a, b):
+        assert (_run(fx, url).pushed, _run(fx, url).pulled) == (0, 0)
+    assert _open(a) == _open(b)
