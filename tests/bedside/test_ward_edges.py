@@ -204,6 +204,11 @@ def test_a_clock_set_back_stops_neither_charting_nor_acknowledging(fx: WardFixtu
     recorded(fx.ward.acknowledge(alert.alert_id, author=NURSE))
     acknowledged = fx.ward.alert(alert.alert_id)
     assert acknowledged is not None and acknowledged.acknowledged_by == NURSE.user_id
+    # A correction that keeps the time of a record charted before the clock went back.
+    fixed = recorded(
+        fx.ward.correct(later.record.id, normal_adult_vitals(), reason="typo", author=NURSE)
+    )
+    assert fixed.record.observed_at == later.record.observed_at
     # What a person gives is still checked against the clock.
     ahead = fx.clock.now() + timedelta(minutes=30)
     refused = fx.ward.chart_vitals("A1", normal_adult_vitals(), observed_at=ahead, author=NURSE)
