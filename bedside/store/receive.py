@@ -358,8 +358,14 @@ def validate_received(draft: Draft, clock: Clock) -> list[FieldError]:
     draft whose fields are all valid (every other one goes through `validate`)."""
     record = draft.record
     cls = type(record)
-    if cls is Admission or cls is Intervention or RECORD_TYPES.get(cls.KIND) is not cls:
-        return validate(draft, clock)  # their cross-field and time checks are validate's own
+    if (
+        cls is Admission
+        or cls is Intervention
+        or getattr(cls, "WARD_LEVEL", False)
+        or draft.keeps_observed_at
+        or RECORD_TYPES.get(cls.KIND) is not cls
+    ):
+        return validate(draft, clock)  # their cross-field, ward and time checks are validate's own
     for spec in _ENVELOPE:
         if not _field_ok(spec, getattr(draft, spec.name)):
             return validate(draft, clock)

@@ -24,7 +24,7 @@ from bedside.records import (
     validate,
 )
 from bedside.records.fields import check_field
-from bedside.records.types import specs_of
+from bedside.records.types import WARD_ID, PolicySet, specs_of
 from bedside.store.receive import _field_ok, parse_stamp, validate_received
 from tests.support.ward_fixtures import (
     START,
@@ -140,8 +140,14 @@ def _drafts() -> list[Draft]:
         Draft(records[0], "A100", at, None, "a reason"),
         Draft(records[0], "A100", at, "0190d6a2-7b8c-7def-8123-456789abcdef", "a reason"),
         Draft(records[0], "A100", datetime(1999, 1, 1, tzinfo=UTC), None, None),
+        # A time kept by a correction, or claimed by a record that corrects nothing.
+        Draft(records[0], "A100", at, None, None, keeps_observed_at=True),
+        Draft(records[0], "A100", at, "0190d6a2-7b8c-7def-8123-456789abcdef", "why", True),
     ]
-    return drafts + envelope
+    # A ward-level record: under the ward it passes, under a patient it is refused.
+    policy = PolicySet(settings={"pews_escalation_threshold": 7}, reason="the ward's algorithm")
+    ward = [Draft(policy, WARD_ID, at, None, None), Draft(policy, "A100", at, None, None)]
+    return drafts + envelope + ward
 
 
 def test_validate_received_gives_exactly_validates_errors() -> None:
