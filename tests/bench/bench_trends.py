@@ -335,10 +335,10 @@ def run(
     )
     print(f"{'    raw: bare pyqtgraph, the raw 15-min year, ms':<58}{1:>4}{raw_first:>9.1f}")
     print(
-        f"{'    ratio first draw (fresh Chart) / bare same arrays':<58}{'':>4}{first_draw_cold / bare_first:>9.2f}"
+        f"{'    ratio first draw (second view) / bare same arrays':<58}{'':>4}{first_draw_cold / bare_first:>9.2f}"
     )
     print(
-        f"{'    ratio first draw (Chart read before) / bare':<58}{'':>4}{first_draw_warm / bare_first:>9.2f}"
+        f"{'    ratio first draw (third view) / bare same arrays':<58}{'':>4}{first_draw_warm / bare_first:>9.2f}"
     )
     print(
         f"{'(c) TrendView pan/zoom redraw, ms':<58}{len(redraw):>4}{med(redraw):>9.1f}{p90(redraw):>9.1f}{max(redraw):>9.1f}  median <= {TARGET_REDRAW_MS:g} ms: {verdict(med(redraw), TARGET_REDRAW_MS)}"
