@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bedside.alert_vocabulary import AlertEventType
 from bedside.clock import Clock
 from bedside.ids import _STAMP_RE, HlcStamp, epoch_ms
 from bedside.records import (
@@ -261,7 +260,7 @@ class _Pending:
         supersedes: str | None,
     ) -> None:
         self.records.append(values)
-        if isinstance(record, AlertEvent) and record.event is AlertEventType.RAISED:
+        if isinstance(record, AlertEvent):  # any event may (re)open it, as in store/projection.py
             self.alerts.append((record.alert_id, patient_id))
         try:
             # Vitals and assessments (almost every record) straight from the checked payload: the
