@@ -70,7 +70,20 @@ class SitePolicy:
     backup_interval_min: float = 60.0
     backup_keep: int = 24
 
+    # Issue 10 (BATTERY R15): a user is locked out after this many failed sign-ins in a row, until an
+    # admin resets their PIN. An administrative setting (the issue's default), not a clinical one.
+    lockout_failures: int = 5
+
     def __post_init__(self) -> None:
+        if (
+            not isinstance(self.lockout_failures, int)
+            or isinstance(self.lockout_failures, bool)
+            or not 1 <= self.lockout_failures <= 100
+        ):
+            raise ValueError(
+                f"lockout_failures: {self.lockout_failures!r} must be a whole number of failed "
+                "sign-ins from 1 to 100"
+            )
         if not (
             isinstance(self.idle_lock_min, int | float) and 0 < self.idle_lock_min < float("inf")
         ):

@@ -18,7 +18,14 @@ from bedside.records.fields import (
     check_field,
     normalise_patient_id,
 )
-from bedside.records.types import RECORD_TYPES, Admission, Intervention, Record, specs_of
+from bedside.records.types import (
+    RECORD_TYPES,
+    WARD_ID,
+    Admission,
+    Intervention,
+    Record,
+    specs_of,
+)
 
 # A record may be charted up to this far ahead of the machine's clock (clocks on a ward drift a little).
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -87,7 +94,12 @@ _ENVELOPE = (
 
 def validate(draft: Draft, clock: Clock) -> list[FieldError]:
     """Every reason to refuse `draft`, empty if it may be stored. Times are checked against `clock`."""
-    errors = [e for spec in _ENVELOPE for e in check_field(spec, getattr(draft, spec.name))]
+    ward_level = getattr(draft.record, "WARD_LEVEL", False)
+    envelope = _ENVELOPE[1:] if ward_level else _ENVELOPE
+    errors = [e for spec in envelope for e in check_field(spec, getattr(draft, spec.name))]
+    if ward_level and draft.patient_id != WARD_ID:
+        message = f"patient_id: a {draft.record.KIND} is filed under the ward ({WARD_ID})"
+        errors.append(FieldError("patient_id", message, WARD_ID))
     if draft.supersedes is not None and draft.reason is None:
         message = "reason: a correction must say why"
         errors.append(FieldError("reason", message, REASON_TEXT.allowed))
