@@ -214,18 +214,20 @@ class Users:
     def authenticate(self, user_id: str, pin: str) -> Author:
         """The sealed `Author` of the user whose PIN this is; raises `AccessRefused`. Every attempt,
         whatever its outcome, is recorded (R15), the PIN never."""
-        user_id = normalise_user_id(user_id) if isinstance(user_id, str) else user_id
-        if user_id_errors(user_id) or not isinstance(pin, str):
+        user_id = normalise_user_id(user_id) if isinstance(user_id, str) else ""
+        pin = pin if isinstance(pin, str) else ""
+        malformed = bool(user_id_errors(user_id))
+        # Under the write lock: two attempts at once are counted one after the other (R15).
+        with transaction(self._db):
+            state = None if malformed else self._state(user_id)
+            outcome = self._outcome(state, pin)
+            attempt = LoginAttempt(user_id=user_id if state else None, outcome=outcome)
+            self._write(attempt, author=user_id if state else SYSTEM_USER_ID)
+        if malformed:  # audited as an unknown user (without what was typed)
             raise AccessRefused(
                 Refusal.INVALID,
                 f"Not signed in: a user id is {USER_ID_TEXT.allowed}; check it and try again.",
             )
-        # Under the write lock: two attempts at once are counted one after the other (R15).
-        with transaction(self._db):
-            state = self._state(user_id)
-            outcome = self._outcome(state, pin)
-            attempt = LoginAttempt(user_id=user_id if state else None, outcome=outcome)
-            self._write(attempt, author=user_id if state else SYSTEM_USER_ID)
         if outcome is LoginOutcome.SUCCESS:
             assert state is not None
             role = state.created.role

@@ -178,7 +178,9 @@ def test_unknown_and_disabled_users_are_refused_and_audited_without_the_typed_id
     # A PIN typed into the user id field is not kept: an unknown id is audited without it.
     assert ("system", None, LoginOutcome.UNKNOWN_USER) in log
     assert ("nurse.ada", "nurse.ada", LoginOutcome.DISABLED) in log
+    before = len(log)
     assert refusal(fx, "bad id!", "1234").reason is Refusal.INVALID
+    assert attempts(fx)[before:] == [("system", None, LoginOutcome.UNKNOWN_USER)]  # audited too
 
 
 def test_user_ids_compare_without_case(fx: WardFixture) -> None:
