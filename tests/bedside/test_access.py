@@ -401,3 +401,38 @@ def test_a_second_machine_with_the_same_file_accepts_the_seal(fx: WardFixture) -
         recorded(writer.admit(admission("A1", ADULT_BORN), author=nurse))
     finally:
         db.conn.close()
+
+
+def test_users_and_a_lockout_sync_to_another_machine(tmp_path: Path) -> None:
+    """Users are records: created on one machine, they sign in on the other after a sync, and a
+    lockout there holds here after the next one (R15 across machines)."""
+    from bedside.sync.exchange import sync_once
+    from tests.support.hubs import HubPlace
+
+    place = HubPlace("sqlite", tmp_path)
+    place.open(create=True).close()
+    a, b = make_ward(tmp_path / "a"), make_ward(tmp_path / "b")
+
+    def sync(fx: WardFixture) -> None:
+        hub = place.open(fx.clock)
+        try:
+            sync_once(fx.ward, fx.db, hub, fx.clock)
+        finally:
+            hub.close()
+
+    try:
+        with_users(a)
+        sync(a)
+        sync(b)
+        assert b.ward.has_users() and b.ward.authenticate("nurse.ada", NURSE_PIN).role is Role.NURSE
+        forged = b.ward.admit(admission("A1", ADULT_BORN), author=Author("nurse.ada", Role.NURSE))
+        assert isinstance(forged, Invalid)  # machine b now has users: a hand-made author is refused
+        for _ in range(5):
+            refusal(b, "nurse.ada", "0000")
+        sync(b)
+        sync(a)
+        assert refusal(a, "nurse.ada", NURSE_PIN).reason is Refusal.LOCKED_OUT
+        assert verify(a.db).ok and verify(b.db).ok
+    finally:
+        a.close()
+        b.close()
