@@ -33,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="open a freshly built demo ward in its own file"
     )
     parser.add_argument(
-        "--user", default=None, help="who is charting, as USER:ROLE (skips the dialog)"
+        "--user",
+        default=None,
+        help="who is charting, as USER:ROLE: skips the dialog on a ward without users; on a ward "
+        "with users, the login starts with this user id",
     )
     return parser
 
@@ -172,24 +175,25 @@ def _storage_problem(sentence: str) -> int:
     return EXIT_STORAGE
 
 
-def _run_qt(path: Path, clock: object, user: str | None) -> int:
+def _run_qt(path: Path, clock: object, given_user: str | None) -> int:
     from PySide6.QtCore import QSettings
 
     from bedside.staff import Author, Role
     from ui.app import build
-    from ui.session import CurrentUser, ProvisionalUnlock
+    from ui.session import CurrentUser
 
     qapp = _qapp()  # the recovery dialog's, when it ran
     user = CurrentUser()
     # The lock screen's check of a user id and PIN (issue 10): `unlock(user_id, pin) -> Author`, raising
-    # with the sentence to show. PIN login replaces ProvisionalUnlock here; nothing else changes.
-    unlock = ProvisionalUnlock(user)
-    app = build(qapp, path, clock, settings=QSettings(), user=user, unlock=unlock)  # type: ignore[arg-type]
+    # with the sentence to show. build()'s default, SessionUnlock, asks the ward service (Ward.authenticate)
+    # once the ward has users.
+    app = build(qapp, path, clock, settings=QSettings(), user=user)  # type: ignore[arg-type]
     app.window.show()
-    if user:
-        name, _, role = user.partition(":")
+    name, _, role = (given_user or "").partition(":")
+    if given_user and not app.controller.has_users():
+        # A ward without users, as before them: --user USER:ROLE says who is charting (no PIN).
         app.user.sign_in(Author(name, Role(role or "nurse")))
-    elif not app.window.ask_user():
+    elif not app.window.ask_user(name):
         app.shutdown()
         return 0
     app.controller.start()
