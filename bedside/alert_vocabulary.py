@@ -30,6 +30,13 @@ class AlertKind(StrEnum):
     WAIVER_REVIEW = "waiver_review"  # D23: afebrile > 72 h on the fever waiver
 
 
+class TechnicalAlertKind(StrEnum):
+    """Alerts about this ward machine, not about a patient: derived from its own state, never stored in
+    the log (another machine's log says nothing about this one)."""
+
+    SYNC_OVERDUE = "sync_overdue"  # issue 9: no successful sync for the site policy's minutes
+
+
 class Priority(IntEnum):
     LOW = 1
     MEDIUM = 2
@@ -76,6 +83,17 @@ class StoredAlertEvent:
     event: AlertEventType
     priority: Priority
     level: int
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class TechnicalAlert:
+    """An alert about this machine (not a patient) while its condition holds: it ends by itself when the
+    condition ends (a successful sync), so there is nothing to acknowledge."""
+
+    kind: TechnicalAlertKind
+    priority: Priority
+    since: datetime  # when the condition began
     detail: str
 
 

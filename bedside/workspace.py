@@ -2,7 +2,8 @@
 """What the presentation layer opens: a ward database as the service objects it needs.
 
 The app never holds a database of its own (`ui/` runs no SQL): it asks here for a `Ward` (one per
-thread, each on its own connection) and a `Chart` (the read service of the trend and history views).
+thread, each on its own connection), a `Chart` (the read service of the trend and history views), and
+a sync run with the hub (`sync_with_hub`, on connections of its own, for a worker).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from bedside.store.connection import (
 )
 from bedside.store.location import default_database_path
 from bedside.store.log import StoredRecord
+from bedside.sync.status import SyncStatus, local_status, not_yet, sync_overdue, sync_with_hub
 from bedside.verify import open_ward
 from bedside.ward import Ward
 
@@ -49,10 +51,13 @@ __all__ = [
     "StorageError",
     "StorageProblem",
     "StoredRecord",
+    "SyncStatus",
     "back_up",
     "backup_folder",
     "default_database_path",
     "list_backups",
+    "local_status",
+    "not_yet",
     "open_for_reading",
     "open_service",
     "open_ward_and_chart",
@@ -60,6 +65,8 @@ __all__ = [
     "recovery_offer",
     "restore_backup",
     "storage_error",
+    "sync_overdue",
+    "sync_with_hub",
 ]
 
 

@@ -112,6 +112,7 @@ def main() -> int:
     login.close()
     app.shutdown()
     window.close()
+    sync_status(qapp, path, work, out, settings, settle)
 
     # the same ward in Simplified Chinese (View > Language, remembered in the settings)
     settings.setValue(SETTING, CHINESE)
@@ -126,6 +127,50 @@ def main() -> int:
     # PySide6 6.12 can crash while the interpreter tears its objects down after a grab; the PNGs are
     # written and flushed by now, so leave without that teardown.
     os._exit(0)
+
+
+def sync_status(qapp: object, path: Path, work: Path, out: Path, settings: object, settle) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9: the status bar after a sync with a hub file, then after the hub went away (carried off
+    on its stick), with the long-unsynced technical alert (the policy's minutes shortened to show it)."""
+    from PySide6.QtCore import QThreadPool
+
+    from bedside.clinical.policy import SitePolicy
+    from bedside.clock import SystemClock
+    from bedside.staff import Author, Role
+    from bedside.sync.hub import open_hub
+    from ui.app import build
+
+    hub_file = work / "hub.db"
+    url = f"sqlite:///{hub_file}"
+    open_hub(url, create=True).close()
+    policy = SitePolicy(sync_stale_alert_min=0.01)
+    app = build(qapp, path, SystemClock(), settings=settings, policy=policy, pool=QThreadPool(),  # type: ignore[arg-type]
+                hub_url=url)  # fmt: skip
+    app.user.sign_in(Author("nurse.demo", Role.NURSE))
+    window = app.window
+    window.resize(1500, 900)
+    window.show()
+    sync = app.sync
+    assert sync is not None
+
+    def attempt() -> None:
+        sync.sync_now()
+        while sync.busy:
+            settle()
+        settle()
+
+    attempt()
+    window.statusBar().grab().save(str(out / "sync-status.png"))
+    print(out / "sync-status.png")
+    hub_file.rename(work / "carried-away.db")
+    attempt()
+    settle()  # more than the shortened minutes (0.6 s) since the last sync
+    sync.check_overdue()
+    settle()
+    window.grab().save(str(out / "sync-unreachable.png"))
+    print(out / "sync-unreachable.png")
+    app.shutdown()
+    window.close()
 
 
 def recovery_dialog(work: Path, path: Path, out: Path, settle: object) -> None:

@@ -19,6 +19,7 @@ from ui.controller import WardController
 from ui.history import HistoryView
 from ui.lock import IdleWatch, Unlock
 from ui.session import CurrentUser, ProvisionalUnlock, SessionUnlock
+from ui.sync import SyncOverdueFlag, SyncScheduler, SyncStatusLabel
 from ui.text import tr
 from ui.theme import apply_theme
 from ui.translations import ENGLISH, chosen_language, install
@@ -50,6 +51,7 @@ class BedsideApp:
     translators: list[QTranslator]
     idle: IdleWatch
     backups: BackupScheduler
+    sync: SyncScheduler | None = None  # None: no hub set on this machine
 
     def _connect_signals(self) -> None:
         # the night theme, applied to the whole application and remembered by the window
@@ -58,6 +60,16 @@ class BedsideApp:
         self.qapp.aboutToQuit.connect(self.shutdown)
         # a failed backup is also said in the status bar's message line
         self.backups.failed.connect(self._on_backups_failed)
+        if self.sync is not None:
+            # "Sync now" (Ward menu, F5); records from other machines refresh the board, the open
+            # patient (its alert list), the banner and the alarm
+            self.window.act_sync.triggered.connect(self.sync.sync_now)
+            self.sync.ward_changed.connect(self.window.refresh_board)
+            # the long-unsynced technical alert is said on the lock screen too (without details)
+            self.sync.overdue_changed.connect(self.window.lock_screen.set_sync_overdue)
+            # a save or a tick adds records waiting for the hub: counted again at once
+            self.controller.recorded.connect(self.sync.recount)
+            self.controller.tick_reported.connect(self.sync.recount)
 
     def _on_backups_failed(self, sentence: str) -> None:
         self.window.statusBar().showMessage(sentence, 60_000)
@@ -70,6 +82,8 @@ class BedsideApp:
         self.qapp.removeEventFilter(self.idle)
         self.alarm.raise_for([])  # silence: nothing sounds once the window is gone
         self.backups.stop()  # a backup under way finishes in the pool, which stop() waits for
+        if self.sync is not None:
+            self.sync.stop()  # an attempt under way finishes (a locked hub: its lock wait)
         self.controller.stop()
         self.controller.ward.close()
         for t in self.translators:  # the next app of this process starts in its own language
@@ -87,6 +101,8 @@ def build(
     user: CurrentUser | None = None,
     unlock: Unlock | None = None,
     backup_folder: Path | None = None,
+    hub_url: str | None = None,
+    sync_pool: QThreadPool | None = None,
 ) -> BedsideApp:
     """The app on the ward database at `path` (created if new; the caller has opened it once).
 
@@ -94,6 +110,9 @@ def build(
     sentence to show); without it, `SessionUnlock`: the ward service's PIN check on a ward with users,
     `ProvisionalUnlock` (no PIN) on a ward without. Automatic backups go to
     `backup_folder` (default: `backups/` beside the database) once `app.backups.start(...)` is called.
+    With `hub_url` the app syncs with that hub every `policy.sync_interval_s` once `app.sync.start()`
+    is called, in `sync_pool` (default: a pool of one thread of its own, so that an attempt waiting on
+    a slow or locked hub delays neither the alert check nor a backup).
     """
     try:
         translators = install(qapp, chosen_language(settings))  # before the first window is built
@@ -137,8 +156,18 @@ def build(
         provisional.dialog_parent = window
     backups = BackupScheduler(path, policy, clock.now, pool, folder=backup_folder)
     window.statusBar().addPermanentWidget(BackupStatus(backups, window))
+    sync: SyncScheduler | None = None
+    if hub_url:
+        if sync_pool is None:
+            sync_pool = QThreadPool()
+            sync_pool.setMaxThreadCount(1)
+        sync = SyncScheduler(path, hub_url, policy, clock, sync_pool, count_pool=pool)
+        window.act_sync.setEnabled(True)
+        window.add_flag(SyncOverdueFlag(sync, policy.zone, window))
+    # The sync line first (leftmost of the permanent widgets), with the room that is left.
+    window.statusBar().insertPermanentWidget(0, SyncStatusLabel(sync, policy.zone, window), 1)
     app = BedsideApp(
-        qapp, window, controller, user, settings, writer, alarm, translators, idle, backups
+        qapp, window, controller, user, settings, writer, alarm, translators, idle, backups, sync
     )
     app._connect_signals()
     return app

@@ -26,6 +26,7 @@ SHORTCUTS = (
     ("Ctrl+Shift+N", QT_TR_NOOP("Night theme on or off")),
     ("Ctrl+P", QT_TR_NOOP("Print the handover of the open (or selected) patient as a PDF")),
     ("Ctrl+Shift+P", QT_TR_NOOP("Print the handover of the whole ward as a PDF")),
+    ("F5", QT_TR_NOOP("Sync with the hub now (when a hub is set)")),
     ("Enter", QT_TR_NOOP("Save the form (in a form)")),
     ("F1", QT_TR_NOOP("This help")),
     ("Ctrl+Q", QT_TR_NOOP("Quit")),

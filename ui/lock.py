@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TR_NOOP, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bedside.alert_vocabulary import AlertStatus, Priority
+from bedside.alert_vocabulary import AlertStatus, Priority, TechnicalAlert
 from bedside.alerts import Alert
 from bedside.staff import Author
 from ui.alarm import Alarm, AlarmFlag
@@ -182,6 +182,13 @@ class LockScreen(QWidget):
             "color: white; background: #b00020; font-weight: bold; padding: 4px"
         )
         self.checks.hide()
+        self.technical = QLabel(self)  # issue 9: the long-unsynced technical alert, without details
+        self.technical.setObjectName("lock_technical")
+        self.technical.setWordWrap(True)
+        self.technical.setStyleSheet(
+            "color: black; background: #ffb300; font-weight: bold; padding: 4px"
+        )
+        self.technical.hide()
         self.user_id = QLineEdit(self)
         self.user_id.setObjectName("lock_user_id")
         self.user_id.setPlaceholderText(tr("your user id"))
@@ -216,6 +223,7 @@ class LockScreen(QWidget):
         column.addWidget(self.alerts)
         column.addWidget(self.flag)
         column.addWidget(self.checks)
+        column.addWidget(self.technical)
         column.addSpacing(8)
         form = QFormLayout()
         form.addRow(tr("User id"), self.user_id)
@@ -266,11 +274,15 @@ class LockScreen(QWidget):
             return
         lines = []
         for priority, open_, waiting in summary:
-            line = _counted(open_, "1 open alert", "{0} open alerts")
+            line = _counted(open_, QT_TR_NOOP("1 open alert"), QT_TR_NOOP("{0} open alerts"))
             if waiting:
-                line += ", " + tr("{0} waiting for acknowledgement").format(waiting)
+                line = tr("{0}, {1}").format(
+                    line, tr("{0} waiting for acknowledgement").format(waiting)
+                )
             name = priority_text(priority)
-            lines.append(f"<b>{name[:1].upper() + name[1:]}</b> {tr('priority')}: {line}")
+            lines.append(
+                tr("{0} priority: {1}").format(f"<b>{name[:1].upper() + name[1:]}</b>", line)
+            )
         lines.append(tr("Unlock to see which patient."))
         self.alerts.setText("<br>".join(lines))
         high = summary[0][0] is Priority.HIGH
@@ -284,6 +296,17 @@ class LockScreen(QWidget):
         """The minute's alert check failed: said here without its details (they may name a patient)."""
         self.checks.setText(tr("ALERT CHECK FAILED: unlock to see why.") if failed else "")
         self.checks.setVisible(failed)
+
+    def set_sync_overdue(self, overdue: TechnicalAlert | None) -> None:
+        """The long-unsynced technical alert began (a `TechnicalAlert`) or ended (None)."""
+        self.technical.setText(
+            tr(
+                "TECHNICAL ALERT: this machine has not synced with the hub for too long: unlock to see why."
+            )
+            if overdue is not None
+            else ""
+        )
+        self.technical.setVisible(overdue is not None)
 
     # --- unlocking -----------------------------------------------------------------------------------
 

@@ -38,7 +38,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="who is charting, as USER:ROLE: skips the dialog on a ward without users; on a ward "
         "with users, the login starts with this user id",
     )
+    parser.add_argument(
+        "--hub",
+        default=None,
+        metavar="URL",
+        help="sync with this hub (sqlite:///path/hub.db or postgresql://...) in the background; "
+        "remembered on this machine for the next starts (--hub off forgets it); with --demo, for "
+        "this run only",
+    )
     return parser
+
+
+HUB_OFF = "off"
+
+
+def chosen_hub(given: str | None, settings: Any, *, demo: bool) -> str | None:
+    """The hub to sync with: `--hub URL` (remembered in the QSettings key `sync/hub`, unless on the
+    demo ward), else the remembered one (never for the demo ward: it must not sync with the ward's
+    hub); `--hub off` forgets it. None: no background sync."""
+    from ui.sync import HUB_SETTING
+
+    if given is not None and given.strip().lower() == HUB_OFF:
+        if not demo:
+            settings.remove(HUB_SETTING)
+        return None
+    if given:
+        if not demo:
+            settings.setValue(HUB_SETTING, given)
+        return given
+    if demo:
+        return None
+    remembered = settings.value(HUB_SETTING, "")
+    return str(remembered) if remembered else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,7 +126,7 @@ def run_app(args: argparse.Namespace) -> int:
             return _storage_problem(err.sentence())
     except OSError as err:  # the demo's own folder
         return _storage_problem(storage_error(err, locals().get("path")).sentence())
-    return _run_qt(path, clock, args.user)
+    return _run_qt(path, clock, args.user, args.hub, demo=args.demo)
 
 
 Ask = Callable[[object], bool]
@@ -175,7 +206,9 @@ def _storage_problem(sentence: str) -> int:
     return EXIT_STORAGE
 
 
-def _run_qt(path: Path, clock: object, given_user: str | None) -> int:
+def _run_qt(
+    path: Path, clock: object, who: str | None, hub: str | None = None, *, demo: bool = False
+) -> int:
     from PySide6.QtCore import QSettings
 
     from bedside.staff import Author, Role
@@ -185,12 +218,14 @@ def _run_qt(path: Path, clock: object, given_user: str | None) -> int:
     qapp = _qapp()  # the recovery dialog's, when it ran
     user = CurrentUser()
     # The lock screen's check of a user id and PIN (issue 10): `unlock(user_id, pin) -> Author`, raising
-    # with the sentence to show. build()'s default, SessionUnlock, asks the ward service (Ward.authenticate)
-    # once the ward has users.
-    app = build(qapp, path, clock, settings=QSettings(), user=user)  # type: ignore[arg-type]
+    # with the sentence to show. build()'s default, SessionUnlock, asks the ward service
+    # (Ward.authenticate) once the ward has users.
+    settings = QSettings()
+    hub_url = chosen_hub(hub, settings, demo=demo)
+    app = build(qapp, path, clock, settings=settings, user=user, hub_url=hub_url)  # type: ignore[arg-type]
     app.window.show()
-    name, _, role = (given_user or "").partition(":")
-    if given_user and not app.controller.has_users():
+    name, _, role = (who or "").partition(":")
+    if who and not app.controller.has_users():
         # A ward without users, as before them: --user USER:ROLE says who is charting (no PIN).
         app.user.sign_in(Author(name, Role(role or "nurse")))
     elif not app.window.ask_user(name):
@@ -199,6 +234,8 @@ def _run_qt(path: Path, clock: object, given_user: str | None) -> int:
     app.controller.start()
     app.idle.start()  # the automatic lock after the site policy's idle minutes
     app.backups.start()  # verified backups at the site policy's interval, in the pool
+    if app.sync is not None:
+        app.sync.start()  # sync with the hub at the site policy's interval, in a pool of its own
     code = qapp.exec()  # aboutToQuit has stopped the workers and closed the connections
     sys.stdout.flush()
     sys.stderr.flush()

@@ -127,7 +127,9 @@ class ProvisionalUnlock:
     """
 
     checks_pin = False
-    NOTICE = "PINs are not checked on this installation yet: anyone can unlock with any user id."
+    NOTICE = QT_TR_NOOP(
+        "PINs are not checked on this installation yet: anyone can unlock with any user id."
+    )
 
     def __init__(self, user: CurrentUser) -> None:
         self._last = user.author

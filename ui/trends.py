@@ -11,11 +11,12 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -66,6 +67,13 @@ def local_names(text: str, locale: QLocale | None = None) -> str:
 
 class LocalDateAxis(pg.DateAxisItem):
     """The time axis, its day and month names in the app's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # pyqtgraph measures its tick labels with the metrics of the last paint: an axis not yet painted
+        # (a panel below the scroll area's fold) had none, and asking it for its ticks raised
+        # AttributeError. The item's own font until the first paint replaces them.
+        self.fontMetrics = QFontMetrics(self.font())
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [local_names(t) for t in super().tickStrings(values, scale, spacing)]

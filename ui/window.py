@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from ui.translations import LANGUAGES, SETTING, SYSTEM
 from ui.trends import TrendView
 
 ACK_KEY = "acknowledge"
+_MNEMONIC = re.compile(r"\(&\w\)|&(?=\w)")  # "病区(&W)", "&Ward": the underlined key
 # Typical values of the board's columns up to "Next check", for their first widths (see _board_widths).
 _BOARD_SAMPLES = ("Bed 12", "Daniel Moreau", "16 y", "Day +20", "≥ 3 (max 3)", "≥ 3 (max 3)",
                   "NEWS2 12", "CAPD")  # fmt: skip
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         alarm_row.addWidget(self.mute)
         layout.addLayout(alarm_row)
         layout.addWidget(self.pages, 1)
+        self._content_layout = layout
         # Locked, the lock screen replaces the content (hidden, not merely covered: issue 10).
         self.content = central
         self.lock_screen = LockScreen(unlock, alarm, self.zone, notice=lock_notice, parent=self)
@@ -141,6 +144,8 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         def action(text: str, keys: str | QKeySequence.StandardKey, name: str) -> QAction:
             a = QAction(tr(text), self)
+            # Qt's own tooltip only drops the "&": a Chinese "打印交班单(&H)…" kept "(H)".
+            a.setToolTip(_MNEMONIC.sub("", a.text()).rstrip("…"))
             a.setObjectName(name)
             a.setShortcut(QKeySequence(keys))
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -170,6 +175,8 @@ class MainWindow(QMainWindow):
         self.act_handover_ward = action(
             QT_TR_NOOP("Print handover of the whole &ward…"), "Ctrl+Shift+P", "act_handover_ward"
         )
+        self.act_sync = action(QT_TR_NOOP("&Sync now"), "F5", "act_sync")
+        self.act_sync.setEnabled(False)  # until a hub is set (ui/app.py)
         self.act_help = action(QT_TR_NOOP("&Keyboard shortcuts"), "F1", "act_help")
         self.act_about = action(QT_TR_NOOP("&About Bedside"), "", "act_about")
         menus = self.menuBar()
@@ -179,6 +186,7 @@ class MainWindow(QMainWindow):
             self.act_board,
             self.act_next,
             self.act_handover_ward,
+            self.act_sync,
             self.act_lock,
             self.act_user,
             self.act_users,
@@ -335,6 +343,10 @@ class MainWindow(QMainWindow):
         # Every open alert in its current state: audible ones sound, the others leave the alarm.
         self.alarm.raise_for(self.controller.open_alerts())
         self._on_alarm_changed()
+
+    def add_flag(self, flag: QWidget) -> None:
+        """A technical alert's flag, shown under the alarm row (hidden, like the rest, when locked)."""
+        self._content_layout.insertWidget(self._content_layout.indexOf(self.pages), flag)
 
     def _on_alarm_changed(self, *_: object) -> None:
         self.mute.setVisible(self.alarm.sounding)

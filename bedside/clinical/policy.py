@@ -74,6 +74,13 @@ class SitePolicy:
     # admin resets their PIN. An administrative setting (the issue's default), not a clinical one.
     lockout_failures: int = 5
 
+    # Issue 9: the app's background sync with its hub (administrative settings, not clinical ones; SPEC
+    # is silent, these are Bedside's defaults): one attempt every this many seconds, and a technical alert
+    # once this machine has gone this many minutes without a successful sync (another machine's records
+    # may be missing here, and this machine's from the others).
+    sync_interval_s: float = 60.0
+    sync_stale_alert_min: float = 30.0
+
     def __post_init__(self) -> None:
         if (
             not isinstance(self.lockout_failures, int)
@@ -84,6 +91,14 @@ class SitePolicy:
                 f"lockout_failures: {self.lockout_failures!r} must be a whole number of failed "
                 "sign-ins from 1 to 100"
             )
+        for name, unit in (("sync_interval_s", "seconds"), ("sync_stale_alert_min", "minutes")):
+            value = getattr(self, name)
+            if not (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and 0 < value < float("inf")
+            ):
+                raise ValueError(f"{name}: {value!r} must be a number of {unit} more than 0")
         if not (
             isinstance(self.idle_lock_min, int | float) and 0 < self.idle_lock_min < float("inf")
         ):

@@ -204,12 +204,20 @@
         <translation>显示已出院和已转科的患者</translation>
     </message>
     <message>
-        <source>author: nobody is signed in</source>
-        <translation>记录人：无人登录</translation>
+        <source>Print handover of the ward…</source>
+        <translation>打印病区交班单…</translation>
+    </message>
+    <message>
+        <source>author: nobody is signed in (the screen may be locked)</source>
+        <translation>记录人：无人登录（屏幕可能已锁定）</translation>
     </message>
     <message>
         <source>a signed-in user</source>
         <translation>已登录的用户</translation>
+    </message>
+    <message>
+        <source>author: this unsaved draft is by {0}; only {0} can save it, not {1}</source>
+        <translation>记录人：此未保存的草稿由 {0} 填写；只有 {0} 可以保存，{1} 不能保存</translation>
     </message>
     <message>
         <source>New vitals for the open patient</source>
@@ -228,6 +236,10 @@
         <translation>确认横幅中的警报</translation>
     </message>
     <message>
+        <source>Mute the alarm on this machine (it sounds again when the mute runs out)</source>
+        <translation>在本机将警报静音（静音时间结束后会再次响起）</translation>
+    </message>
+    <message>
         <source>Next patient on the board</source>
         <translation>病区看板上的下一位患者</translation>
     </message>
@@ -240,12 +252,24 @@
         <translation>收治患者</translation>
     </message>
     <message>
-        <source>Change who is charting</source>
-        <translation>更换记录人</translation>
+        <source>Lock the screen (patient details hidden, alerts and alarm go on)</source>
+        <translation>锁定屏幕（隐藏患者详情，警报及警报声照常运行）</translation>
+    </message>
+    <message>
+        <source>Switch user: lock, for the next user to sign in</source>
+        <translation>切换用户：锁定屏幕，供下一位用户登录</translation>
     </message>
     <message>
         <source>Night theme on or off</source>
         <translation>开关夜间主题</translation>
+    </message>
+    <message>
+        <source>Print the handover of the open (or selected) patient as a PDF</source>
+        <translation>将当前（或所选）患者的交班单打印为 PDF</translation>
+    </message>
+    <message>
+        <source>Print the handover of the whole ward as a PDF</source>
+        <translation>将全病区的交班单打印为 PDF</translation>
     </message>
     <message>
         <source>Save the form (in a form)</source>
@@ -254,6 +278,10 @@
     <message>
         <source>This help</source>
         <translation>本帮助</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Bedside&lt;/h3&gt;&lt;p&gt;Charting after CAR-T cell infusion: CRS and ICANS (ASTCT 2019), NEWS2 and Bedside PEWS.&lt;/p&gt;&lt;p&gt;&lt;b&gt;The clinical rules are not yet clinically validated.&lt;/b&gt; Every threshold needs sign-off by the trial&apos;s clinical governance before use on patients.&lt;/p&gt;&lt;p&gt;Rule version: {0}&lt;br&gt;Site policy in force: {1} (time zone {2})&lt;/p&gt;</source>
@@ -736,8 +764,200 @@
         <translation>时间</translation>
     </message>
     <message>
+        <source>there is no patient {0!r} in this ward database (patients on the ward: {1}); give one of them with --patient, or leave --patient out for the whole ward</source>
+        <translation>此病区数据库中没有患者 {0!r}（病区患者：{1}）；请用 --patient 指定其中一位，或省略 --patient 以打印全病区</translation>
+    </message>
+    <message>
+        <source>No alerts in the last 24 h.</source>
+        <translation>过去 24 小时内无警报。</translation>
+    </message>
+    <message>
+        <source>ended {0}</source>
+        <translation>结束于 {0}</translation>
+    </message>
+    <message>
+        <source>never acknowledged</source>
+        <translation>从未确认</translation>
+    </message>
+    <message>
+        <source>{0} · {1}: {2} · raised {3} · {4}</source>
+        <translation>{0} · {1}：{2} · 发出于 {3} · {4}</translation>
+    </message>
+    <message>
+        <source>No drugs given or running in the last 24 h.</source>
+        <translation>过去 24 小时内无给药，也无正在进行的输注。</translation>
+    </message>
+    <message>
         <source>Kind</source>
         <translation>类型</translation>
+    </message>
+    <message>
+        <source>Given / started</source>
+        <translation>给药 / 开始时间</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>停止时间</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>single dose</source>
+        <translation>单次给药</translation>
+    </message>
+    <message>
+        <source>HR</source>
+        <translation>心率</translation>
+    </message>
+    <message>
+        <source>SBP</source>
+        <translation>收缩压</translation>
+    </message>
+    <message>
+        <source>RR</source>
+        <translation>呼吸频率</translation>
+    </message>
+    <message>
+        <source>SpO₂</source>
+        <translation>血氧饱和度 SpO₂</translation>
+    </message>
+    <message>
+        <source>{0}: none in the last 24 h</source>
+        <translation>{0}：过去 24 小时内无记录</translation>
+    </message>
+    <message>
+        <source>{0} {1} {2}</source>
+        <translation>{0} {1} {2}</translation>
+    </message>
+    <message>
+        <source>stale (treated as missing)</source>
+        <translation>已过时（按缺失处理）</translation>
+    </message>
+    <message>
+        <source>Latest values: </source>
+        <translation>最新数值：</translation>
+    </message>
+    <message>
+        <source>Neuro checks: none in the last 24 h</source>
+        <translation>神经评估：过去 24 小时内无记录</translation>
+    </message>
+    <message>
+        <source>Neuro checks (newest last): </source>
+        <translation>神经评估（最新的在最后）：</translation>
+    </message>
+    <message>
+        <source>{0} earlier, then </source>
+        <translation>此前另有 {0} 次，其后：</translation>
+    </message>
+    <message>
+        <source>Latest vitals set: none charted</source>
+        <translation>最新一组生命体征：尚无记录</translation>
+    </message>
+    <message>
+        <source>Latest vitals set ({0}): {1}</source>
+        <translation>最新一组生命体征（{0}）：{1}</translation>
+    </message>
+    <message>
+        <source>Stay ended {0}: no checks fall due</source>
+        <translation>住院已结束 {0}：无待做的评估</translation>
+    </message>
+    <message>
+        <source>No checks scheduled.</source>
+        <translation>无计划的评估。</translation>
+    </message>
+    <message>
+        <source>{0}: no ward schedule now ({1})</source>
+        <translation>{0}：当前无病区计划（{1}）</translation>
+    </message>
+    <message>
+        <source>{0} check OVERDUE since {1} ({2})</source>
+        <translation>{0}：自 {1} 起已逾期（{2}）</translation>
+    </message>
+    <message>
+        <source>{0} check due {1} ({2})</source>
+        <translation>{0}：应于 {1} 进行（{2}）</translation>
+    </message>
+    <message>
+        <source>continuous monitoring</source>
+        <translation>持续监测</translation>
+    </message>
+    <message>
+        <source>waiting for: {0}</source>
+        <translation>等待：{0}</translation>
+    </message>
+    <message>
+        <source>Identify</source>
+        <translation>身份识别</translation>
+    </message>
+    <message>
+        <source>Situation: the current picture</source>
+        <translation>现状：当前情况</translation>
+    </message>
+    <message>
+        <source>Alerts: open, and acknowledged or ended in the last 24 h</source>
+        <translation>警报：未处理的，以及过去 24 小时内已确认或已结束的</translation>
+    </message>
+    <message>
+        <source>Background</source>
+        <translation>背景</translation>
+    </message>
+    <message>
+        <source>Drugs in the last 24 h (anti-cytokine, steroids, antipyretics, vasoactive)</source>
+        <translation>过去 24 小时内的药物（抗细胞因子药物、糖皮质激素、退热药、血管活性药物）</translation>
+    </message>
+    <message>
+        <source>Assessment: the last 24 h</source>
+        <translation>评估：过去 24 小时</translation>
+    </message>
+    <message>
+        <source>Recommendation: checks due or overdue</source>
+        <translation>建议：待做或已逾期的评估</translation>
+    </message>
+    <message>
+        <source>The strip, last 24 h: temperature with the fever line (≥ {0} °C, dashed); systolic BP with the hypotension threshold for age (dashed); SpO₂; CRS grade (red, solid) and ICANS grade (purple, dotted). Green: the early-warning score&apos;s 0-point range; grey: grade not determinable.</source>
+        <translation>趋势条，过去 24 小时：体温及发热线（≥ {0} °C，虚线）；收缩压及该年龄的低血压阈值（虚线）；血氧饱和度 SpO₂；CRS 分级（红色实线）和 ICANS 分级（紫色点线）。绿色：早期预警评分的 0 分范围；灰色：分级无法确定。</translation>
+    </message>
+    <message>
+        <source>Printed {0}</source>
+        <translation>打印于 {0}</translation>
+    </message>
+    <message>
+        <source>database {0}</source>
+        <translation>数据库 {0}</translation>
+    </message>
+    <message>
+        <source>rules {0}</source>
+        <translation>规则版本 {0}</translation>
+    </message>
+    <message>
+        <source>page {0} of {1}</source>
+        <translation>第 {0} 页，共 {1} 页</translation>
+    </message>
+    <message>
+        <source>This picture was graded under {0}</source>
+        <translation>此情况按规则版本 {0} 分级</translation>
+    </message>
+    <message>
+        <source>Qt could not start drawing the handover onto its output</source>
+        <translation>Qt 无法开始将交班单绘制到输出上</translation>
+    </message>
+    <message>
+        <source>No patients are admitted on this ward.</source>
+        <translation>此病区没有在院患者。</translation>
+    </message>
+    <message>
+        <source>{0} is a folder: give the PDF file to write, e.g. {1}</source>
+        <translation>{0} 是一个文件夹：请给出要写入的 PDF 文件，例如 {1}</translation>
+    </message>
+    <message>
+        <source>Bedside handover</source>
+        <translation>Bedside 交班单</translation>
+    </message>
+    <message>
+        <source>cannot write the handover to {0} ({1}): choose a folder that exists and that you may write to</source>
+        <translation>无法将交班单写入 {0}（{1}）：请选择一个已存在且您有写入权限的文件夹</translation>
     </message>
     <message>
         <source>Summary</source>
@@ -820,6 +1040,10 @@
         <translation>← 病区看板 (Esc)</translation>
     </message>
     <message>
+        <source>Print handover…</source>
+        <translation>打印交班单…</translation>
+    </message>
+    <message>
         <source>Stop the selected infusion now</source>
         <translation>立即停止所选输注</translation>
     </message>
@@ -864,6 +1088,14 @@
         <translation>{0} {1} {2}，自 {3} 起</translation>
     </message>
     <message>
+        <source>Unsaved drafts kept for their authors, put back when they sign in (nobody else can see or save them): {0}</source>
+        <translation>为填写人保留的未保存草稿，将在其登录时恢复（其他人无法查看或保存）：{0}</translation>
+    </message>
+    <message>
+        <source>{0} by {1}</source>
+        <translation>{0}（填写人 {1}）</translation>
+    </message>
+    <message>
         <source>No infusion is selected.</source>
         <translation>未选择输注。</translation>
     </message>
@@ -900,8 +1132,84 @@
         <translation>您的用户名，例如 nurse.ada</translation>
     </message>
     <message>
+        <source>PINs are not checked on this installation yet: anyone can unlock with any user id.</source>
+        <translation>本系统目前尚不校验 PIN：任何人都可以用任意用户名解锁。</translation>
+    </message>
+    <message>
+        <source>Not unlocked: a user id is {0}.</source>
+        <translation>未解锁：用户名应为 {0}。</translation>
+    </message>
+    <message>
+        <source>Not unlocked: who is charting was not confirmed.</source>
+        <translation>未解锁：记录人未确认。</translation>
+    </message>
+    <message>
+        <source>Bedside is locked</source>
+        <translation>Bedside 已锁定</translation>
+    </message>
+    <message>
+        <source>your user id</source>
+        <translation>您的用户名</translation>
+    </message>
+    <message>
+        <source>your PIN</source>
+        <translation>您的 PIN</translation>
+    </message>
+    <message>
+        <source>Unlock (Enter)</source>
+        <translation>解锁 (Enter)</translation>
+    </message>
+    <message>
+        <source>Switch user</source>
+        <translation>切换用户</translation>
+    </message>
+    <message>
         <source>User id</source>
         <translation>用户名</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Locked at {0}. Patient details are hidden until someone signs in.</source>
+        <translation>锁定于 {0}。在有人登录之前，患者详情保持隐藏。</translation>
+    </message>
+    <message>
+        <source>No alerts are open.</source>
+        <translation>无未处理警报。</translation>
+    </message>
+    <message>
+        <source>1 open alert</source>
+        <translation>1 条未处理警报</translation>
+    </message>
+    <message>
+        <source>{0} open alerts</source>
+        <translation>{0} 条未处理警报</translation>
+    </message>
+    <message>
+        <source>{0} waiting for acknowledgement</source>
+        <translation>{0} 条等待确认</translation>
+    </message>
+    <message>
+        <source>{0} priority: {1}</source>
+        <translation>{0}优先级：{1}</translation>
+    </message>
+    <message>
+        <source>Unlock to see which patient.</source>
+        <translation>解锁后可查看是哪位患者。</translation>
+    </message>
+    <message>
+        <source>ALERT CHECK FAILED: unlock to see why.</source>
+        <translation>警报检查失败：解锁后可查看原因。</translation>
+    </message>
+    <message>
+        <source>Type your user id, then your PIN.</source>
+        <translation>请输入您的用户名，然后输入 PIN。</translation>
+    </message>
+    <message>
+        <source>Not unlocked: the PIN was not accepted.</source>
+        <translation>未解锁：PIN 未被接受。</translation>
     </message>
     <message>
         <source>Role</source>
@@ -1012,12 +1320,20 @@
         <translation>历史</translation>
     </message>
     <message>
+        <source>Lock (Ctrl+L)</source>
+        <translation>锁定 (Ctrl+L)</translation>
+    </message>
+    <message>
         <source>&amp;Admit a patient…</source>
         <translation>收治患者(&amp;A)…</translation>
     </message>
     <message>
-        <source>Change &amp;user…</source>
-        <translation>更换用户(&amp;U)…</translation>
+        <source>Switch &amp;user</source>
+        <translation>切换用户(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Lock the screen</source>
+        <translation>锁定屏幕(&amp;L)</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -1056,6 +1372,14 @@
         <translation>夜间主题(&amp;N)</translation>
     </message>
     <message>
+        <source>Print &amp;handover of this patient…</source>
+        <translation>打印本患者的交班单(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Print handover of the whole &amp;ward…</source>
+        <translation>打印全病区交班单(&amp;W)…</translation>
+    </message>
+    <message>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
@@ -1088,6 +1412,26 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>Select a patient on the board first (or print the whole ward&apos;s handover).</source>
+        <translation>请先在病区看板上选择一位患者（或打印全病区交班单）。</translation>
+    </message>
+    <message>
+        <source>Handover not saved</source>
+        <translation>交班单未保存</translation>
+    </message>
+    <message>
+        <source>Handover saved: {0} page(s) in {1}</source>
+        <translation>交班单已保存：共 {0} 页，位于 {1}</translation>
+    </message>
+    <message>
+        <source>Save the handover as PDF</source>
+        <translation>将交班单保存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
         <source>The language changes when Bedside is started again.</source>
         <translation>语言将在重新启动 Bedside 后更改。</translation>
     </message>
@@ -1114,6 +1458,10 @@
     <message>
         <source>Charting as {0} ({1})</source>
         <translation>记录人 {0}（{1}）</translation>
+    </message>
+    <message>
+        <source>Bedside — locked</source>
+        <translation>Bedside — 已锁定</translation>
     </message>
     <message>
         <source>female</source>
@@ -1482,6 +1830,86 @@
     <message>
         <source>Export</source>
         <translation>导出</translation>
+    </message>
+    <message>
+        <source>The backup was not taken: Bedside met an unexpected error ({0}): report it.</source>
+        <translation>未进行备份：Bedside 遇到意外错误（{0}）：请报告此问题。</translation>
+    </message>
+    <message>
+        <source>Backup: none yet</source>
+        <translation>备份：尚无</translation>
+    </message>
+    <message>
+        <source>Last backup: {0}, verified when taken</source>
+        <translation>上次备份：{0}，备份时已验证</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>尚无</translation>
+    </message>
+    <message>
+        <source>Backup: running… (last verified: {0})</source>
+        <translation>备份：正在进行…（上次已验证：{0}）</translation>
+    </message>
+    <message>
+        <source>Last backup: {0}, verified</source>
+        <translation>上次备份：{0}，已验证</translation>
+    </message>
+    <message>
+        <source>BACKUP FAILED: {0}</source>
+        <translation>备份失败：{0}</translation>
+    </message>
+    <message>
+        <source>There is no verified backup of it in {0}: do not chart into it; tell the ward&apos;s IT support (the file is left as it is).</source>
+        <translation>{0} 中没有该文件的已验证备份：请勿在该文件中继续记录；请通知病区的 IT 支持人员（文件保持原样）。</translation>
+    </message>
+    <message>
+        <source>Every record of the damaged file is in this backup.</source>
+        <translation>损坏文件中的每条记录都在此备份中。</translation>
+    </message>
+    <message>
+        <source>{0} record(s) of the damaged file are not in this backup and cannot be recovered{1}.</source>
+        <translation>损坏文件中有 {0} 条记录不在此备份中，无法恢复{1}。</translation>
+    </message>
+    <message>
+        <source> (perhaps more: {0})</source>
+        <translation>（可能更多：{0}）</translation>
+    </message>
+    <message>
+        <source>The newest verified backup is {0} (taken {1:%Y-%m-%d %H:%M} UTC, {2} records). {3} Restoring it keeps the damaged file aside; from the command line: bedside restore --db {4} --from {0}</source>
+        <translation>最新的已验证备份是 {0}（备份于 {1:%Y-%m-%d %H:%M} UTC，共 {2} 条记录）。{3}恢复此备份时，损坏的文件会另行保留；命令行：bedside restore --db {4} --from {0}</translation>
+    </message>
+    <message>
+        <source>… and {0} more</source>
+        <translation>… 另有 {0} 条</translation>
+    </message>
+    <message>
+        <source> The damaged file is kept as {0}.</source>
+        <translation>损坏的文件已保留为 {0}。</translation>
+    </message>
+    <message>
+        <source>Restored {0} records from {1}; the newest was entered at {2}.{3}</source>
+        <translation>已从 {1} 恢复 {0} 条记录；最新一条的录入时间为 {2}。{3}</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Bedside — the ward database is damaged</source>
+        <translation>Bedside — 病区数据库已损坏</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Bedside will not chart into this file.&lt;/b&gt; {0}</source>
+        <translation>&lt;b&gt;Bedside 不会在此文件中记录。&lt;/b&gt;{0}</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Not in the backup, cannot be recovered&lt;/b&gt; (entered, kind, patient, observed, id):</source>
+        <translation>&lt;b&gt;不在备份中，无法恢复&lt;/b&gt;（录入时间、类型、患者、观察时间、编号）：</translation>
+    </message>
+    <message>
+        <source>Restore this backup and open</source>
+        <translation>恢复此备份并打开</translation>
     </message>
 </context>
 <context>
@@ -1990,36 +2418,36 @@
         <translation>未选择患者</translation>
     </message>
     <message>
-        <source>Temperature (°C)</source>
-        <translation>体温 (°C)</translation>
+        <source>Temp °C</source>
+        <translation>体温 °C</translation>
     </message>
     <message>
-        <source>Heart rate (/min)</source>
-        <translation>心率（次/分）</translation>
+        <source>HR /min</source>
+        <translation>心率 次/分</translation>
     </message>
     <message>
-        <source>Systolic BP (mmHg)</source>
-        <translation>收缩压 (mmHg)</translation>
+        <source>SBP mmHg</source>
+        <translation>收缩压 mmHg</translation>
     </message>
     <message>
-        <source>Resp. rate (/min)</source>
-        <translation>呼吸频率（次/分）</translation>
+        <source>RR /min</source>
+        <translation>呼吸 次/分</translation>
     </message>
     <message>
-        <source>SpO₂ (%)</source>
-        <translation>血氧饱和度 SpO₂ (%)</translation>
+        <source>SpO₂ %</source>
+        <translation>SpO₂ %</translation>
     </message>
     <message>
-        <source>O₂ flow (L/min) and device</source>
-        <translation>氧流量 (L/min) 与给氧装置</translation>
+        <source>O₂ L/min</source>
+        <translation>氧流量 L/min</translation>
     </message>
     <message>
-        <source>ICE / CAPD score</source>
-        <translation>ICE / CAPD 评分</translation>
+        <source>ICE / CAPD</source>
+        <translation>ICE / CAPD</translation>
     </message>
     <message>
-        <source>CRS and ICANS grade</source>
-        <translation>CRS 与 ICANS 分级</translation>
+        <source>Grade</source>
+        <translation>分级</translation>
     </message>
     <message>
         <source>Drugs</source>
@@ -2050,8 +2478,8 @@
         <translation>正性肌力药</translation>
     </message>
     <message>
-        <source>hourly minimum and maximum</source>
-        <translation>每小时最小值与最大值</translation>
+        <source>minimum and maximum per hour or more</source>
+        <translation>每小时（或更长时段）的最小值与最大值</translation>
     </message>
     <message>
         <source>every measurement</source>
@@ -2068,6 +2496,10 @@
     <message>
         <source>{0} not assessable</source>
         <translation>{0} 无法评估</translation>
+    </message>
+    <message>
+        <source>{0} {1} and above: ICANS grade {2}</source>
+        <translation>{0} {1} 及以上：ICANS {2} 级</translation>
     </message>
     <message>
         <source>{0} grade not determinable</source>

@@ -40,7 +40,9 @@ def test_the_default_database_is_created_on_first_start(
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     opened: list[Path] = []
-    monkeypatch.setattr(entry, "_run_qt", lambda path, clock, user: opened.append(path) or 0)
+    monkeypatch.setattr(
+        entry, "_run_qt", lambda path, clock, user, *_, **__: opened.append(path) or 0
+    )
     assert entry.main([]) == 0
     assert opened == [tmp_path / "bedside" / "ward.db"]
     assert opened[0].stat().st_size > 0
@@ -63,7 +65,9 @@ def test_a_storage_problem_is_one_clear_message(
 def test_demo_opens_its_own_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     opened: list[Path] = []
-    monkeypatch.setattr(entry, "_run_qt", lambda path, clock, user: opened.append(path) or 0)
+    monkeypatch.setattr(
+        entry, "_run_qt", lambda path, clock, user, *_, **__: opened.append(path) or 0
+    )
     assert entry.main(["--demo"]) == 0
     assert opened == [tmp_path / "bedside" / "demo-ward.db"]
     assert not (tmp_path / "bedside" / "ward.db").exists()

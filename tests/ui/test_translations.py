@@ -74,7 +74,9 @@ ALLOWED = frozenset(
             "cells",
         ),
         # keys
-        *("F1", "F2", "F3", "F4", "F6", "F8", "Esc", "Enter", "Ctrl", "Shift", "M", "N", "U"),
+        *("F1", "F2", "F3", "F4", "F6", "F8", "Esc", "Enter", "Ctrl", "Shift", "M", "N", "U", "Q"),
+        # the handover's file format, as Chinese software names it
+        "PDF",
         # routes and units of a dose, shown as their codes (DoseUnit, Route)
         *("IV", "PO", "SC", "IM", "NG", "PR", "SL", "INH", "TOP"),
         # English and the language names of the Language menu are written in their own language
