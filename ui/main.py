@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bedside",
         description="Bedside: open the ward's app. A command runs the command line instead: "
-        "grade, replay, demo, board, verify, backup, restore, export, sync, hub (`bedside board "
+        "grade, replay, demo, board, verify, backup, restore, export, users, sync, hub (`bedside board "
         "--help` and the like describe them), and handover (the handover report as a PDF: `bedside handover "
         "--db PATH [--patient ID] --out FILE.pdf [--page-size a4|letter]`).",
     )
