@@ -93,7 +93,12 @@ class UserDialog(QDialog):
         form.addRow(tr("Role"), self.role)
         layout = QVBoxLayout(self)
         layout.addWidget(
-            QLabel(tr("Every record you chart carries your user id. (PIN login comes later.)"))
+            QLabel(
+                tr(
+                    "Every record you chart carries your user id. This ward has no users yet, so "
+                    "no PIN is asked."
+                )
+            )
         )
         layout.addLayout(form)
         layout.addWidget(self.error)
