@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -136,12 +136,19 @@ def _seal(device_id: str, user_id: str, role: Role) -> bytes:
 class Users:
     """The ward's users, folded from the log; sign-in and the check of who writes."""
 
-    def __init__(self, db: Database, log: Log, clock: Clock, policy: SitePolicy) -> None:
+    def __init__(
+        self, db: Database, log: Log, clock: Clock, policy: Callable[[], SitePolicy]
+    ) -> None:
+        """`policy` gives the site policy in force (it may change while the ward is open)."""
         self._db = db
         self._log = log
         self._clock = clock
-        self._policy = policy
+        self._policy_in_force = policy
         self._known_to_have_users = False  # users are never removed: once true, always true
+
+    @property
+    def _lockout_failures(self) -> int:
+        return self._policy_in_force().lockout_failures
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -190,7 +197,7 @@ class Users:
             state.enabled,
             state.stored.observed_at,
             state.stored.author,
-            failures >= self._policy.lockout_failures,
+            failures >= self._lockout_failures,
             failures,
         )
 
@@ -199,7 +206,7 @@ class Users:
         since = state.reset_at or state.stored.entered_at
         count = 0
         for stored in self._log.newest_by_author(
-            WARD_ID, LoginAttempt.KIND, state.created.user_id, self._policy.lockout_failures
+            WARD_ID, LoginAttempt.KIND, state.created.user_id, self._lockout_failures
         ):
             record = stored.record
             if stored.entered_at <= since or (
@@ -240,7 +247,7 @@ class Users:
             return LoginOutcome.UNKNOWN_USER
         if not state.enabled:
             return LoginOutcome.DISABLED
-        if self._failures(state) >= self._policy.lockout_failures:
+        if self._failures(state) >= self._lockout_failures:
             return LoginOutcome.LOCKED_OUT
         return LoginOutcome.SUCCESS if _verify(state.pin_hash, pin) else LoginOutcome.WRONG_PIN
 
@@ -260,10 +267,10 @@ class Users:
             return AccessRefused(
                 Refusal.LOCKED_OUT,
                 f"Not signed in: the user {user_id} is locked out after "
-                f"{self._policy.lockout_failures} wrong PINs in a row; an admin must reset the PIN.",
+                f"{self._lockout_failures} wrong PINs in a row; an admin must reset the PIN.",
             )
         assert state is not None
-        left = self._policy.lockout_failures - self._failures(state)
+        left = self._lockout_failures - self._failures(state)
         if left <= 0:
             return AccessRefused(
                 Refusal.LOCKED_OUT,

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from bedside.clinical.policy import SitePolicy
+from bedside.clinical.policy import SitePolicy, setting_problem
 from bedside.store.connection import StorageError, StorageProblem, classify, open_read_only
 from bedside.store.permissions import FILE_MODE, FOLDER_MODE
 from bedside.verify import Verdict, verify_path
@@ -117,15 +117,12 @@ class Unrecoverable:
 
 
 def check_policy(policy: SitePolicy) -> None:
-    """The backup settings of a site policy are usable; a ValueError names the setting and its range."""
-    interval = policy.backup_interval_min
-    if not isinstance(interval, int | float) or not 1 <= interval <= 24 * 60:
-        raise ValueError(
-            f"backup_interval_min: {interval!r} must be a number of minutes from 1 to 1440"
-        )
-    keep = policy.backup_keep
-    if isinstance(keep, bool) or not isinstance(keep, int) or not 1 <= keep <= 1000:
-        raise ValueError(f"backup_keep: {keep!r} must be a whole number of backups from 1 to 1000")
+    """The backup settings of a site policy are usable; a ValueError names the setting and its range
+    (the ranges of `bedside.clinical.policy.SETTING_RANGES`, which a policy_set record is held to)."""
+    for name in ("backup_interval_min", "backup_keep"):
+        problem = setting_problem(name, getattr(policy, name))
+        if problem is not None:
+            raise ValueError(problem)
 
 
 def backup_folder(db_path: str | os.PathLike[str]) -> Path:

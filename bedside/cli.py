@@ -290,13 +290,13 @@ class _Pins:
         return pin
 
 
-def _sign_in(ward: Any, user_id: str | None, pins: _Pins, what: str) -> Any:
+def _sign_in(ward: Any, user_id: str | None, pins: _Pins, what: str, flag: str = "--admin") -> Any:
     """The signed-in Author of `user_id` on a ward with users (the PIN asked for once)."""
     from bedside.access import AccessRefused
 
     if user_id is None:
         raise CommandError(
-            f"this ward has users: {what} needs --admin USER_ID (an admin's id; the PIN is asked for)"
+            f"this ward has users: {what} needs {flag} USER_ID (an admin's id; the PIN is asked for)"
         )
     try:
         return ward.authenticate(user_id, pins.ask(f"PIN of {user_id}"))
@@ -462,6 +462,147 @@ def _parse_since(text: str, zone: tzinfo | None) -> datetime:
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone) if zone is not None else when.astimezone()
     return when.astimezone(UTC)
+
+
+def run_policy(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """`bedside policy show|set`: the site policy in force, and an admin's change of it (issues 9, 10)."""
+    path = Path(args.db) if args.db is not None else default_database_path()
+    if not path.exists():
+        raise CommandError(
+            f"there is no ward database at {path}: give its path with --db "
+            "(the policy is kept in the ward database)"
+        )
+    if args.action == "show":
+        if args.settings:
+            raise CommandError("show takes no NAME=VALUE: use `bedside policy set NAME=VALUE ...`")
+        return _show_policy(path, stdout)
+    if not args.settings:
+        raise CommandError("set needs at least one NAME=VALUE, e.g. pews_escalation_threshold=7")
+    return _set_policy(args, path, stdout, _Pins(args.pin_stdin, stdin))
+
+
+def _show_policy(path: Path, stdout: TextIO) -> int:
+    import dataclasses
+    import sqlite3
+
+    from bedside.clinical.policy import RULE_VERSION
+    from bedside.clock import SystemClock
+    from bedside.store.connection import open_read_only, storage_error
+    from bedside.ward import Ward
+
+    clock = SystemClock()
+    db = open_read_only(path)
+    try:
+        in_force = Ward(db, clock=clock).policy_in_force()
+    except (sqlite3.Error, OSError) as err:  # the file went bad while read: name it
+        raise storage_error(err, path) from err
+    finally:
+        db.conn.close()
+    policy, defaults = in_force.policy, in_force.defaults
+    lines = [
+        f"bedside policy: the site policy in force in {path}: digest {policy.fingerprint} "
+        f"(rule version {RULE_VERSION}); {len(in_force.applied)} change"
+        f"{'s' if len(in_force.applied) != 1 else ''} recorded"
+    ]
+    names = [f.name for f in dataclasses.fields(policy)]
+    width = max(len(n) for n in names)
+    for name in names:
+        value, default = getattr(policy, name), getattr(defaults, name)
+        stored = in_force.changed_by.get(name)
+        line = f"  {name:<{width}}  {_setting_text(value):>10}  default {_setting_text(default)}"
+        if stored is not None:
+            line += f"; {_change_text(stored)}"
+        lines.append(line)
+    for refused in in_force.refused:
+        lines.append(f"  NOT APPLIED: {_change_text(refused.stored)}: {refused.problem}")
+    stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _setting_text(value: object) -> str:
+    return "none" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _change_text(stored: Any) -> str:
+    when = f"{stored.observed_at:%Y-%m-%d %H:%M} UTC"
+    text = f"set by {stored.author} at {when}: {stored.record.reason}"
+    if stored.supersedes is not None:
+        text += f" (corrects {stored.supersedes}: {stored.reason})"
+    return text + f" [record {stored.id}]"
+
+
+def _set_policy(args: argparse.Namespace, path: Path, stdout: TextIO, pins: _Pins) -> int:
+    from bedside.clock import SystemClock
+    from bedside.staff import Author, Role
+    from bedside.verify import open_ward
+    from bedside.ward import Failed, Invalid
+
+    settings = _parse_settings(args.settings)
+    if args.reason is None or not args.reason.strip():
+        raise CommandError("a change of the site policy says why: give --reason TEXT")
+    if args.user is None:
+        raise CommandError("a change of the site policy is signed: give --user ID (an admin's id)")
+    # On a ward without users (issue 10), whoever runs this on the ward machine holds the database
+    # file, as the ward's IT admin does (as `bedside export` does); --user names them. On a ward with
+    # users, --user signs in with their PIN.
+    author = Author(args.user, Role.ADMIN)
+    ward, db = open_ward(path, clock=SystemClock())
+    try:
+        if ward.has_users():
+            author = _sign_in(ward, args.user, pins, "changing the site policy", "--user")
+        before = ward.policy
+        result = ward.set_policy(settings, reason=args.reason, author=author)
+        after = ward.policy
+    finally:
+        db.close()
+    if isinstance(result, Invalid):
+        problems = "; ".join(e.message for e in result.errors)
+        raise CommandError(f"{problems}; nothing was changed")
+    if isinstance(result, Failed):
+        raise CommandError(result.message)
+    changes = ", ".join(
+        f"{name} {_setting_text(getattr(before, name))} -> {_setting_text(getattr(after, name))}"
+        for name in settings
+    )
+    stdout.write(
+        f"bedside policy: {changes}; set by {author.user_id} (record {result.record.id}); "
+        f"the policy in force is now digest {after.fingerprint}\n"
+    )
+    return 0
+
+
+def _parse_settings(items: Sequence[str]) -> dict[str, object]:
+    """NAME=VALUE arguments as settings, each value read by the type its setting declares (a value
+    that does not read is passed on as text, for the check to name with what is allowed)."""
+    import dataclasses
+    import math
+
+    from bedside.clinical.policy import SitePolicy
+
+    declared = {f.name: str(f.type) for f in dataclasses.fields(SitePolicy)}
+    settings: dict[str, object] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not sep or not name:
+            raise CommandError(
+                f"{item!r} is not NAME=VALUE: give each setting as e.g. pews_escalation_threshold=7"
+            )
+        if name in settings:
+            raise CommandError(f"{name} is given twice: give each setting once")
+        kind = declared.get(name, "")
+        value: object = text
+        if "None" in kind and text.lower() in ("none", "null", ""):
+            value = None
+        elif "int" in kind:
+            with suppress(ValueError):
+                value = int(text)
+        elif "float" in kind:
+            with suppress(ValueError):
+                number = float(text)
+                value = number if math.isfinite(number) else text
+        settings[name] = value
+    return settings
 
 
 def prepare_demo(now: datetime) -> Path:
@@ -760,6 +901,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="flag received records from a machine whose clock is further off (default 10)",
     )
     sync.set_defaults(handler=run_sync)
+
+    policy = commands.add_parser(
+        "policy",
+        help="the site policy in force (show) and an admin's audited change of it (set)",
+        description="The site policy is the defaults overlaid by the policy_set records of the "
+        "ward's log, which sync to every machine: `show` lists every setting, its value, its "
+        "default and who changed it, when and why; `set` records an admin's change (with a reason) "
+        "after checking each value against what the setting allows. Nothing already graded is "
+        "graded again; the next grade uses the new policy.",
+    )
+    policy.add_argument("action", choices=["show", "set"], help="show the policy, or set settings")
+    policy.add_argument(
+        "settings", nargs="*", metavar="NAME=VALUE", help="with set: the settings to change"
+    )
+    policy.add_argument("--db", default=None, help=f"the ward database (default: {ward_db})")
+    policy.add_argument("--reason", default=None, help="with set: why (recorded with the change)")
+    policy.add_argument("--user", default=None, help="with set: the admin's user id")
+    policy.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="with set, on a ward with users: read the admin's PIN from stdin, not the terminal",
+    )
+    policy.set_defaults(handler=run_policy)
 
     hub = commands.add_parser("hub", help="create or inspect a hub", description="Hub admin.")
     hub.add_argument("action", choices=["init", "status"], help="init: create or migrate; status")

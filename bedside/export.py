@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
 from bedside.clock import Clock
 from bedside.fhir import EXPORTED_KINDS, BundleType, PatientChart, build_bundle, bundle_text
+from bedside.policy_log import read_policy
 from bedside.records import Export, ExportFormat
 from bedside.records.fields import normalise_patient_id
 from bedside.staff import Action, Author
@@ -96,6 +97,8 @@ def export_fhir(
                 "was exported; restore the latest backup and tell the ward's IT support"
             )
         charts = _read_charts(db, clock, patient_id, db_path)
+        # The policy in force: `policy` overlaid by the ward's policy_set records (issues 9, 10).
+        policy = read_policy(db, Log(db, clock), policy).policy
     except sqlite3.Error as err:
         raise storage_error(err, db_path) from err
     finally:

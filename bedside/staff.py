@@ -26,12 +26,15 @@ class Action(StrEnum):
     SIGN_GRADE = "sign_grade"
     EXPORT = "export"  # the chart leaves the ward (FHIR): physicians and the hospital's IT admins
     MANAGE_USERS = "manage_users"  # issue 10: create and disable users, reset PINs: admins only
+    SET_POLICY = (
+        "set_policy"  # issues 9 and 10: change the site policy (a policy_set record): admins only
+    )
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset({Action.ADMIT, Action.CHART, Action.ACKNOWLEDGE}),
-    Role.PHYSICIAN: frozenset(Action) - {Action.MANAGE_USERS},
-    Role.ADMIN: frozenset({Action.ADMIT, Action.EXPORT, Action.MANAGE_USERS}),
+    Role.PHYSICIAN: frozenset(Action) - {Action.MANAGE_USERS, Action.SET_POLICY},
+    Role.ADMIN: frozenset({Action.ADMIT, Action.EXPORT, Action.MANAGE_USERS, Action.SET_POLICY}),
     Role.READ_ONLY: frozenset(),
 }
 

@@ -23,11 +23,19 @@ from bedside.clinical.calendar import age_years
 from bedside.clinical.engine import assess
 from bedside.clinical.icans import encephalopathy_tool
 from bedside.clinical.norms import ICE_MIN_AGE_YEARS
-from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
+from bedside.clinical.policy import (
+    DEFAULT_POLICY,
+    RULE_VERSION,
+    SitePolicy,
+    setting_allowed,
+    setting_names,
+)
 from bedside.clock import Clock
+from bedside.policy_log import InForce, policy_stamp, read_policy
 from bedside.preview import DRAFT_ID, DraftOverlay, DraftRecord
 from bedside.records import (
     FUTURE_TOLERANCE,
+    WARD_ID,
     Admission,
     AlertEvent,
     AssessmentRecord,
@@ -41,6 +49,7 @@ from bedside.records import (
     Intervention,
     NeuroCheck,
     Note,
+    PolicySet,
     Record,
     RecordInvalid,
     ValidDraft,
@@ -134,6 +143,7 @@ _CORRECTION_ACTION = {
     GradeSignOff: Action.SIGN_GRADE,
     Admission: Action.ADMIT,
     Discharge: Action.ADMIT,
+    PolicySet: Action.SET_POLICY,
 }
 
 # Records whose charting changes the graded picture (D17): each gets an assessment at its time point.
@@ -144,20 +154,43 @@ class Ward:
     """The application service over one ward machine's database."""
 
     def __init__(self, db: Database, *, clock: Clock, policy: SitePolicy = DEFAULT_POLICY) -> None:
+        """`policy` is the site's configured defaults; the policy in force overlays on them the
+        ward's policy_set records (`bedside.policy_log`), read here and again whenever they change."""
         self._db = db
         self._clock = clock
-        self._policy = policy
+        self._defaults = policy
         self._log = Log(db, clock)
         self._history = SqlHistory(db, self._log)
-        self._regrader = Regrader(self._log, self._history, policy, clock)
-        self._users = Users(db, self._log, clock, policy)
+        self._in_force = read_policy(db, self._log, policy)
+        self._policy = self._in_force.policy
+        self._regrader = Regrader(self._log, self._history, self._policy, clock)
+        self._users = Users(db, self._log, clock, lambda: self._policy)  # the policy in force
         self._stopped: Failed | None = None
         if not _read_only(db):
             defer_checkpoints(db)  # a save never pays for a checkpoint; tick() checkpoints instead
 
     @property
     def policy(self) -> SitePolicy:
+        """The site policy in force (as last read: see `refresh_policy`)."""
         return self._policy
+
+    def policy_in_force(self) -> InForce:
+        """The policy in force with, for each changed setting, who changed it, when and why."""
+        self.refresh_policy()
+        return self._in_force
+
+    def refresh_policy(self) -> bool:
+        """Read the policy in force again if a policy_set record was written or received since it was
+        last read (by this connection or another, e.g. a sync or `bedside policy set`); True if it
+        was read anew. Every save, tick and sync re-derivation calls it first, so that the next grade
+        is made by the policy in force; the stored assessments keep the digest they were graded with."""
+        stamp = policy_stamp(self._db)
+        if stamp == self._in_force.stamp:
+            return False
+        self._in_force = read_policy(self._db, self._log, self._defaults)
+        self._policy = self._in_force.policy
+        self._regrader = Regrader(self._log, self._history, self._policy, self._clock)
+        return True
 
     def stop_charting(self, failed: Failed) -> None:
         """Refuse every later write with `failed`: the verification the app runs at start in a worker
@@ -242,6 +275,17 @@ class Ward:
                 return Invalid((FieldError("pin", f"pin: {err.sentence}", "your PIN"),))
         return self._chart(draft, author, Action.SIGN_GRADE)
 
+    def set_policy(self, settings: Mapping[str, object], *, reason: str, author: Author) -> Result:
+        """An admin changes settings of the site policy (name -> value), saying why: a policy_set
+        record, filed under the ward (WARD_ID). Each setting is checked against its allowed values
+        and the policy it makes against itself; nothing is written on a refusal. The next grade is
+        made by the new policy; the assessments already stored keep theirs."""
+        refused = self._authorised(author, Action.SET_POLICY, "change the site policy")
+        if refused is not None:
+            return refused
+        record = PolicySet(settings=dict(settings), reason=reason)
+        return self._save_policy(Draft(record, WARD_ID, self._clock.now()), author)
+
     def correct(
         self,
         record_id: str,
@@ -270,6 +314,11 @@ class Ward:
             message = f"record: a {old.kind} can only be corrected by a {old.kind}"
             return Invalid((FieldError("record", message, f"a {old.kind} record"),))
         action = _CORRECTION_ACTION.get(type(replacement), Action.CHART)
+        if isinstance(replacement, PolicySet):
+            if not author.may(action):
+                return _refused(author, "change the site policy")
+            draft = Draft(replacement, old.patient_id, old.observed_at, record_id, reason)
+            return self._save_policy(draft, author)
         if (
             isinstance(old.record, Admission)
             and isinstance(replacement, Admission)
@@ -402,6 +451,7 @@ class Ward:
         if self._stopped is not None:
             return TickResult(ward_failed=self._stopped)
         try:
+            self.refresh_policy()
             patient_ids = self._history.patient_ids()
         except Exception as err:  # the whole ward could not be read: say so
             return TickResult(ward_failed=_failure(err, "The ward's alerts were not checked"))
@@ -482,6 +532,7 @@ class Ward:
 
     def board(self, *, discharged: bool = False) -> list[PatientSummary]:
         """The patients on the ward now; `discharged=True` gives those whose stay has ended instead."""
+        self.refresh_policy()  # the due checks are counted by the policy in force
         return [
             row
             for row in (self.summary(p) for p in self._history.patient_ids())
@@ -647,6 +698,30 @@ class Ward:
             return Invalid((FieldError("author", message, "a user signed in with their PIN"),))
         return None
 
+    def _save_policy(self, draft: Draft, author: Author) -> Result:
+        """The write path of a policy_set (new or a correction), after the role check: validated on
+        its own, then written in ONE transaction only if the policy in force it makes is one the
+        settings allow together; then read as the policy in force."""
+        valid = validated(draft, self._clock)
+        if not isinstance(valid, ValidDraft):
+            return Invalid(tuple(valid))
+
+        def save() -> Result:
+            before = {r.stored.id for r in self._in_force.refused}  # read under the write lock
+            stored = self._log.write(valid, author=author.user_id)
+            made = read_policy(self._db, self._log, self._defaults)
+            # The change, or a later one it would contradict (a correction of an old record), would
+            # not be applied: refused, and rolled back.
+            for refused in made.refused:
+                if refused.stored.id not in before:
+                    raise RecordInvalid([_setting_error(refused.problem)])
+            return Recorded(stored)
+
+        result = self._in_transaction(save, "The site policy was not changed")
+        if isinstance(result, Recorded):
+            self.refresh_policy()
+        return result
+
     def _save(self, draft: Draft, author: Author, context: _ContextCheck) -> Result:
         """The one write path, after the role check: the draft is validated once, on its own; then,
         in ONE transaction, the patient's admission is read, the draft is checked against it and the
@@ -677,6 +752,7 @@ class Ward:
             return self._stopped  # the file was found damaged: nothing more is charted into it
         try:
             with transaction(self._db):
+                self.refresh_policy()  # under the write lock: the save is graded by the policy in force
                 return action()
         except RecordInvalid as err:
             # Refused under the write lock (against the admission or the log, or the record was
@@ -822,6 +898,7 @@ class Ward:
         and fold into one the alerts that two machines raised for one condition. Each patient in one
         transaction. Returns the patients whose picture was written anew."""
         changed = []
+        self.refresh_policy()  # a received policy_set takes effect before anything is graded
         for patient_id, newest in pending_rederivation(self._db).items():
             with transaction(self._db):
                 if self._rederive(patient_id, newest):
@@ -959,6 +1036,14 @@ def _twelfth_birthday(born: date, zone: tzinfo | None) -> datetime:
     except ValueError:  # 29 February
         day = date(born.year + int(ICE_MIN_AGE_YEARS), 3, 1)
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _setting_error(problem: str) -> FieldError:
+    """The error of a setting from its sentence ("name: ..."), with what it accepts."""
+    name = problem.split(":", 1)[0]
+    if name in setting_names():
+        return FieldError(name, problem, setting_allowed(name))
+    return FieldError("settings", problem, "one of " + ", ".join(setting_names()))
 
 
 def _failure(err: Exception, what: str) -> Failed:

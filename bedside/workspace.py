@@ -86,7 +86,8 @@ def prepare(path: str | os.PathLike[str], *, clock: Clock) -> None:
 def open_service(
     path: str | os.PathLike[str], *, clock: Clock, policy: SitePolicy = DEFAULT_POLICY
 ) -> Ward:
-    """The ward service on a connection of its own (for a worker thread); `Ward.close()` closes it."""
+    """The ward service on a connection of its own (for a worker thread); `Ward.close()` closes it.
+    `policy` is the site's configured defaults: the Ward overlays the ward's policy_set records."""
     return Ward(open_database(path, clock=clock), clock=clock, policy=policy)
 
 
@@ -95,7 +96,8 @@ def open_ward_and_chart(
 ) -> tuple[Ward, Chart]:
     """The GUI thread's ward service and chart reader, sharing one connection for short reads."""
     db = open_database(path, clock=clock)
-    return Ward(db, clock=clock, policy=policy), Chart(db, policy=policy)
+    ward = Ward(db, clock=clock, policy=policy)
+    return ward, Chart(db, policy=ward.policy)  # the policy in force (its policy_set records)
 
 
 def back_up(
@@ -154,4 +156,5 @@ def open_for_reading(
     migrated or written: `bedside handover` reads a ward another process charts into). A missing,
     empty or foreign file is a `StorageError`; `Ward.close()` closes the connection."""
     db = open_read_only(path)
-    return Ward(db, clock=clock, policy=policy), Chart(db, policy=policy)
+    ward = Ward(db, clock=clock, policy=policy)
+    return ward, Chart(db, policy=ward.policy)

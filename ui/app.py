@@ -122,6 +122,9 @@ def build(
     factory = ward_factory(path, clock, policy)
     pool = pool or QThreadPool()
     ward, chart = open_ward_and_chart(path, clock=clock, policy=policy)  # the GUI thread's own
+    # The policy in force: `policy` overlaid by the ward's policy_set records (read at start; a change
+    # made while the app runs grades the next save at once, the idle lock and backups at the next start).
+    policy = ward.policy
     writer = WardWriter(factory)
     user = CurrentUser() if user is None else user
     controller = WardController(ward, writer, factory, user, pool)

@@ -18,6 +18,7 @@ from bedside.clinical.assessment import Assessment, Flag, Reason
 from bedside.clinical.capd import CAPD_ITEM_MAX, CapdItems
 from bedside.clinical.crs import fahrenheit_to_celsius
 from bedside.clinical.ice import ICE_ITEMS, IceItems
+from bedside.clinical.policy import setting_allowed, setting_names, setting_problem
 from bedside.clinical.vocabulary import (
     Acvpu,
     CapdNotAssessable,
@@ -658,11 +659,13 @@ class Export(Record):
     sha256: str
 
 
-# --- the ward's users (issue 10): records of the log, so that they sync and are audited ------------------
-
 # The reserved "patient" id the ward-level records are filed under: '~' is outside every patient id
 # (MRN_TEXT), so no admission can ever take it, and the board, which lists admissions, never shows it.
 WARD_ID = "~WARD"
+
+
+# --- the ward's users (issue 10): records of the log, so that they sync and are audited ------------------
+
 USER_ID_TEXT = Text(
     1, 64, re.compile(r"[a-z0-9][a-z0-9_.:-]*"), "lower-case letters, digits and _ . : -"
 )
@@ -727,3 +730,33 @@ class LoginAttempt(Record):
     WARD_LEVEL: ClassVar[bool] = True
     user_id: str | None = None
     outcome: LoginOutcome
+
+
+# --- the site policy (issues 9 and 10): a change is a record of the log, so that it syncs and is audited -
+
+
+@_register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicySet(Record):
+    """An admin changes settings of the site policy (name -> value; `bedside.clinical.policy`), saying
+    why. The policy in force is the defaults overlaid by every current policy_set in log order
+    (`bedside.policy_log`); a correction takes the place of the record it corrects."""
+
+    KIND: ClassVar[str] = "policy_set"
+    SPECS: ClassVar[dict[str, Constraint]] = {"reason": REASON_TEXT}
+    WARD_LEVEL: ClassVar[bool] = True
+    settings: dict[str, Any]
+    reason: str
+
+    def check(self) -> list[FieldError]:
+        if not self.settings:
+            message = "settings: no setting given"
+            return [FieldError("settings", message, "at least one NAME=VALUE")]
+        errors = []
+        for name, value in sorted(self.settings.items()):
+            problem = setting_problem(name, value)
+            if problem is not None:
+                known = name in setting_names()
+                allowed = setting_allowed(name) if known else "one of " + ", ".join(setting_names())
+                errors.append(FieldError(name if known else "settings", problem, allowed))
+        return errors

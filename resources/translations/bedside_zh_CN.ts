@@ -272,6 +272,10 @@
         <translation>将全病区的交班单打印为 PDF</translation>
     </message>
     <message>
+        <source>Sync with the hub now (when a hub is set)</source>
+        <translation>立即与中心库同步（已设置中心库时）</translation>
+    </message>
+    <message>
         <source>Save the form (in a form)</source>
         <translation>保存表单（在表单中）</translation>
     </message>
@@ -1204,6 +1208,10 @@
         <translation>警报检查失败：解锁后可查看原因。</translation>
     </message>
     <message>
+        <source>TECHNICAL ALERT: this machine has not synced with the hub for too long: unlock to see why.</source>
+        <translation>技术警报：本机与中心库未同步的时间过长：解锁后查看原因。</translation>
+    </message>
+    <message>
         <source>Type your user id, then your PIN.</source>
         <translation>请输入您的用户名，然后输入 PIN。</translation>
     </message>
@@ -1380,6 +1388,10 @@
         <translation>打印全病区交班单(&amp;W)…</translation>
     </message>
     <message>
+        <source>&amp;Sync now</source>
+        <translation>立即同步(&amp;S)</translation>
+    </message>
+    <message>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
@@ -1476,8 +1488,76 @@
         <translation>其他</translation>
     </message>
     <message>
+        <source>The sync did not run: Bedside met an unexpected error ({0}); it is tried again at the next interval: report it.</source>
+        <translation>同步未运行：Bedside 遇到意外错误（{0}）；将在下一个间隔再次尝试：请报告此问题。</translation>
+    </message>
+    <message>
         <source>unknown</source>
         <translation>未知</translation>
+    </message>
+    <message>
+        <source>Sync: off (no hub set on this machine)</source>
+        <translation>同步：关闭（本机未设置中心库）</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>last sync {0} · {1} waiting to push · conflicts: {2}</source>
+        <translation>上次同步 {0} · {1} 条待推送 · 冲突：{2}</translation>
+    </message>
+    <message>
+        <source>Sync: first attempt under way</source>
+        <translation>同步：首次尝试进行中</translation>
+    </message>
+    <message>
+        <source>Sync: not tried yet</source>
+        <translation>同步：尚未尝试</translation>
+    </message>
+    <message>
+        <source>Syncing with the hub… (the last attempt failed)</source>
+        <translation>正在与中心库同步…（上次尝试失败）</translation>
+    </message>
+    <message>
+        <source>Syncing with the hub…</source>
+        <translation>正在与中心库同步…</translation>
+    </message>
+    <message>
+        <source>Hub reachable</source>
+        <translation>中心库可连接</translation>
+    </message>
+    <message>
+        <source>Hub reachable, sync FAILED</source>
+        <translation>中心库可连接，同步失败</translation>
+    </message>
+    <message>
+        <source>Sync FAILED</source>
+        <translation>同步失败</translation>
+    </message>
+    <message>
+        <source>Hub NOT REACHABLE</source>
+        <translation>中心库无法连接</translation>
+    </message>
+    <message>
+        <source>{0} · {1}</source>
+        <translation>{0} · {1}</translation>
+    </message>
+    <message>
+        <source>Why: {0}</source>
+        <translation>原因：{0}</translation>
+    </message>
+    <message>
+        <source>no successful sync with the hub yet</source>
+        <translation>尚未与中心库成功同步</translation>
+    </message>
+    <message>
+        <source>no successful sync with the hub since {0}</source>
+        <translation>自 {0} 以来未与中心库成功同步</translation>
+    </message>
+    <message>
+        <source>TECHNICAL ALERT (since {0}): {1}. Records charted on other machines may be missing here, and this machine&apos;s from theirs: see the status bar for why, or use Ward › Sync now (F5).</source>
+        <translation>技术警报（自 {0} 起）：{1}。其他机器记录的数据可能未出现在本机，本机的数据也可能未出现在其他机器：原因见状态栏，或使用 病区 › 立即同步 (F5)。</translation>
     </message>
     <message>
         <source>neuroblastoma</source>

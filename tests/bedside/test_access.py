@@ -436,3 +436,17 @@ def test_users_and_a_lockout_sync_to_another_machine(tmp_path: Path) -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_the_site_policy_is_changed_only_by_a_signed_in_admin_and_sets_the_lockout(
+    fx: WardFixture,
+) -> None:
+    admin = with_users(fx)
+    change = {"lockout_failures": 2}
+    forged = fx.ward.set_policy(
+        change, reason="fewer tries", author=Author("admin.ward", Role.ADMIN)
+    )
+    assert isinstance(forged, Invalid) and forged.errors[0].field == "author"
+    recorded(fx.ward.set_policy(change, reason="fewer tries on this ward", author=admin))
+    assert refusal(fx, "nurse.ada", "0000").reason is Refusal.WRONG_PIN
+    assert refusal(fx, "nurse.ada", "0000").reason is Refusal.LOCKED_OUT  # the policy in force

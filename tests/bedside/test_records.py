@@ -37,6 +37,7 @@ from bedside.records import (
     NeuroCheck,
     Note,
     PinReset,
+    PolicySet,
     Record,
     RecordInvalid,
     UserCreated,
@@ -146,6 +147,10 @@ EXAMPLES: list[Record] = [
     UserDisabled(user_id="nurse.ada"),
     PinReset(user_id="nurse.ada", pin_hash=PIN_HASH),
     LoginAttempt(user_id="nurse.ada", outcome="wrong_pin"),
+    PolicySet(
+        settings={"pews_escalation_threshold": 7, "site_timezone": "Europe/Zurich"},
+        reason="the ward's escalation algorithm",
+    ),
     AlertEvent(
         alert_id="a-1",
         event="raised",
