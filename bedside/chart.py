@@ -372,15 +372,21 @@ class Chart:
     ) -> list[Step]:
         """The stored grade (what the ward saw at the time, DESIGN 3) as steps: the grade in force at
         `start`, then each change up to `end`. A None step is a grade that could not be determined."""
-        column = "crs_grade" if syndrome is Syndrome.CRS else "icans_grade"
-        changes = self._whole_stay(
+        # both grades' changes are read in one pass and kept together; this syndrome's are the rows
+        # where its grade differs from the one before
+        both = self._whole_stay(
             patient_id,
-            column,
+            "grades",
             lambda a, b: [
-                (parse_utc(at).timestamp(), grade)
-                for at, grade in self._q.grade_changes(patient_id, column, a, b)
+                (parse_utc(at).timestamp(), (crs, icans))
+                for at, crs, icans in self._q.all_grade_changes(patient_id, a, b)
             ],
         )
+        k = 0 if syndrome is Syndrome.CRS else 1
+        changes: list[tuple[float, Any]] = []
+        for t, grades in both:
+            if not changes or grades[k] != changes[-1][1]:
+                changes.append((t, grades[k]))
         return [Step(t, grade) for t, grade in _window(changes, start, end)]
 
     def _whole_stay(

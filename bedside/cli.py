@@ -172,8 +172,16 @@ def run_verify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bedside.verify import verify_path
 
     db_path = Path(args.db) if args.db is not None else default_database_path()
-    verdict = verify_path(db_path, full_structure=not args.quick)
-    line = f"bedside verify: the database {db_path}: {verdict.summary()}"
+    anchors, against = [], ""
+    if args.hub is not None:
+        anchor = _hub_anchor(args.hub, db_path)
+        if anchor is None:
+            against = f" (the hub {args.hub} holds no anchor of this machine yet)"
+        else:
+            anchors.append(anchor)
+            against = f" (and against the hub's anchor at seq {anchor.seq})"
+    verdict = verify_path(db_path, anchors=anchors, full_structure=not args.quick)
+    line = f"bedside verify: the database {db_path}{against}: {verdict.summary()}"
     if not verdict.ok:
         line += (
             ": do not chart into it; restore the latest verified backup and tell the ward's IT "
@@ -185,6 +193,38 @@ def run_verify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             where = f"{finding.where()}: " if finding.where() else ""
             stdout.write(f"  {where}{finding.what}\n")
     return 0 if verdict.ok else EXIT_DAMAGED
+
+
+def _hub_anchor(url: str, db_path: Path) -> Any:
+    """The head of this machine's chain the hub at `url` anchored (None: not anchored yet)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    from bedside.store.connection import storage_error
+    from bedside.sync.hub import HubError, open_hub
+
+    if not db_path.exists():
+        raise CommandError(f"there is no ward database at {db_path}: give its path with --db")
+    try:
+        uri = "file:" + quote(str(db_path.resolve())) + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            row = conn.execute("SELECT device_id FROM device").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as err:
+        raise storage_error(err, db_path) from err
+    if row is None:
+        raise CommandError(f"the database {db_path} has no device identity: it is not a ward file")
+    device_id = str(row[0])
+    try:
+        hub = open_hub(url)
+        try:
+            return hub.anchor(device_id)
+        finally:
+            hub.close()
+    except HubError as err:
+        raise CommandError(err.sentence()) from None
 
 
 def run_backup(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
@@ -618,7 +658,7 @@ def run_sync(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
     from bedside.clock import SystemClock
     from bedside.store.connection import open_database
-    from bedside.sync.exchange import SyncSettings, sync_once
+    from bedside.sync.exchange import SyncRefused, SyncSettings, sync_once
     from bedside.sync.hub import HubError, open_hub
     from bedside.ward import Ward
 
@@ -637,7 +677,7 @@ def run_sync(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             raise CommandError(err.sentence()) from None
         try:
             report = sync_once(Ward(db, clock=clock), db, hub, clock, settings)
-        except HubError as err:
+        except (HubError, SyncRefused) as err:
             raise CommandError(err.sentence()) from None
         finally:
             hub.close()
@@ -677,15 +717,32 @@ def run_hub(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         hub.close()
     out = [
         f"hub {args.url} (id {status.hub_id}): {status.records} records, last hub_seq "
-        f"{status.last_hub_seq}, {len(status.machines)} machines, {len(status.conflicts)} conflicts"
+        f"{status.last_hub_seq}, {len(status.machines)} machines, {len(status.conflicts)} conflicts, "
+        f"{len(status.chain_conflicts)} chain conflicts"
     ]
     for m in status.machines:
         offset = f"{m.clock_offset_s:+.0f} s" if m.clock_offset_s is not None else "unknown"
+        anchored = (
+            f"chain anchored at seq {m.anchor.seq} ({m.anchor.hash[:12]}…)"
+            if m.anchor is not None
+            else "chain not anchored yet"
+        )
         out.append(
             f"  machine {m.device_id}: {m.records} records pushed (cursor seq {m.pushed_seq}), "
             f"received up to hub_seq {m.pulled_hub_seq}; last push "
             f"{m.last_push_at.isoformat() if m.last_push_at else 'never'}, last pull "
-            f"{m.last_pull_at.isoformat() if m.last_pull_at else 'never'}; clock offset {offset}"
+            f"{m.last_pull_at.isoformat() if m.last_pull_at else 'never'}; clock offset {offset}; "
+            f"{anchored}"
+        )
+    if status.chain_conflicts:
+        out.append(
+            f"  {len(status.chain_conflicts)} CHAIN CONFLICTS (a machine's log changed after the "
+            "hub anchored it; that machine's sync is refused until IT support has looked):"
+        )
+    for cc in status.chain_conflicts:
+        out.append(
+            f"  CHAIN CONFLICT {cc.device_id} at {cc.found_at.isoformat()}: {cc.reason} "
+            f"(anchored seq {cc.anchored_seq} {cc.anchored_hash[:12]}…)"
         )
     for c in status.conflicts:
         out.append(f"  CONFLICT {c.record_id} from {c.device_id}: {c.reason}")
@@ -798,6 +855,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="quick_check instead of integrity_check (does not compare indexes with their tables)",
     )
     verify.add_argument("--list", action="store_true", help="also list every problem, one a line")
+    verify.add_argument(
+        "--hub",
+        default=None,
+        help="also check this machine's chain against the head the hub anchored at the last sync "
+        "(sqlite:///path/hub.db or postgresql://...): a rewritten or truncated log disagrees",
+    )
     verify.set_defaults(handler=run_verify)
     backup = commands.add_parser(
         "backup",

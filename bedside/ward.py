@@ -34,11 +34,11 @@ from bedside.clock import Clock
 from bedside.policy_log import InForce, policy_stamp, read_policy
 from bedside.preview import DRAFT_ID, DraftOverlay, DraftRecord
 from bedside.records import (
+    DERIVED_RECORDS,
     FUTURE_TOLERANCE,
     WARD_ID,
     Admission,
     AlertEvent,
-    AssessmentRecord,
     Attribution,
     Discharge,
     Draft,
@@ -134,8 +134,6 @@ class PatientSummary:
 # Time-driven alert events (overdue checks, escalations) are written under this id, never a person's.
 SYSTEM_AUTHOR = SYSTEM_USER_ID
 
-# Records Bedside computes; a person never corrects them.
-_DERIVED = (AssessmentRecord, AlertEvent)
 # Who may correct what: the permission of the original action.
 _CORRECTION_ACTION = {
     Attribution: Action.ATTRIBUTE,
@@ -307,7 +305,7 @@ class Ward:
                     ),
                 )
             )
-        if isinstance(old.record, _DERIVED):
+        if isinstance(old.record, DERIVED_RECORDS):
             message = f"record: a {old.kind} is computed by Bedside and is never corrected by hand"
             return Invalid((FieldError("record", message, "a charted record"),))
         if type(old.record) is not type(replacement):
@@ -328,7 +326,12 @@ class Ward:
         if isinstance(replacement, Intervention):
             observed_at = replacement.started_at  # an infusion is observed when it starts
         draft = Draft(
-            replacement, old.patient_id, observed_at or old.observed_at, record_id, reason
+            replacement,
+            old.patient_id,
+            observed_at or old.observed_at,
+            record_id,
+            reason,
+            keeps_observed_at=observed_at is None,  # the log checks it is the old time
         )
         return self._chart(draft, author, action)
 
@@ -847,15 +850,21 @@ class Ward:
     ) -> None:
         now = self._clock.now()
         for d in drafts:
+            alert_id = d.alert_id or self._alert_identity(patient_id, d.kind, d.level)
             event = AlertEvent(
-                alert_id=d.alert_id or self._alert_identity(patient_id, d.kind, d.level),
+                alert_id=alert_id,
                 event=d.event,
                 kind=d.kind,
                 priority=d.priority,
                 level=d.level,
                 detail=d.detail,
             )
-            self._log.append(event, patient_id=patient_id, observed_at=now, author=author_id)
+            # Never before the alert's last event, which a machine whose clock runs ahead may have
+            # stamped later than this clock: the fold orders events by time, so an end stamped
+            # before it would not end it, and every sync would write that end again.
+            last = max((e.at for e in self._history.events_of_alert(alert_id)), default=now)
+            at = max(now, last)
+            self._log.append(event, patient_id=patient_id, observed_at=at, author=author_id)
         if drafts:
             self._forget_resolved(patient_id)
 

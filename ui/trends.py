@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -65,18 +64,54 @@ def local_names(text: str, locale: QLocale | None = None) -> str:
     return _NAME.sub(name, text)
 
 
+# Tick positions and labels of the time axes, shared by every axis: the stacked plots are x-linked and as
+# wide as each other, so one pan asks ten axes the same question (a pure function of the range, the zoom
+# level and the spacing); answering it once per redraw was two fifths of a redraw
+# (tests/bench/bench_trends.py).
+_TICK_CACHE_SIZE = 64
+_tick_values: dict[tuple[object, ...], list[tuple[float, list[float]]]] = {}
+_tick_strings: dict[tuple[object, ...], list[str]] = {}
+
+
+def _remember(cache: dict, key: tuple[object, ...], value: object) -> None:  # type: ignore[type-arg]
+    if len(cache) >= _TICK_CACHE_SIZE:
+        cache.pop(next(iter(cache)))  # the oldest
+    cache[key] = value
+
+
 class LocalDateAxis(pg.DateAxisItem):
     """The time axis, its day and month names in the app's language."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        # No SI prefix on a time axis: without this every range change re-set the (empty) axis label
+        # and asked the layout for the axis's size again.
+        self.enableAutoSIPrefix(False)
         # pyqtgraph measures its tick labels with the metrics of the last paint: an axis not yet painted
         # (a panel below the scroll area's fold) had none, and asking it for its ticks raised
         # AttributeError. The item's own font until the first paint replaces them.
         self.fontMetrics = QFontMetrics(self.font())
 
+    def tickValues(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, list[float]]]:
+        # the zoom level (and the minimum spacing) for this density, as pyqtgraph chooses them; then
+        # the ticks of that level, computed once for all the linked axes
+        self.setZoomLevelForDensity((maxVal - minVal) / size)
+        key = (id(self.zoomLevel), self.utcOffset, minVal, maxVal, self.minSpacing)
+        found = _tick_values.get(key)
+        if found is None:
+            found = self.zoomLevel.tickValues(minVal, maxVal, minSpc=self.minSpacing)
+            _remember(_tick_values, key, found)
+        return [(spacing, list(ticks)) for spacing, ticks in found]
+
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [local_names(t) for t in super().tickStrings(values, scale, spacing)]
+        key = (id(self.zoomLevel), self.utcOffset, QLocale().name(), spacing, scale, tuple(values))
+        found = _tick_strings.get(key)
+        if found is None:
+            found = [local_names(t) for t in super().tickStrings(values, scale, spacing)]
+            _remember(_tick_strings, key, found)
+        return list(found)
 
 
 class TrendRange(Enum):
@@ -141,6 +176,15 @@ _INK = "#222222"
 def _arrays(series: Series) -> tuple[np.ndarray, np.ndarray]:
     # None becomes NaN: a gap that connect="finite" leaves open.
     return np.asarray(series.t, dtype=float), np.asarray(series.v, dtype=float)
+
+
+def _whole(curve: pg.PlotDataItem) -> pg.PlotDataItem:
+    """A curve of few points (steps, a neuro check every few hours) drawn whole: no clip to view and no
+    downsampling, so a pan or zoom neither re-cuts it nor rebuilds its symbols (a rebuilt ICE scatter
+    was a tenth of a redraw); what is outside the view is not painted anyway."""
+    curve.setClipToView(False)
+    curve.setDownsampling(ds=1, auto=False)
+    return curve
 
 
 def step_arrays(steps: Sequence[Step], end: float) -> tuple[np.ndarray, np.ndarray]:
@@ -264,7 +308,10 @@ class TrendView(QWidget):
             plot.setClipToView(True)
             plot.setMouseEnabled(x=True, y=False)
             plot.getAxis("left").setWidth(90)
-            plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" is no unit a nurse reads
+            # "(x0.001)" is no unit a nurse reads; and on the hidden axes (right, and top but on the
+            # first plot) the prefix re-set their label on every pan
+            for name in ("left", "bottom", "top", "right"):
+                plot.getAxis(name).enableAutoSIPrefix(False)
             if row == 0:
                 plot.showAxis("top")
             if first is None:
@@ -299,18 +346,18 @@ class TrendView(QWidget):
             labelOpts={"position": 0.01, "anchors": [(0, 1), (0, 1)]},
         )
         self.plots[Vital.TEMPERATURE.value].addItem(self.fever_line, ignoreBounds=True)
-        self.sbp_threshold = self.plots[Vital.SYSTOLIC_BP.value].plot(
-            connect="finite", name="hypotension"
+        self.sbp_threshold = _whole(
+            self.plots[Vital.SYSTOLIC_BP.value].plot(connect="finite", name="hypotension")
         )
         self.device_labels: list[pg.TextItem] = []
 
         neuro = self.plots["neuro"]
         self.neuro_curves: dict[EncephalopathyTool, pg.PlotDataItem] = {
-            EncephalopathyTool.ICE: neuro.plot(
-                symbol="o", symbolSize=6, connect="finite", name="ICE"
+            EncephalopathyTool.ICE: _whole(
+                neuro.plot(symbol="o", symbolSize=6, connect="finite", name="ICE")
             ),
-            EncephalopathyTool.CAPD: neuro.plot(
-                symbol="s", symbolSize=6, connect="finite", name="CAPD"
+            EncephalopathyTool.CAPD: _whole(
+                neuro.plot(symbol="s", symbolSize=6, connect="finite", name="CAPD")
             ),
         }
         self.not_assessable_lines: list[pg.InfiniteLine] = []
@@ -320,8 +367,8 @@ class TrendView(QWidget):
         grades.setYRange(0, 4, padding=0.08)
         grades.getAxis("left").setTicks([[(g, str(g)) for g in range(5)], []])
         self.grade_curves = {
-            Syndrome.CRS: grades.plot(connect="finite", name="CRS"),
-            Syndrome.ICANS: grades.plot(connect="finite", name="ICANS"),
+            Syndrome.CRS: _whole(grades.plot(connect="finite", name="CRS")),
+            Syndrome.ICANS: _whole(grades.plot(connect="finite", name="ICANS")),
         }
         self.undetermined: list[pg.LinearRegionItem] = []
 

@@ -24,6 +24,7 @@ from bedside.records.codec import (
     to_payload,
 )
 from bedside.records.envelope import (
+    DERIVED_RECORDS,
     FUTURE_TOLERANCE,
     INFUSION_AFTER_ADMISSION,
     INFUSION_BEFORE_ADMISSION,
@@ -79,6 +80,7 @@ from bedside.records.values import (
 )
 
 __all__ = [
+    "DERIVED_RECORDS",
     "DOSE_RANGES",
     "FUTURE_TOLERANCE",
     "INFUSION_AFTER_ADMISSION",

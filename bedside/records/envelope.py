@@ -22,6 +22,8 @@ from bedside.records.types import (
     RECORD_TYPES,
     WARD_ID,
     Admission,
+    AlertEvent,
+    AssessmentRecord,
     Intervention,
     Record,
     specs_of,
@@ -33,6 +35,8 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 # after an infusion given elsewhere, or some weeks before it (lymphodepletion and bridging).
 INFUSION_BEFORE_ADMISSION = timedelta(days=365)
 INFUSION_AFTER_ADMISSION = timedelta(days=60)
+# The records Bedside computes and stamps itself (never charted nor corrected by a person).
+DERIVED_RECORDS: tuple[type[Record], ...] = (AssessmentRecord, AlertEvent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class Draft:
     observed_at: datetime
     supersedes: str | None = None  # a correction names the record it replaces...
     reason: str | None = None  # ...and says why
+    # A correction that gives no new time keeps the corrected record's: the log checks that it does.
+    keeps_observed_at: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "patient_id", normalise_patient_id(self.patient_id))
@@ -78,9 +84,11 @@ class ValidDraft:
         return self.draft.observed_at
 
 
-def validated(draft: Draft, clock: Clock) -> ValidDraft | list[FieldError]:
+def validated(
+    draft: Draft, clock: Clock, *, stamped: bool = False
+) -> ValidDraft | list[FieldError]:
     """`draft` as a ValidDraft, or every reason to refuse it (see `validate`)."""
-    errors = validate(draft, clock)
+    errors = validate(draft, clock, stamped=stamped)
     return errors if errors else ValidDraft(draft, _PROOF)
 
 
@@ -92,8 +100,11 @@ _ENVELOPE = (
 )
 
 
-def validate(draft: Draft, clock: Clock) -> list[FieldError]:
-    """Every reason to refuse `draft`, empty if it may be stored. Times are checked against `clock`."""
+def validate(draft: Draft, clock: Clock, *, stamped: bool = False) -> list[FieldError]:
+    """Every reason to refuse `draft`, empty if it may be stored. Times are checked against `clock`,
+    except for a derived record (an assessment, an alert event) that the service `stamped` itself:
+    its time is a time point of the log or the time of the event it follows, which may be ahead of
+    a clock set back (a person's time is checked when the record it derives from is charted)."""
     ward_level = getattr(draft.record, "WARD_LEVEL", False)
     envelope = _ENVELOPE[1:] if ward_level else _ENVELOPE
     errors = [e for spec in envelope for e in check_field(spec, getattr(draft, spec.name))]
@@ -106,12 +117,20 @@ def validate(draft: Draft, clock: Clock) -> list[FieldError]:
     elif draft.supersedes is None and draft.reason is not None:
         message = "reason: only a correction (supersedes) carries a reason"
         errors.append(FieldError("reason", message, "empty"))
+    if draft.keeps_observed_at and draft.supersedes is None:
+        message = "keeps_observed_at: only a correction keeps the time of the record it corrects"
+        errors.append(FieldError("keeps_observed_at", message, "a correction (supersedes)"))
     errors += validate_record(draft.record)
     if errors:
         return errors
-    latest = clock.now() + FUTURE_TOLERANCE
     record = draft.record
-    times: list[tuple[str, datetime | None]] = [("observed_at", draft.observed_at)]
+    if stamped and isinstance(record, DERIVED_RECORDS):
+        return errors
+    latest = clock.now() + FUTURE_TOLERANCE
+    # A correction that keeps the corrected record's time was checked when that one was charted
+    # (the log verifies it is that time): a clock set back since must not stop the correction.
+    kept = draft.keeps_observed_at
+    times: list[tuple[str, datetime | None]] = [] if kept else [("observed_at", draft.observed_at)]
     if isinstance(record, Intervention):
         times += [("started_at", record.started_at), ("stopped_at", record.stopped_at)]
     for name, when in times:

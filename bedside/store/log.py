@@ -101,7 +101,11 @@ class Log:
         supersedes: str | None = None,
         reason: str | None = None,
     ) -> StoredRecord:
-        """Validate and store `record` with its projection row; raises RecordInvalid naming each field."""
+        """Validate and store `record` with its projection row; raises RecordInvalid naming each field.
+
+        This is the path of the records the service writes itself: a derived record (assessment,
+        alert event) is stamped by the service, so its time is not checked against the clock (a
+        clock set back must not stop grading nor acknowledging)."""
         draft = Draft(
             record=record,
             patient_id=patient_id,
@@ -109,7 +113,7 @@ class Log:
             supersedes=supersedes,
             reason=reason,
         )
-        valid = validated(draft, self._clock)
+        valid = validated(draft, self._clock, stamped=True)
         if not isinstance(valid, ValidDraft):
             raise RecordInvalid(valid + check_author(author))
         return self.write(valid, author=author)
@@ -127,7 +131,8 @@ class Log:
         supersedes, reason = valid.draft.supersedes, valid.draft.reason
         errors = check_author(author)
         if not errors and supersedes is not None:
-            errors = self._correction_errors(supersedes, record.KIND, patient_id)
+            kept = observed_at if valid.draft.keeps_observed_at else None
+            errors = self._correction_errors(supersedes, record.KIND, patient_id, kept)
         if errors:
             raise RecordInvalid(errors)
         # Re-read under the write lock: another connection to this file may have appended meanwhile.
@@ -185,15 +190,25 @@ class Log:
         hlc.observe(stamp)
         conn.execute("UPDATE device SET hlc_ms = ?, hlc_counter = ?", hlc.state)
 
-    def _correction_errors(self, supersedes: str, kind: str, patient_id: str) -> list[FieldError]:
+    def _correction_errors(
+        self, supersedes: str, kind: str, patient_id: str, kept: datetime | None
+    ) -> list[FieldError]:
+        """Why a correction of `supersedes` may not be stored; `kept` is its observed_at when it
+        says it keeps the corrected record's time (then it must be that time)."""
         conn = self._db.conn
         target = conn.execute(
-            "SELECT kind, patient_id FROM records WHERE id = ?", [supersedes]
+            "SELECT kind, patient_id, observed_at FROM records WHERE id = ?", [supersedes]
         ).fetchone()
         allowed = "the id of the newest version of a record of this patient and kind"
         if target is None:
             return [FieldError("supersedes", f"supersedes: no record {supersedes}", allowed)]
-        if tuple(target) != (kind, patient_id):
+        if kept is not None and iso_utc(kept) != target[2]:
+            message = (
+                f"observed_at: {iso_utc(kept)} is not the time of the corrected record "
+                f"{supersedes}, which this correction keeps"
+            )
+            return [FieldError("observed_at", message, target[2])]
+        if tuple(target[:2]) != (kind, patient_id):
             message = f"supersedes: {supersedes} is a {target[0]} of patient {target[1]}"
             return [FieldError("supersedes", message, allowed)]
         newer = conn.execute("SELECT id FROM records WHERE supersedes = ?", [supersedes]).fetchone()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from bedside.alert_vocabulary import AlertEventType
 from bedside.records import (
     Admission,
     AlertEvent,
@@ -33,7 +32,10 @@ def project(
     supersedes: str | None,
 ) -> None:
     """Insert the projection row of `record`, if its kind has one."""
-    if isinstance(record, AlertEvent) and record.event is AlertEventType.RAISED:
+    if isinstance(record, AlertEvent):
+        # Any event may (re)open an alert: one received from another machine can follow an end
+        # that this machine saw first (an escalation after a resolution). The ward drops the alert
+        # again once its events end it (`Ward._forget_resolved`).
         conn.execute(
             "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)",
             [record.alert_id, patient_id],

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from json.encoder import encode_basestring
@@ -104,11 +104,12 @@ _ID, _KIND, _PATIENT, _OBSERVED, _ENTERED, _DEVICE, _SEQ, _SUPERSEDES, _PAYLOAD,
 
 
 def _fast_chain_hash(previous: str, row: dict[str, Any]) -> str:
-    return _fast_chain_hash_of(previous, tuple(row[name] for name in RECORD_COLUMNS))
+    return chain_hash_of_values(previous, tuple(row[name] for name in RECORD_COLUMNS))
 
 
-def _fast_chain_hash_of(previous: str, values: tuple[Any, ...]) -> str:
-    """`chain_hash` of a row given as its values in `RECORD_COLUMNS` order."""
+def chain_hash_of_values(previous: str, values: Sequence[Any]) -> str:
+    """`chain_hash` of a row given as its values in `RECORD_COLUMNS` order (the hub checks a push with
+    it, the walk below every stored record)."""
     parts = []
     for key, place in zip(_KEYS, _PLACES, strict=True):
         value = values[place]
@@ -172,7 +173,7 @@ def _walk(db: Database, anchors: Iterable[Anchor], *, keep: bool) -> tuple[Chain
                 else "its sequence number is out of order"
             )
             findings.append(Finding(f"the chain is broken: {what}", **_where(values)))
-        if values[_HASH] != _fast_chain_hash_of(previous, values):
+        if values[_HASH] != chain_hash_of_values(previous, values):
             findings.append(
                 Finding(
                     "its hash does not match its content and the record before it: "

@@ -26,6 +26,7 @@ from bedside.store.receive import (
     quarantine,
     receive,
 )
+from bedside.store.verify import Anchor
 from bedside.sync.hub import Clash, Hub
 from bedside.ward import Ward
 
@@ -54,6 +55,43 @@ class SyncReport:
     flagged: int = 0
     rederived: list[str] = field(default_factory=list)
     waiting: int = 0  # local records the hub has not committed
+
+
+class SyncRefused(Exception):
+    """This machine's chain no longer extends the head the hub anchored at the last sync (its log was
+    rewritten or truncated since): nothing was pushed or received, and the hub recorded the conflict."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(reason)
+        self.where = where
+
+    def sentence(self) -> str:
+        return (
+            f"sync with the hub {self.where} refused: {self}; nothing was sent or received: run "
+            "`bedside verify --hub URL` on this machine and tell the ward's IT support"
+        )
+
+
+def chain_against_anchor(db: Database, anchor: Anchor) -> tuple[str, tuple[int, str | None]] | None:
+    """Why this machine's chain no longer extends the hub's anchor, with what it has there; None when
+    the anchored record is still here, with the anchored hash."""
+    row = db.conn.execute(
+        "SELECT hash FROM records WHERE device_id = ? AND seq = ?", [anchor.device_id, anchor.seq]
+    ).fetchone()
+    if row is None:
+        head = last_seq(db, anchor.device_id)
+        return (
+            f"the hub anchored seq {anchor.seq} of this machine's chain, which now ends at seq "
+            f"{head}: the log was truncated",
+            (head, None),
+        )
+    if row[0] != anchor.hash:
+        return (
+            f"the hub anchored seq {anchor.seq} of this machine's chain with another hash: the log "
+            "was rewritten",
+            (anchor.seq, str(row[0])),
+        )
+    return None
 
 
 # A step of the run, named for the crash tests (BATTERY R6); the hook may raise to interrupt there.
@@ -101,12 +139,20 @@ def sync_once(
     settings: SyncSettings | None = None,
     step: Step = _nothing,
 ) -> SyncReport:
-    """Push, pull, re-derive. Raises HubError when the hub cannot be used (nothing local is lost)."""
+    """Push, pull, re-derive. Raises HubError when the hub cannot be used (nothing local is lost), and
+    SyncRefused, before anything is sent or received, when this machine's chain no longer extends the
+    head the hub anchored (the hub records the conflict)."""
     settings = settings or SyncSettings()
     report = SyncReport()
     log = Log(db, clock)
     device_id = log.device_id
     hub_id = hub.hub_id()
+    anchor = hub.anchor(device_id)
+    if anchor is not None:
+        broken = chain_against_anchor(db, anchor)
+        if broken is not None:
+            hub.report_chain_conflict(device_id, broken[0], anchor, broken[1])
+            raise SyncRefused(hub.url, broken[0])
     # Anything a crash left queued for re-derivation is done first.
     report.rederived += ward.rederive_after_sync()
     # --- push: the hub's cursor says what it holds; seq order, in batches.

@@ -15,8 +15,11 @@ from typing import Any, Protocol
 
 from bedside.clock import Clock
 from bedside.store.schema import RECORD_COLUMNS
+from bedside.store.verify import Anchor, chain_hash_of_values
 
-HUB_SCHEMA_VERSION = 1
+# 2: each machine's chain head is anchored at every push (hub_anchors), and a push or a machine whose
+# chain no longer extends it is refused and recorded (hub_chain_conflicts).
+HUB_SCHEMA_VERSION = 2
 # Columns of one record as the hub stores it, in this order (the local log's envelope and payload).
 HUB_COLUMNS = RECORD_COLUMNS
 
@@ -28,6 +31,8 @@ class HubProblem(Enum):
     NOT_A_HUB = "is not a Bedside hub"
     NOT_INITIALISED = "has no hub schema yet"
     INCOMPATIBLE = "was made by a newer Bedside"
+    OUTDATED = "has an older hub schema"
+    CHAIN_REFUSED = "refused this machine's records"
     NETWORK_SHARE = "is on a network share"
     BAD_URL = "is not a hub address"
     REFUSED = "refused the operation"
@@ -45,6 +50,12 @@ _ADVICE = {
     HubProblem.NOT_A_HUB: "check the hub address",
     HubProblem.NOT_INITIALISED: "create it with `bedside hub init URL`",
     HubProblem.INCOMPATIBLE: "use the newer Bedside that made it",
+    HubProblem.OUTDATED: "migrate it with `bedside hub init URL`",
+    HubProblem.CHAIN_REFUSED: (
+        "they do not continue the chain the hub anchored at the last sync, so this machine's log was "
+        "changed since; nothing was written: run `bedside verify --hub URL` here and tell the ward's "
+        "IT support"
+    ),
     HubProblem.NETWORK_SHARE: (
         "SQLite's locking is not safe on a network share: use a PostgreSQL hub, or a file on a "
         "local disk or removable medium"
@@ -103,6 +114,21 @@ class MachineStatus:
     last_pull_at: datetime | None
     clock_offset_s: float | None
     records: int
+    anchor: Anchor | None = None  # the machine's chain head as the hub holds it
+
+
+@dataclass(frozen=True, slots=True)
+class ChainConflict:
+    """A machine whose chain no longer extends the head the hub anchored (a rewritten or truncated
+    log), found at a push (by the hub) or before one (by the machine)."""
+
+    device_id: str
+    reason: str
+    anchored_seq: int
+    anchored_hash: str
+    found_seq: int | None  # the first seq of the push, or the machine's own head
+    found_hash: str | None
+    found_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +148,7 @@ class HubStatus:
     last_hub_seq: int
     machines: tuple[MachineStatus, ...]
     conflicts: tuple[ConflictRow, ...] = field(default=())
+    chain_conflicts: tuple[ChainConflict, ...] = field(default=())
 
 
 class Hub(Protocol):
@@ -141,7 +168,20 @@ class Hub(Protocol):
     ) -> PushResult:
         """Insert RECORD_COLUMNS tuples of one device (seq order) with "on conflict (id) do nothing";
         a held id with other content, or a row the database refuses, is quarantined; the machine's
-        push cursor moves in the same commit."""
+        push cursor and its anchor (the head of the batch) move in the same commit. Rows above the
+        anchor must continue it (`chain_problem`): otherwise nothing is taken, the conflict is
+        recorded, and HubError(CHAIN_REFUSED) is raised."""
+        ...
+
+    def anchor(self, device_id: str) -> Anchor | None:
+        """The head (seq, hash) of `device_id`'s chain the hub anchored at its last push; None before
+        its first push."""
+        ...
+
+    def report_chain_conflict(
+        self, device_id: str, reason: str, anchor: Anchor, found: tuple[int, str | None] | None
+    ) -> None:
+        """Record that the machine found its chain no longer extends `anchor` (it refused to sync)."""
         ...
 
     def pull(self, after_hub_seq: int, exclude_device: str, limit: int) -> list[HubRecord]:
@@ -178,3 +218,38 @@ def open_hub(url: str, *, clock: Clock | None = None, create: bool = False) -> H
 
 def row_dict(values: Sequence[Any]) -> dict[str, Any]:
     return dict(zip(HUB_COLUMNS, values, strict=True))
+
+
+def chain_problem(
+    device_id: str, anchor: Anchor | None, rows: Sequence[Sequence[Any]]
+) -> tuple[str, tuple[int, str] | None] | None:
+    """Why the rows of a push above the anchored head do not continue it, with the (seq, hash) of the
+    first row that does not; None when they do. Rows at or below the anchor are replays, handled as
+    duplicates or conflicts by id. Before the first push the anchor is the chain's start (seq 0)."""
+    from bedside.store.log import GENESIS_HASH
+
+    seq_at, hash_at = HUB_COLUMNS.index("seq"), HUB_COLUMNS.index("hash")
+    device_at = HUB_COLUMNS.index("device_id")
+    base = anchor or Anchor(device_id, 0, GENESIS_HASH)
+    expected, previous = base.seq + 1, base.hash
+    for row in sorted((r for r in rows if int(r[seq_at]) > base.seq), key=lambda r: r[seq_at]):
+        seq, digest = int(row[seq_at]), str(row[hash_at])
+        if row[device_at] != device_id:
+            return f"seq {seq} is a record of device {row[device_at]}, not {device_id}", (
+                seq,
+                digest,
+            )
+        if seq != expected:
+            what = f"records {expected}–{seq - 1} are missing" if seq > expected else "out of order"
+            return (
+                f"seq {seq} does not follow the anchored seq {base.seq} ({what})",
+                (seq, digest),
+            )
+        if chain_hash_of_values(previous, row) != digest:
+            return (
+                f"seq {seq} does not continue the chain anchored at seq {base.seq} "
+                "(its hash does not match its content and the record before it)",
+                (seq, digest),
+            )
+        expected, previous = seq + 1, digest
+    return None

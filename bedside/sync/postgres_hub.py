@@ -20,9 +20,12 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from bedside.records import canonical_json
+from bedside.store.log import GENESIS_HASH
+from bedside.store.verify import Anchor
 from bedside.sync.hub import (
     HUB_COLUMNS,
     HUB_SCHEMA_VERSION,
+    ChainConflict,
     Clash,
     ConflictRow,
     HubError,
@@ -31,6 +34,7 @@ from bedside.sync.hub import (
     HubStatus,
     MachineStatus,
     PushResult,
+    chain_problem,
     row_dict,
 )
 
@@ -70,6 +74,41 @@ CREATE TABLE IF NOT EXISTS hub_conflicts (
 DROP TRIGGER IF EXISTS hub_conflicts_append_only ON hub_conflicts;
 CREATE TRIGGER hub_conflicts_append_only BEFORE UPDATE OR DELETE ON hub_conflicts
     FOR EACH ROW EXECUTE FUNCTION hub_append_only();
+CREATE TABLE IF NOT EXISTS hub_anchors (
+    device_id text PRIMARY KEY, seq bigint NOT NULL CHECK (seq >= 1), hash text NOT NULL,
+    anchored_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE OR REPLACE FUNCTION hub_anchor_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR NEW.seq <= OLD.seq OR NEW.device_id IS DISTINCT FROM OLD.device_id THEN
+        RAISE EXCEPTION 'an anchor only moves forward';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS hub_anchors_forward ON hub_anchors;
+CREATE TRIGGER hub_anchors_forward BEFORE UPDATE OR DELETE ON hub_anchors
+    FOR EACH ROW EXECUTE FUNCTION hub_anchor_forward();
+CREATE TABLE IF NOT EXISTS hub_chain_conflicts (
+    conflict_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, device_id text NOT NULL,
+    reason text NOT NULL, anchored_seq bigint NOT NULL, anchored_hash text NOT NULL,
+    found_seq bigint, found_hash text, found_at timestamptz NOT NULL DEFAULT now()
+);
+DROP TRIGGER IF EXISTS hub_chain_conflicts_append_only ON hub_chain_conflicts;
+CREATE TRIGGER hub_chain_conflicts_append_only BEFORE UPDATE OR DELETE ON hub_chain_conflicts
+    FOR EACH ROW EXECUTE FUNCTION hub_append_only();
+"""
+# Schema 1 -> 2: anchor each machine at the head the hub took from it (its row at pushed_seq, held or
+# quarantined), so that the first push after the migration is checked against it.
+_BACKFILL_ANCHORS = """
+INSERT INTO hub_anchors (device_id, seq, hash, anchored_at)
+SELECT device_id, pushed_seq, head, coalesce(last_push_at, now()) FROM (
+    SELECT m.device_id, m.pushed_seq, m.last_push_at, coalesce(
+        (SELECT h.hash FROM hub_records h WHERE h.device_id = m.device_id AND h.seq = m.pushed_seq),
+        (SELECT c.pushed::json ->> 'hash' FROM hub_conflicts c WHERE c.device_id = m.device_id
+            AND (c.pushed::json ->> 'seq')::bigint = m.pushed_seq ORDER BY c.conflict_id LIMIT 1)
+    ) AS head FROM hub_machines m WHERE m.pushed_seq >= 1
+) found WHERE head IS NOT NULL
+ON CONFLICT (device_id) DO NOTHING
 """
 _DIFFERS = " OR ".join(f"h.{c} IS DISTINCT FROM s.{c}" for c in HUB_COLUMNS)
 # What a refused row raises (a constraint, a trigger, a value out of range); anything else is the hub's.
@@ -132,10 +171,15 @@ class PostgresHub:
         with self._transaction() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [PUSH_LOCK])
             cur.execute(_SCHEMA)
+            cur.execute(_BACKFILL_ANCHORS)  # a hub of an older schema is migrated here
             cur.execute(
                 "INSERT INTO hub_meta VALUES ('hub_id', %s), ('schema_version', %s) "
                 "ON CONFLICT (key) DO NOTHING",
                 [str(uuid.uuid4()), str(HUB_SCHEMA_VERSION)],
+            )
+            cur.execute(
+                "UPDATE hub_meta SET value = %s WHERE key = 'schema_version' AND value::int < %s",
+                [str(HUB_SCHEMA_VERSION), HUB_SCHEMA_VERSION],
             )
 
     def _check(self) -> None:
@@ -145,6 +189,8 @@ class PostgresHub:
         version = self._meta("schema_version")
         if version is None or int(version) > HUB_SCHEMA_VERSION:
             raise HubError(HubProblem.INCOMPATIBLE, self.url, f"hub schema version {version}")
+        if int(version) < HUB_SCHEMA_VERSION:
+            raise HubError(HubProblem.OUTDATED, self.url, f"hub schema version {version}")
 
     def _meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM hub_meta WHERE key = %s", [key]).fetchone()
@@ -174,56 +220,81 @@ class PostgresHub:
     ) -> PushResult:
         with self._transaction() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [PUSH_LOCK])
-            cur.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS hub_staging ({_ROW_TYPES}) ON COMMIT DELETE ROWS"
+            anchor = self._anchor(device_id)
+            broken = chain_problem(device_id, anchor, rows)
+            if broken is None:
+                return self._take(cur, device_id, rows, reported_now, anchor)
+            base = anchor or Anchor(device_id, 0, GENESIS_HASH)
+            self._chain_conflict(cur, device_id, broken[0], base, broken[1])
+        # The conflict is committed; nothing else was written.
+        raise HubError(HubProblem.CHAIN_REFUSED, self.url, broken[0])
+
+    def _take(
+        self,
+        cur: psycopg.Cursor[tuple[Any, ...]],
+        device_id: str,
+        rows: Sequence[Sequence[Any]],
+        reported_now: datetime,
+        anchor: Anchor | None,
+    ) -> PushResult:
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS hub_staging ({_ROW_TYPES}) ON COMMIT DELETE ROWS"
+        )
+        with cur.copy(f"COPY hub_staging ({_COLUMNS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        n = len(HUB_COLUMNS)
+        cur.execute(
+            f"SELECT {', '.join('s.' + c for c in HUB_COLUMNS)}, "
+            f"{', '.join('h.' + c for c in HUB_COLUMNS)} "
+            f"FROM hub_staging s JOIN hub_records h ON h.id = s.id WHERE {_DIFFERS}"
+        )
+        clashes = [
+            Clash(
+                str(r[0]),
+                "conflict: the hub holds this id with other content",
+                row_dict(r[:n]),
+                row_dict(r[n:]),
             )
-            with cur.copy(f"COPY hub_staging ({_COLUMNS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            n = len(HUB_COLUMNS)
-            cur.execute(
-                f"SELECT {', '.join('s.' + c for c in HUB_COLUMNS)}, "
-                f"{', '.join('h.' + c for c in HUB_COLUMNS)} "
-                f"FROM hub_staging s JOIN hub_records h ON h.id = s.id WHERE {_DIFFERS}"
-            )
-            clashes = [
-                Clash(
-                    str(r[0]),
-                    "conflict: the hub holds this id with other content",
-                    row_dict(r[:n]),
-                    row_dict(r[n:]),
+            for r in cur.fetchall()
+        ]
+        try:
+            with self._conn.transaction():  # a savepoint
+                cur.execute(
+                    f"INSERT INTO hub_records ({_COLUMNS}) SELECT {_COLUMNS} FROM hub_staging "
+                    "ORDER BY seq ON CONFLICT (id) DO NOTHING"
                 )
-                for r in cur.fetchall()
-            ]
-            try:
-                with self._conn.transaction():  # a savepoint
-                    cur.execute(
-                        f"INSERT INTO hub_records ({_COLUMNS}) SELECT {_COLUMNS} FROM hub_staging "
-                        "ORDER BY seq ON CONFLICT (id) DO NOTHING"
-                    )
-                    inserted = max(cur.rowcount, 0)
-            except _REFUSALS:
-                # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
-                inserted, rejected = self._row_by_row(cur, rows)
-                clashes += rejected
-            cur.executemany(
-                "INSERT INTO hub_conflicts (record_id, device_id, reason, pushed, pushed_hash, held) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (record_id, pushed_hash) DO NOTHING",
-                [_conflict_row(device_id, c) for c in clashes],
-            )
-            top = max((int(r[7]) for r in rows), default=0)
+                inserted = max(cur.rowcount, 0)
+        except _REFUSALS:
+            # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
+            inserted, rejected = self._row_by_row(cur, rows)
+            clashes += rejected
+        cur.executemany(
+            "INSERT INTO hub_conflicts (record_id, device_id, reason, pushed, pushed_hash, held) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (record_id, pushed_hash) DO NOTHING",
+            [_conflict_row(device_id, c) for c in clashes],
+        )
+        top = max((int(r[7]) for r in rows), default=0)
+        cur.execute(
+            "INSERT INTO hub_machines (device_id, pushed_seq, last_push_at, clock_offset_s) "
+            "VALUES (%s, %s, now(), extract(epoch FROM (%s::timestamptz - clock_timestamp()))) "
+            "ON CONFLICT (device_id) DO UPDATE SET "
+            "pushed_seq = greatest(hub_machines.pushed_seq, excluded.pushed_seq), "
+            "last_push_at = excluded.last_push_at, clock_offset_s = excluded.clock_offset_s "
+            "RETURNING pushed_seq",
+            [device_id, top, reported_now],
+        )
+        fetched = cur.fetchone()
+        assert fetched is not None
+        pushed = int(fetched[0])
+        head = max(rows, key=lambda r: int(r[7]), default=None)
+        if head is not None and (anchor is None or int(head[7]) > anchor.seq):
             cur.execute(
-                "INSERT INTO hub_machines (device_id, pushed_seq, last_push_at, clock_offset_s) "
-                "VALUES (%s, %s, now(), extract(epoch FROM (%s::timestamptz - clock_timestamp()))) "
-                "ON CONFLICT (device_id) DO UPDATE SET "
-                "pushed_seq = greatest(hub_machines.pushed_seq, excluded.pushed_seq), "
-                "last_push_at = excluded.last_push_at, clock_offset_s = excluded.clock_offset_s "
-                "RETURNING pushed_seq",
-                [device_id, top, reported_now],
+                "INSERT INTO hub_anchors (device_id, seq, hash) VALUES (%s, %s, %s) "
+                "ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, "
+                "hash = excluded.hash, anchored_at = now()",
+                [device_id, int(head[7]), str(head[11])],
             )
-            fetched = cur.fetchone()
-            assert fetched is not None
-            pushed = int(fetched[0])
         duplicates = len(rows) - inserted - len(clashes)
         return PushResult(inserted, duplicates, tuple(clashes), pushed)
 
@@ -245,6 +316,38 @@ class PostgresHub:
                 reason = f"rejected by the hub: {_first_line(err)}"
                 rejected.append(Clash(str(row[0]), reason, row_dict(row), None))
         return inserted, rejected
+
+    def _anchor(self, device_id: str) -> Anchor | None:
+        row = self._conn.execute(
+            "SELECT seq, hash FROM hub_anchors WHERE device_id = %s", [device_id]
+        ).fetchone()
+        return Anchor(device_id, int(row[0]), str(row[1])) if row else None
+
+    def anchor(self, device_id: str) -> Anchor | None:
+        return self._guarded(lambda: self._anchor(device_id))
+
+    def report_chain_conflict(
+        self, device_id: str, reason: str, anchor: Anchor, found: tuple[int, str | None] | None
+    ) -> None:
+        def write() -> None:
+            with self._transaction() as cur:
+                self._chain_conflict(cur, device_id, reason, anchor, found)
+
+        self._guarded(write)
+
+    def _chain_conflict(
+        self,
+        cur: psycopg.Cursor[tuple[Any, ...]],
+        device_id: str,
+        reason: str,
+        anchor: Anchor,
+        found: tuple[int, str | None] | None,
+    ) -> None:
+        cur.execute(
+            "INSERT INTO hub_chain_conflicts (device_id, reason, anchored_seq, anchored_hash, "
+            "found_seq, found_hash) VALUES (%s, %s, %s, %s, %s, %s)",
+            [device_id, reason, anchor.seq, anchor.hash, *(found or (None, None))],
+        )
 
     def pull(self, after_hub_seq: int, exclude_device: str, limit: int) -> list[HubRecord]:
         def read() -> list[HubRecord]:
@@ -307,10 +410,21 @@ class PostgresHub:
                 r[4].astimezone(UTC) if r[4] else None,
                 r[5],
                 int(counts.get(r[0], 0)),
+                Anchor(str(r[0]), int(r[6]), str(r[7])) if r[6] is not None else None,
             )
             for r in conn.execute(
-                "SELECT device_id, pushed_seq, pulled_hub_seq, last_push_at, last_pull_at, "
-                "clock_offset_s FROM hub_machines ORDER BY device_id"
+                "SELECT m.device_id, pushed_seq, pulled_hub_seq, last_push_at, last_pull_at, "
+                "clock_offset_s, a.seq, a.hash FROM hub_machines m "
+                "LEFT JOIN hub_anchors a ON a.device_id = m.device_id ORDER BY m.device_id"
+            )
+        )
+        chain_conflicts = tuple(
+            ChainConflict(
+                str(r[0]), str(r[1]), int(r[2]), str(r[3]), r[4], r[5], r[6].astimezone(UTC)
+            )
+            for r in conn.execute(
+                "SELECT device_id, reason, anchored_seq, anchored_hash, found_seq, found_hash, "
+                "found_at FROM hub_chain_conflicts ORDER BY conflict_id"
             )
         )
         conflicts = tuple(
@@ -329,7 +443,7 @@ class PostgresHub:
         )
         total_row = conn.execute("SELECT count(*), coalesce(max(hub_seq), 0) FROM hub_records")
         total, last = total_row.fetchone() or (0, 0)
-        return HubStatus(self.hub_id(), int(total), int(last), machines, conflicts)
+        return HubStatus(self.hub_id(), int(total), int(last), machines, conflicts, chain_conflicts)
 
     def close(self) -> None:
         self._conn.close()

@@ -15,9 +15,12 @@ from typing import Any
 
 from bedside.clock import Clock, SystemClock
 from bedside.records import canonical_json, iso_utc, parse_utc
+from bedside.store.log import GENESIS_HASH
+from bedside.store.verify import Anchor
 from bedside.sync.hub import (
     HUB_COLUMNS,
     HUB_SCHEMA_VERSION,
+    ChainConflict,
     Clash,
     ConflictRow,
     HubError,
@@ -26,6 +29,7 @@ from bedside.sync.hub import (
     HubStatus,
     MachineStatus,
     PushResult,
+    chain_problem,
     row_dict,
 )
 
@@ -78,6 +82,39 @@ CREATE TABLE IF NOT EXISTS hub_conflicts (
 ) STRICT;
 CREATE TRIGGER IF NOT EXISTS hub_conflicts_no_delete BEFORE DELETE ON hub_conflicts
     BEGIN SELECT RAISE(ABORT, 'a quarantined version is never deleted'); END;
+CREATE TABLE IF NOT EXISTS hub_anchors (
+    device_id TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL CHECK (seq >= 1),
+    hash TEXT NOT NULL, anchored_at TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS hub_anchors_forward BEFORE UPDATE ON hub_anchors
+    WHEN NEW.seq <= OLD.seq OR NEW.device_id IS NOT OLD.device_id
+    BEGIN SELECT RAISE(ABORT, 'an anchor only moves forward'); END;
+CREATE TRIGGER IF NOT EXISTS hub_anchors_no_delete BEFORE DELETE ON hub_anchors
+    BEGIN SELECT RAISE(ABORT, 'an anchor is never deleted'); END;
+CREATE TABLE IF NOT EXISTS hub_chain_conflicts (
+    conflict_id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, reason TEXT NOT NULL,
+    anchored_seq INTEGER NOT NULL, anchored_hash TEXT NOT NULL, found_seq INTEGER, found_hash TEXT,
+    found_at TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS hub_chain_conflicts_no_change BEFORE UPDATE ON hub_chain_conflicts
+    BEGIN SELECT RAISE(ABORT, 'a recorded chain conflict is never changed'); END;
+CREATE TRIGGER IF NOT EXISTS hub_chain_conflicts_no_delete BEFORE DELETE ON hub_chain_conflicts
+    BEGIN SELECT RAISE(ABORT, 'a recorded chain conflict is never deleted'); END;
+"""
+# Schema 1 -> 2: anchor each machine at the head the hub took from it (its row at pushed_seq, held or
+# quarantined), so that the first push after the migration is checked against it.
+_BACKFILL_ANCHORS = """
+INSERT OR IGNORE INTO hub_anchors (device_id, seq, hash, anchored_at)
+SELECT m.device_id, m.pushed_seq, coalesce(
+    (SELECT h.hash FROM hub_records h WHERE h.device_id = m.device_id AND h.seq = m.pushed_seq),
+    (SELECT json_extract(c.pushed, '$.hash') FROM hub_conflicts c WHERE c.device_id = m.device_id
+        AND json_extract(c.pushed, '$.seq') = m.pushed_seq ORDER BY c.conflict_id LIMIT 1)),
+    coalesce(m.last_push_at, '')
+FROM hub_machines m WHERE m.pushed_seq >= 1 AND coalesce(
+    (SELECT h.hash FROM hub_records h WHERE h.device_id = m.device_id AND h.seq = m.pushed_seq),
+    (SELECT json_extract(c.pushed, '$.hash') FROM hub_conflicts c WHERE c.device_id = m.device_id
+        AND json_extract(c.pushed, '$.seq') = m.pushed_seq ORDER BY c.conflict_id LIMIT 1))
+    IS NOT NULL;
 """
 _DIFFERS = " OR ".join(f"h.{c} IS NOT s.{c}" for c in HUB_COLUMNS)
 
@@ -143,10 +180,13 @@ class SqliteHub:
     def _create(self) -> None:
         # One script, one transaction: a crash leaves no hub or a whole one.
         hub_id = str(uuid.uuid4())
+        # A hub of an older schema is migrated in the same transaction.
         self._conn.executescript(
-            f"BEGIN IMMEDIATE; {_SCHEMA} "
+            f"BEGIN IMMEDIATE; {_SCHEMA} {_BACKFILL_ANCHORS} "
             f"INSERT OR IGNORE INTO hub_meta VALUES ('hub_id', '{hub_id}'); "
             f"INSERT OR IGNORE INTO hub_meta VALUES ('schema_version', '{HUB_SCHEMA_VERSION}'); "
+            f"UPDATE hub_meta SET value = '{HUB_SCHEMA_VERSION}' WHERE key = 'schema_version' "
+            f"AND CAST(value AS INTEGER) < {HUB_SCHEMA_VERSION}; "
             "COMMIT;"
         )
 
@@ -158,6 +198,8 @@ class SqliteHub:
         version = self._meta("schema_version")
         if version is None or int(version) > HUB_SCHEMA_VERSION:
             raise HubError(HubProblem.INCOMPATIBLE, self.url, f"hub schema version {version}")
+        if int(version) < HUB_SCHEMA_VERSION:
+            raise HubError(HubProblem.OUTDATED, self.url, f"hub schema version {version}")
 
     def _meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM hub_meta WHERE key = ?", [key]).fetchone()
@@ -182,6 +224,13 @@ class SqliteHub:
         received = iso_utc(now)
         conn.execute("BEGIN IMMEDIATE")
         try:
+            anchor = self.anchor(device_id)
+            broken = chain_problem(device_id, anchor, rows)
+            if broken is not None:
+                base = anchor or Anchor(device_id, 0, GENESIS_HASH)
+                self._chain_conflict(device_id, broken[0], base, broken[1], received)
+                conn.execute("COMMIT")
+                raise HubError(HubProblem.CHAIN_REFUSED, self.url, broken[0])
             conn.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT {_COLUMNS} FROM hub_records LIMIT 0"
             )
@@ -213,6 +262,14 @@ class SqliteHub:
                 "last_push_at = excluded.last_push_at, clock_offset_s = excluded.clock_offset_s",
                 [device_id, top, received, offset],
             )
+            head = max(rows, key=lambda r: int(r[7]), default=None)
+            if head is not None and (anchor is None or int(head[7]) > anchor.seq):
+                conn.execute(
+                    "INSERT INTO hub_anchors (device_id, seq, hash, anchored_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, "
+                    "anchored_at = excluded.anchored_at",
+                    [device_id, int(head[7]), str(head[11]), received],
+                )
             pushed = self.pushed_seq(device_id)
             conn.execute("COMMIT")
         except BaseException:
@@ -279,6 +336,39 @@ class SqliteHub:
             ],
         )
 
+    def anchor(self, device_id: str) -> Anchor | None:
+        row = self._conn.execute(
+            "SELECT seq, hash FROM hub_anchors WHERE device_id = ?", [device_id]
+        ).fetchone()
+        return Anchor(device_id, int(row[0]), str(row[1])) if row else None
+
+    def report_chain_conflict(
+        self, device_id: str, reason: str, anchor: Anchor, found: tuple[int, str | None] | None
+    ) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._chain_conflict(device_id, reason, anchor, found, iso_utc(self._clock.now()))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _chain_conflict(
+        self,
+        device_id: str,
+        reason: str,
+        anchor: Anchor,
+        found: tuple[int, str | None] | None,
+        at: str,
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO hub_chain_conflicts (device_id, reason, anchored_seq, anchored_hash, "
+            "found_seq, found_hash, found_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [device_id, reason, anchor.seq, anchor.hash, *(found or (None, None)), at],
+        )
+
     def pull(self, after_hub_seq: int, exclude_device: str, limit: int) -> list[HubRecord]:
         rows = self._conn.execute(
             f"SELECT hub_seq, {_COLUMNS} FROM hub_records WHERE hub_seq > ? AND device_id <> ? "
@@ -332,10 +422,19 @@ class SqliteHub:
                 parse_utc(r[4]) if r[4] else None,
                 r[5],
                 int(counts.get(r[0], 0)),
+                Anchor(str(r[0]), int(r[6]), str(r[7])) if r[6] is not None else None,
             )
             for r in conn.execute(
-                "SELECT device_id, pushed_seq, pulled_hub_seq, last_push_at, last_pull_at, "
-                "clock_offset_s FROM hub_machines ORDER BY device_id"
+                "SELECT m.device_id, pushed_seq, pulled_hub_seq, last_push_at, last_pull_at, "
+                "clock_offset_s, a.seq, a.hash FROM hub_machines m "
+                "LEFT JOIN hub_anchors a ON a.device_id = m.device_id ORDER BY m.device_id"
+            )
+        )
+        chain_conflicts = tuple(
+            ChainConflict(str(r[0]), str(r[1]), int(r[2]), str(r[3]), r[4], r[5], parse_utc(r[6]))
+            for r in conn.execute(
+                "SELECT device_id, reason, anchored_seq, anchored_hash, found_seq, found_hash, "
+                "found_at FROM hub_chain_conflicts ORDER BY conflict_id"
             )
         )
         conflicts = tuple(
@@ -353,7 +452,9 @@ class SqliteHub:
             )
         )
         total = int(conn.execute("SELECT count(*) FROM hub_records").fetchone()[0])
-        return HubStatus(self.hub_id(), total, self.last_hub_seq(), machines, conflicts)
+        return HubStatus(
+            self.hub_id(), total, self.last_hub_seq(), machines, conflicts, chain_conflicts
+        )
 
     def close(self) -> None:
         self._conn.close()

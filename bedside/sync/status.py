@@ -21,7 +21,7 @@ from bedside.clock import Clock
 from bedside.store.connection import StorageError, open_database
 from bedside.store.log import Log
 from bedside.store.receive import hub_cursors, last_seq, quarantined
-from bedside.sync.exchange import SyncReport, SyncSettings, local_state, sync_once
+from bedside.sync.exchange import SyncRefused, SyncReport, SyncSettings, local_state, sync_once
 from bedside.sync.hub import HubError, HubProblem, open_hub
 from bedside.ward import Ward
 
@@ -130,7 +130,11 @@ def sync_with_hub(
                 hub.close()
         except HubError as err:
             problem = err.sentence()
-            reachable = reachable and err.problem is HubProblem.REFUSED  # it answered, and said no
+            # it answered, and said no
+            refused = (HubProblem.REFUSED, HubProblem.CHAIN_REFUSED)
+            reachable = reachable and err.problem in refused
+        except SyncRefused as err:  # this machine's chain no longer extends the hub's anchor
+            problem = err.sentence()
         except StorageError as err:
             problem = err.sentence()
         except Exception as err:  # a run that stops must still be shown as not synced

@@ -15,13 +15,18 @@ from bedside.clock import ManualClock
 from bedside.records import (
     Attribution,
     DoseUnit,
+    Draft,
     Drug,
     EpisodeClosure,
     Finding,
+    RecordInvalid,
     Route,
     Syndrome,
+    ValidDraft,
+    validated,
 )
-from bedside.store.connection import open_database
+from bedside.store.connection import open_database, transaction
+from bedside.store.log import Log
 from bedside.ward import Invalid, Recorded, Ward
 from tests.support.ward_fixtures import (
     ADULT_BORN,
@@ -186,3 +191,58 @@ def test_the_board_shows_vitals_charted_just_before_a_closure(fx: WardFixture) -
     )
     latest = fx.ward.latest_assessment("A1")
     assert latest is not None and latest.news2 is not None and latest.news2 >= 5
+
+
+def test_a_clock_set_back_stops_neither_charting_nor_acknowledging(fx: WardFixture) -> None:
+    recorded(fx.ward.chart_neuro("A1", ice_check(5), observed_at=fx.clock.now(), author=NURSE))
+    (alert,) = [a for a in fx.ward.open_alerts("A1") if a.kind is AlertKind.ICANS]
+    fx.clock.set(fx.clock.now() - timedelta(hours=1))  # the machine's clock is corrected back
+    # The stored assessment and the alert events are stamped by the service, not by the user:
+    # the current time point (an hour ahead of the clock now) is graded and alerted again.
+    later = vitals(fx, temperature=38.6)
+    assert later.current is not None and later.current.crs.grade == 1
+    recorded(fx.ward.acknowledge(alert.alert_id, author=NURSE))
+    acknowledged = fx.ward.alert(alert.alert_id)
+    assert acknowledged is not None and acknowledged.acknowledged_by == NURSE.user_id
+    # A correction that keeps the time of a record charted before the clock went back.
+    fixed = recorded(
+        fx.ward.correct(later.record.id, normal_adult_vitals(), reason="typo", author=NURSE)
+    )
+    assert fixed.record.observed_at == later.record.observed_at
+    # What a person gives is still checked against the clock.
+    ahead = fx.clock.now() + timedelta(minutes=30)
+    refused = fx.ward.chart_vitals("A1", normal_adult_vitals(), observed_at=ahead, author=NURSE)
+    assert isinstance(refused, Invalid) and refused.errors[0].field == "observed_at"
+
+
+def test_a_correction_without_a_new_time_keeps_the_corrected_records_time(
+    fx: WardFixture,
+) -> None:
+    charted_at = fx.clock.now()
+    wrong = vitals(fx, hr=150)
+    fx.clock.advance(timedelta(hours=1))
+    fixed = recorded(
+        fx.ward.correct(wrong.record.id, normal_adult_vitals(), reason="typo", author=NURSE)
+    )
+    assert fixed.record.observed_at == charted_at
+    # The log itself holds a correction that says it keeps the time to the corrected record's.
+    log = Log(fx.db, fx.clock)
+    moved = Draft(
+        normal_adult_vitals(hr=90),
+        "A1",
+        charted_at + timedelta(minutes=1),
+        fixed.record.id,
+        "typo again",
+        keeps_observed_at=True,
+    )
+    valid = validated(moved, fx.clock)
+    assert isinstance(valid, ValidDraft)
+    before = fx.history.row_counts()
+    with pytest.raises(RecordInvalid) as refused, transaction(fx.db):
+        log.write(valid, author=NURSE.user_id)
+    assert [e.field for e in refused.value.errors] == ["observed_at"]
+    assert fx.history.row_counts() == before
+    # Only a correction keeps a time.
+    alone = Draft(normal_adult_vitals(), "A1", charted_at, keeps_observed_at=True)
+    errors = validated(alone, fx.clock)
+    assert isinstance(errors, list) and errors[0].field == "keeps_observed_at"

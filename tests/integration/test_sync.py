@@ -464,6 +464,9 @@ class NaiveHub:
     def pull(self, after: int, exclude: str, limit: int) -> list[Any]:
         return []
 
+    def anchor(self, device_id: str) -> None:
+        return None  # the naive hub anchors nothing
+
     def clock_offsets(self) -> dict[str, float]:
         return {}
 

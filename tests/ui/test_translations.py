@@ -74,23 +74,8 @@ ALLOWED = frozenset(
             "cells",
         ),
         # keys
-        *(
-            "F1",
-            "F2",
-            "F3",
-            "F4",
-            "F5",
-            "F6",
-            "F8",
-            "Esc",
-            "Enter",
-            "Ctrl",
-            "Shift",
-            "M",
-            "N",
-            "U",
-            "Q",
-        ),
+        *("F1", "F2", "F3", "F4", "F5", "F6", "F8"),
+        *("Esc", "Enter", "Ctrl", "Shift", "M", "N", "U", "Q"),
         # the handover's file format, as Chinese software names it
         "PDF",
         # routes and units of a dose, shown as their codes (DoseUnit, Route)
