@@ -306,6 +306,136 @@ def run_replay(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 1 if failed else 0
 
 
+class _Pins:
+    """The PINs a command asks for: typed at the terminal (not echoed), or with --pin-stdin one a line
+    on stdin in the order the command asks for them (for scripts)."""
+
+    def __init__(self, from_stdin: bool, stdin: TextIO) -> None:
+        self._lines = stdin if from_stdin else None
+
+    def ask(self, prompt: str, *, confirm: bool = False) -> str:
+        if self._lines is not None:
+            line = self._lines.readline()
+            if not line:
+                raise CommandError(f"--pin-stdin: stdin ended before the {prompt}; give one a line")
+            return line.rstrip("\r\n")
+        import getpass
+
+        try:
+            pin = getpass.getpass(f"{prompt}: ")
+            if confirm and getpass.getpass(f"{prompt} again: ") != pin:
+                raise CommandError(f"the two entries of the {prompt} differ: nothing was changed")
+        except (EOFError, KeyboardInterrupt):
+            raise CommandError(f"no {prompt} was given: nothing was changed") from None
+        return pin
+
+
+def _sign_in(ward: Any, user_id: str | None, pins: _Pins, what: str, flag: str = "--admin") -> Any:
+    """The signed-in Author of `user_id` on a ward with users (the PIN asked for once)."""
+    from bedside.access import AccessRefused
+
+    if user_id is None:
+        raise CommandError(
+            f"this ward has users: {what} needs {flag} USER_ID (an admin's id; the PIN is asked for)"
+        )
+    try:
+        return ward.authenticate(user_id, pins.ask(f"PIN of {user_id}"))
+    except AccessRefused as err:
+        raise CommandError(err.sentence) from err
+
+
+def _refusal(result: Any, what: str) -> CommandError:
+    from bedside.ward import Failed
+
+    if isinstance(result, Failed):
+        return CommandError(result.message)
+    return CommandError(f"{what}: " + "; ".join(e.message for e in result.errors))
+
+
+def run_users(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """`bedside users add|disable|reset-pin|list`: the ward's users (issue 10)."""
+    from bedside.clock import SystemClock
+    from bedside.store.connection import open_read_only
+    from bedside.verify import open_ward
+    from bedside.ward import Recorded, Ward
+
+    db_path = Path(args.db) if args.db is not None else default_database_path()
+    clock = SystemClock()
+    if args.action == "list":
+        if not db_path.exists():
+            raise CommandError(f"{db_path} does not exist: give the ward database with --db")
+        db = open_read_only(db_path)
+        try:
+            users = Ward(db, clock=clock).users()
+        finally:
+            db.conn.close()
+        stdout.write(
+            f"bedside users: {len(users)} user{'s' if len(users) != 1 else ''} of {db_path}\n"
+        )
+        for u in users:
+            state = "disabled" if not u.enabled else "LOCKED OUT" if u.locked_out else "enabled"
+            stdout.write(
+                f"  {u.user_id:<24} {u.role.value:<10} {state:<10} {u.display_name} "
+                f"(created {u.created_at:%Y-%m-%d %H:%M} UTC by {u.created_by})\n"
+            )
+        return 0
+    if args.user_id is None:
+        raise CommandError(
+            f"users {args.action} needs the user id: bedside users {args.action} USER_ID"
+        )
+    pins = _Pins(args.pin_stdin, stdin)
+    if not db_path.exists():
+        if args.action != "add":
+            raise CommandError(f"{db_path} does not exist: give the ward database with --db")
+        if args.role != "admin":
+            raise CommandError(
+                f"{db_path} has no users yet: the first user is its admin (--role admin)"
+            )
+    db_path.parent.mkdir(parents=True, exist_ok=True)  # the first admin may come before the app
+    ward, db = open_ward(db_path, clock=clock)
+    try:
+        first = not ward.has_users()
+        if args.action == "add":
+            if first and args.role != "admin":
+                raise CommandError(
+                    f"{db_path} has no users yet: the first user is its admin (--role admin)"
+                )
+            admin = None if first else _sign_in(ward, args.admin, pins, "adding a user")
+            if args.role is None:
+                raise CommandError("users add needs --role nurse|physician|admin|read_only")
+            pin = pins.ask(f"new PIN of {args.user_id}", confirm=True)
+            result = ward.create_user(
+                admin,
+                user_id=args.user_id,
+                role=args.role,
+                display_name=args.name or args.user_id,
+                pin=pin,
+            )
+            done = "created"
+        elif first:
+            raise CommandError(
+                f"{db_path} has no users yet: create its first admin with "
+                "`bedside users add ID --role admin`"
+            )
+        elif args.action == "disable":
+            admin = _sign_in(ward, args.admin, pins, "disabling a user")
+            result = ward.disable_user(admin, args.user_id)
+            done = "disabled"
+        else:
+            admin = _sign_in(ward, args.admin, pins, "resetting a PIN")
+            pin = pins.ask(f"new PIN of {args.user_id}", confirm=True)
+            result = ward.reset_pin(admin, args.user_id, pin)
+            done = "given a new PIN (any lockout is lifted)"
+        if not isinstance(result, Recorded):
+            raise _refusal(result, f"nothing was changed in {db_path}")
+    finally:
+        db.close()
+    record = result.record.record
+    user_id = getattr(record, "user_id", args.user_id)
+    stdout.write(f"bedside users {args.action}: {user_id} {done} in {db_path}\n")
+    return 0
+
+
 def run_export_fhir(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from bedside.clinical.policy import DEFAULT_POLICY
     from bedside.clock import SystemClock
@@ -314,9 +444,25 @@ def run_export_fhir(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
     from bedside.staff import Author, Role
 
     since = _parse_since(args.since, DEFAULT_POLICY.zone) if args.since is not None else None
-    # Until users log in (issue 10), the export is attributed to the operating-system account that
-    # ran it; that account holds the database file, as the ward's IT admin does.
+    # On a ward without users (issue 10), the export is attributed to the operating-system account
+    # that ran it; that account holds the database file, as the ward's IT admin does. On a ward with
+    # users, a physician or admin signs in with their PIN.
     author = Author(os_author(), Role.ADMIN)
+    pins = _Pins(args.pin_stdin, stdin)
+
+    def sign_in(ward: Any) -> Any:
+        from bedside.access import AccessRefused
+
+        if args.user is None:
+            raise ExportRefused(
+                f"{args.db} has users: the export needs --user USER_ID (a physician or admin; the "
+                "PIN is asked for): nothing was exported"
+            )
+        try:
+            return ward.authenticate(args.user, pins.ask(f"PIN of {args.user}"))
+        except AccessRefused as err:
+            raise ExportRefused(f"{err.sentence} Nothing was exported.") from err
+
     try:
         summary = export_fhir(
             Path(args.db),
@@ -327,13 +473,14 @@ def run_export_fhir(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
             patient_id=args.patient,
             since=since,
             policy=DEFAULT_POLICY,
+            sign_in=sign_in,
         )
-    except ExportRefused as err:
+    except (ExportRefused, CommandError) as err:
         raise CommandError(str(err)) from err
     stdout.write(
         f"exported {summary.resources} FHIR R4 resources of {summary.patients} patients "
         f"({args.type} Bundle) to {summary.path}; sha256 {summary.sha256}; audited as "
-        f"{author.user_id}\n"
+        f"{summary.author}\n"
     )
     return 0
 
@@ -371,7 +518,7 @@ def run_policy(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         return _show_policy(path, stdout)
     if not args.settings:
         raise CommandError("set needs at least one NAME=VALUE, e.g. pews_escalation_threshold=7")
-    return _set_policy(args, path, stdout)
+    return _set_policy(args, path, stdout, _Pins(args.pin_stdin, stdin))
 
 
 def _show_policy(path: Path, stdout: TextIO) -> int:
@@ -424,7 +571,7 @@ def _change_text(stored: Any) -> str:
     return text + f" [record {stored.id}]"
 
 
-def _set_policy(args: argparse.Namespace, path: Path, stdout: TextIO) -> int:
+def _set_policy(args: argparse.Namespace, path: Path, stdout: TextIO, pins: _Pins) -> int:
     from bedside.clock import SystemClock
     from bedside.staff import Author, Role
     from bedside.verify import open_ward
@@ -435,11 +582,14 @@ def _set_policy(args: argparse.Namespace, path: Path, stdout: TextIO) -> int:
         raise CommandError("a change of the site policy says why: give --reason TEXT")
     if args.user is None:
         raise CommandError("a change of the site policy is signed: give --user ID (an admin's id)")
-    # Until the ward has users who sign in (issue 10), whoever runs this on the ward machine holds
-    # the database file, as the ward's IT admin does (as `bedside export` does); --user names them.
+    # On a ward without users (issue 10), whoever runs this on the ward machine holds the database
+    # file, as the ward's IT admin does (as `bedside export` does); --user names them. On a ward with
+    # users, --user signs in with their PIN.
     author = Author(args.user, Role.ADMIN)
     ward, db = open_ward(path, clock=SystemClock())
     try:
+        if ward.has_users():
+            author = _sign_in(ward, args.user, pins, "changing the site policy", "--user")
         before = ward.policy
         result = ward.set_policy(settings, reason=args.reason, author=author)
         after = ward.policy
@@ -769,7 +919,35 @@ def build_parser() -> argparse.ArgumentParser:
         default="transaction",
         help="transaction (default: to post to a FHIR server) or collection (a plain file)",
     )
+    fhir.add_argument(
+        "--user", default=None, help="on a ward with users: who exports (the PIN is asked for)"
+    )
+    fhir.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN from stdin instead of the terminal"
+    )
     fhir.set_defaults(handler=run_export_fhir)
+    users = commands.add_parser(
+        "users",
+        help="the ward's users: add, disable, reset-pin, list",
+        description="Manage who may sign in. The first user of a ward is its admin (`users add ID "
+        "--role admin`, no --admin needed); after that, every change needs an admin's id (--admin) "
+        "and PIN. PINs are asked for at the terminal without echo, or read one a line from stdin "
+        "with --pin-stdin (first the admin's, then the new one). Stored only as argon2id hashes.",
+    )
+    users.add_argument("action", choices=["add", "disable", "reset-pin", "list"])
+    users.add_argument("user_id", nargs="?", default=None, help="the user (not for list)")
+    users.add_argument("--db", default=None, help=f"the ward database (default: {ward_db})")
+    users.add_argument(
+        "--role", choices=["nurse", "physician", "admin", "read_only"], help="add: the user's role"
+    )
+    users.add_argument("--name", default=None, help="add: the name shown (default: the user id)")
+    users.add_argument("--admin", default=None, help="the admin making the change (their user id)")
+    users.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read PINs from stdin, one a line (the admin's first, then the new PIN)",
+    )
+    users.set_defaults(handler=run_users)
     sync = commands.add_parser(
         "sync",
         help="one sync run with a hub: push this machine's records, pull the ward's, re-derive",
@@ -803,6 +981,11 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--db", default=None, help=f"the ward database (default: {ward_db})")
     policy.add_argument("--reason", default=None, help="with set: why (recorded with the change)")
     policy.add_argument("--user", default=None, help="with set: the admin's user id")
+    policy.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="with set, on a ward with users: read the admin's PIN from stdin, not the terminal",
+    )
     policy.set_defaults(handler=run_policy)
 
     hub = commands.add_parser("hub", help="create or inspect a hub", description="Hub admin.")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bedside.access import AccessRefused
 from bedside.alert_vocabulary import AlertStatus, Priority
 from bedside.clock import ManualClock
 from bedside.records import (
@@ -40,6 +41,14 @@ from bedside.ward import Failed, Recorded, Result, Ward
 
 NURSE = Author("nurse.demo", Role.NURSE)
 PHYSICIAN = Author("dr.demo", Role.PHYSICIAN)
+# The demo ward's users and their PINs (README "Users and login"): a demo, never a real ward's PINs.
+DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
+    ("admin.demo", Role.ADMIN, "Demo admin", "1111"),
+    ("nurse.demo", Role.NURSE, "Demo nurse", "2222"),
+    ("dr.demo", Role.PHYSICIAN, "Demo physician", "3333"),
+    ("review.demo", Role.READ_ONLY, "Demo review station", "4444"),
+)
+DEMO_PINS = {user_id: pin for user_id, _, _, pin in DEMO_USERS}
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 # How long after an alert is raised someone acknowledges it, by priority; alerts raised within the last
@@ -69,6 +78,7 @@ def build_demo(path: str, *, now: datetime) -> DemoSummary:
     db = open_database(path, clock=clock)
     ward = Ward(db, clock=clock)
     try:
+        _create_users(ward)
         script = _Script(ward, clock, now)
         for patient in DEMO_PATIENTS:
             patient(script, now)
@@ -84,6 +94,31 @@ def build_demo(path: str, *, now: datetime) -> DemoSummary:
     return DemoSummary(patients=patients, records=counts.get("records", 0))
 
 
+def _create_users(ward: Ward) -> None:
+    """The demo's users, created as on a new ward: the first admin, who then creates the others."""
+    admin_id, role, name, pin = DEMO_USERS[0]
+    _created(ward.create_user(None, user_id=admin_id, role=role, display_name=name, pin=pin))
+    admin = _signed_in(ward, admin_id)
+    for user_id, role, name, pin in DEMO_USERS[1:]:
+        _created(ward.create_user(admin, user_id=user_id, role=role, display_name=name, pin=pin))
+
+
+def _created(result: Result) -> None:
+    if isinstance(result, Failed) and result.reason is not StorageProblem.BUG:
+        raise StorageError(result.message, problem=result.reason)  # the disk, not the demo
+    if not isinstance(result, Recorded):
+        raise DemoError(f"the demo's users were not created: {result}")
+
+
+def _signed_in(ward: Ward, user_id: str) -> Author:
+    try:
+        return ward.authenticate(user_id, DEMO_PINS[user_id])
+    except AccessRefused as err:
+        if err.problem is not None and err.problem is not StorageProblem.BUG:
+            raise StorageError(err.sentence, problem=err.problem) from err
+        raise DemoError(f"the demo's {user_id} could not sign in: {err.sentence}") from err
+
+
 class _Script:
     """Collects the demo's charting actions, then runs them in time order with the clock at each one
     (a nurse never charts in the future, and late entries are the exception, not the demo's rule)."""
@@ -95,6 +130,12 @@ class _Script:
         self._actions: list[tuple[datetime, int, Callable[[], Result | None]]] = []
         self._acknowledging: set[tuple[str, int, Priority]] = set()
         self._order = itertools.count()  # keeps same-time actions in the order they were added
+        # Each of the demo's people signs in once, with their PIN; every record carries them.
+        self._signed = {who.user_id: _signed_in(ward, who.user_id) for who in (NURSE, PHYSICIAN)}
+
+    def signed(self, author: Author) -> Author:
+        """`author` as signed in on the demo ward."""
+        return self._signed[author.user_id]
 
     def run(self) -> None:
         heapq.heapify(self._actions)
@@ -131,18 +172,20 @@ class _Script:
         alert = self.ward.alert(alert_id)
         if alert is None or alert.status is not AlertStatus.ACTIVE:
             return None  # resolved (or acknowledged) before anyone got to it
-        return self.ward.acknowledge(alert_id, author=author)
+        return self.ward.acknowledge(alert_id, author=self.signed(author))
 
     def admit(self, when: datetime, **fields: Any) -> None:
         defaults: dict[str, Any] = {"developmental_delay": False, "product": "GD2/B7H3 CAR-T"}
         admission = Admission(**(defaults | fields))
-        self._at(when, lambda: self.ward.admit(admission, author=NURSE, at=when))
+        self._at(when, lambda: self.ward.admit(admission, author=self.signed(NURSE), at=when))
 
     def vitals(self, patient: str, when: datetime, **values: Any) -> None:
         vitals = VitalSigns(**({"temperature_unit": "C", "temperature_route": "tympanic"} | values))
         self._at(
             when,
-            lambda: self.ward.chart_vitals(patient, vitals, observed_at=when, author=NURSE),
+            lambda: self.ward.chart_vitals(
+                patient, vitals, observed_at=when, author=self.signed(NURSE)
+            ),
         )
 
     def neuro(self, patient: str, when: datetime, **values: Any) -> None:
@@ -150,7 +193,10 @@ class _Script:
             **({"seizure": "none", "motor": "none", "cerebral_edema": "none"} | values)
         )
         self._at(
-            when, lambda: self.ward.chart_neuro(patient, check, observed_at=when, author=NURSE)
+            when,
+            lambda: self.ward.chart_neuro(
+                patient, check, observed_at=when, author=self.signed(NURSE)
+            ),
         )
 
     def drug(self, patient: str, when: datetime, drug: Drug, dose: float, unit: DoseUnit,
@@ -164,11 +210,16 @@ class _Script:
             started_at=when,
             indication=indication,
         )
-        self._at(when, lambda: self.ward.record_intervention(patient, given, author=author))
+        self._at(
+            when, lambda: self.ward.record_intervention(patient, given, author=self.signed(author))
+        )
 
     def note(self, patient: str, when: datetime, text: str, author: Author = NURSE) -> None:
         note = Note(text=text)
-        self._at(when, lambda: self.ward.note(patient, note, observed_at=when, author=author))
+        self._at(
+            when,
+            lambda: self.ward.note(patient, note, observed_at=when, author=self.signed(author)),
+        )
 
 
 ICE_FULL = {"ice_orientation": 4, "ice_naming": 3, "ice_commands": 1, "ice_writing": 1,

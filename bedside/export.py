@@ -12,7 +12,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,10 @@ _FORMAT = {
 }
 
 
+# Who exports on a ward with users: given the ward, the signed-in Author (raises ExportRefused).
+SignIn = Callable[[Ward], Author]
+
+
 class ExportRefused(Exception):
     """The export was not made; the message is one sentence for the user (what, where, what to do)."""
 
@@ -48,6 +52,7 @@ class ExportSummary:
     patients: int
     resources: int
     sha256: str
+    author: str = ""  # who the export is audited under
 
 
 def verification_problems(db: Database) -> list[str]:
@@ -66,8 +71,13 @@ def export_fhir(
     patient_id: str | None = None,
     since: datetime | None = None,
     policy: SitePolicy = DEFAULT_POLICY,
+    sign_in: SignIn | None = None,
 ) -> ExportSummary:
     """Export the charts of the ward database at `db_path` (one patient with `patient_id`) to `out`.
+
+    On a ward with users (issue 10) the export is audited under whoever `sign_in(ward)` returns (the
+    command asks for a user id and PIN: `Ward.authenticate`), after the verification; without
+    `sign_in` such a ward refuses the export.
 
     Raises ExportRefused (verification failed, no such patient, the output cannot be written, the
     audit was refused) or StorageError (the database cannot be read)."""
@@ -101,7 +111,18 @@ def export_fhir(
     digest = hashlib.sha256(data).hexdigest()
     temp = _write_temporary(out, data)
     try:
-        _audit(db_path, clock, policy, author, built.resources, bundle_type, since, out, digest)
+        audited = _audit(
+            db_path,
+            clock,
+            policy,
+            author,
+            built.resources,
+            bundle_type,
+            since,
+            out,
+            digest,
+            sign_in,
+        )
         try:
             os.replace(temp, out)
         except OSError as err:
@@ -112,7 +133,7 @@ def export_fhir(
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    return ExportSummary(out, len(charts), sum(built.resources.values()), digest)
+    return ExportSummary(out, len(charts), sum(built.resources.values()), digest, audited)
 
 
 def _output_path(out: Path, db_path: Path) -> Path:
@@ -177,10 +198,18 @@ def _audit(
     since: datetime | None,
     out: Path,
     digest: str,
-) -> None:
+    sign_in: SignIn | None,
+) -> str:
     db = open_database(db_path, create=False, clock=clock)
     try:
         ward = Ward(db, clock=clock, policy=policy)
+        if ward.has_users():
+            if sign_in is None:
+                raise ExportRefused(
+                    f"{db_path} has users: the export needs a physician or admin signed in with "
+                    "their PIN (--user): nothing was exported"
+                )
+            author = sign_in(ward)
         exports = {
             patient: Export(
                 format=_FORMAT[bundle_type], resources=n, since=since, file=str(out), sha256=digest
@@ -198,6 +227,7 @@ def _audit(
             + "; ".join(e.message for e in result.errors)
             + "): nothing was exported"
         )
+    return author.user_id
 
 
 def os_author() -> str:

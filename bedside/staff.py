@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+# The id the service's own timer writes under (overdue checks, escalations, re-derivations): never a
+# person's, so no user may be created with it and no caller may write as it (R17).
+SYSTEM_USER_ID = "system"
 
 
 class Role(StrEnum):
@@ -21,6 +25,7 @@ class Action(StrEnum):
     CLOSE_EPISODE = "close_episode"  # D10: a clinician closes an episode
     SIGN_GRADE = "sign_grade"
     EXPORT = "export"  # the chart leaves the ward (FHIR): physicians and the hospital's IT admins
+    MANAGE_USERS = "manage_users"  # issue 10: create and disable users, reset PINs: admins only
     SET_POLICY = (
         "set_policy"  # issues 9 and 10: change the site policy (a policy_set record): admins only
     )
@@ -28,18 +33,22 @@ class Action(StrEnum):
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset({Action.ADMIT, Action.CHART, Action.ACKNOWLEDGE}),
-    Role.PHYSICIAN: frozenset(Action) - {Action.SET_POLICY},
-    Role.ADMIN: frozenset({Action.ADMIT, Action.EXPORT, Action.SET_POLICY}),
+    Role.PHYSICIAN: frozenset(Action) - {Action.MANAGE_USERS, Action.SET_POLICY},
+    Role.ADMIN: frozenset({Action.ADMIT, Action.EXPORT, Action.MANAGE_USERS, Action.SET_POLICY}),
     Role.READ_ONLY: frozenset(),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Author:
-    """The logged-in user a write is attributed to."""
+    """The logged-in user a write is attributed to.
+
+    On a ward with users, only an `Author` returned by `Ward.authenticate` writes: its `proof` is a
+    seal the ward checks (`bedside.access`); one made by hand has none and is refused."""
 
     user_id: str
     role: Role
+    proof: bytes | None = field(default=None, repr=False, compare=False)
 
     def may(self, action: Action) -> bool:
         return action in PERMISSIONS[self.role]

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from sqlite_utils import Database
 
 from bedside import alerts as alerting
+from bedside.access import AccessRefused, Refusal, User, Users
 from bedside.alert_vocabulary import AlertEventType, AlertKind, AlertStatus, alert_identity
 from bedside.alerts import Alert, AlertEventDraft
 from bedside.clinical.assessment import Assessment
@@ -57,7 +58,7 @@ from bedside.records import (
 )
 from bedside.regrade import Regrader, acuity_of
 from bedside.schedule import VITALS_PARAMETERS, Acuity, DueCheck, due_checks
-from bedside.staff import Action, Author
+from bedside.staff import SYSTEM_USER_ID, Action, Author, Role
 from bedside.store.connection import (
     StorageError,
     StorageProblem,
@@ -131,7 +132,7 @@ class PatientSummary:
 
 
 # Time-driven alert events (overdue checks, escalations) are written under this id, never a person's.
-SYSTEM_AUTHOR = "system"
+SYSTEM_AUTHOR = SYSTEM_USER_ID
 
 # Who may correct what: the permission of the original action.
 _CORRECTION_ACTION = {
@@ -161,6 +162,7 @@ class Ward:
         self._in_force = read_policy(db, self._log, policy)
         self._policy = self._in_force.policy
         self._regrader = Regrader(self._log, self._history, self._policy, clock)
+        self._users = Users(db, self._log, clock, lambda: self._policy)  # the policy in force
         self._stopped: Failed | None = None
         if not _read_only(db):
             defer_checkpoints(db)  # a save never pays for a checkpoint; tick() checkpoints instead
@@ -196,8 +198,9 @@ class Ward:
     # --- charting ------------------------------------------------------------------------------------
 
     def admit(self, admission: Admission, *, author: Author, at: datetime | None = None) -> Result:
-        if not author.may(Action.ADMIT):
-            return _refused(author, "admit a patient")
+        refused = self._authorised(author, Action.ADMIT, "admit a patient")
+        if refused is not None:
+            return refused
         draft = Draft(admission, admission.patient_id, at or self._clock.now())
         return self._save(draft, author, _admission_errors)
 
@@ -252,8 +255,22 @@ class Ward:
         draft = Draft(closure, patient_id, self._clock.now())
         return self._chart(draft, author, Action.CLOSE_EPISODE)
 
-    def sign_grade(self, patient_id: str, sign_off: GradeSignOff, *, author: Author) -> Result:
+    def sign_grade(
+        self, patient_id: str, sign_off: GradeSignOff, *, author: Author, pin: str | None = None
+    ) -> Result:
+        """A physician signs a grade. On a ward with users, signing asks for the PIN again (issue
+        10): `pin` is checked as a sign-in of `author` (and audited as one)."""
         draft = Draft(sign_off, patient_id, self._clock.now())
+        if self._users.has_users() and author.may(Action.SIGN_GRADE):
+            refused = self._authorised(author, Action.SIGN_GRADE, "sign a grade")
+            if refused is not None:
+                return refused
+            if pin is None:
+                return Invalid((FieldError("pin", "pin: signing asks for your PIN", "your PIN"),))
+            try:
+                self.authenticate(author.user_id, pin)
+            except AccessRefused as err:
+                return Invalid((FieldError("pin", f"pin: {err.sentence}", "your PIN"),))
         return self._chart(draft, author, Action.SIGN_GRADE)
 
     def set_policy(self, settings: Mapping[str, object], *, reason: str, author: Author) -> Result:
@@ -261,8 +278,9 @@ class Ward:
         record, filed under the ward (WARD_ID). Each setting is checked against its allowed values
         and the policy it makes against itself; nothing is written on a refusal. The next grade is
         made by the new policy; the assessments already stored keep theirs."""
-        if not author.may(Action.SET_POLICY):
-            return _refused(author, "change the site policy")
+        refused = self._authorised(author, Action.SET_POLICY, "change the site policy")
+        if refused is not None:
+            return refused
         record = PolicySet(settings=dict(settings), reason=reason)
         return self._save_policy(Draft(record, WARD_ID, self._clock.now()), author)
 
@@ -322,8 +340,9 @@ class Ward:
     ) -> list[Recorded] | Invalid | Failed:
         """The audit of one export (who, when, what): an `export` record in each exported patient's
         log, all in ONE transaction, so that an export is audited for every patient or for none."""
-        if not author.may(Action.EXPORT):
-            return _refused(author, "export the chart")
+        refused = self._authorised(author, Action.EXPORT, "export the chart")
+        if refused is not None:
+            return refused
         now = self._clock.now()
         valid: list[ValidDraft] = []
         errors: list[FieldError] = []
@@ -348,8 +367,9 @@ class Ward:
 
     def acknowledge(self, alert_id: str, *, author: Author) -> Result:
         """Records who acknowledged and when (R20: acknowledgements are audited)."""
-        if not author.may(Action.ACKNOWLEDGE):
-            return _refused(author, "acknowledge alerts")
+        refused = self._authorised(author, Action.ACKNOWLEDGE, "acknowledge alerts")
+        if refused is not None:
+            return refused
 
         def acknowledge() -> Result:
             # Read under the write lock: two people acknowledging at once record it once.
@@ -457,6 +477,59 @@ class Ward:
         except (sqlite3.Error, StorageError) as err:
             log.warning("WAL checkpoint failed: %s", err)  # the next tick tries again
         return TickResult(written, failed)
+
+    # --- users and sign-in (bedside.access) -------------------------------------------------------------
+
+    def has_users(self) -> bool:
+        """Whether the ward has users; until it has, the role a caller gives is taken as given."""
+        return self._users.has_users()
+
+    def users(self) -> list[User]:
+        """Every user of the ward (disabled ones too), by user id."""
+        return self._users.users()
+
+    def user(self, user_id: str) -> User | None:
+        return self._users.user(user_id)
+
+    def authenticate(self, user_id: str, pin: str) -> Author:
+        """The signed-in `Author` whose PIN this is; every attempt is recorded (R15). Raises
+        `AccessRefused` (its reason and the sentence to show) for an unknown user, a wrong PIN, a
+        disabled or locked-out user, or a database that refused the record of the attempt."""
+        if self._stopped is not None:
+            raise AccessRefused(Refusal.UNAVAILABLE, self._stopped.message, self._stopped.reason)
+        try:
+            return self._users.authenticate(user_id, pin)
+        except AccessRefused:
+            raise
+        except Exception as err:  # the attempt could not be recorded: nobody signs in unaudited
+            failed = _failure(err, "Not signed in")
+            raise AccessRefused(Refusal.UNAVAILABLE, failed.message, failed.reason) from err
+
+    def create_user(
+        self,
+        admin: Author | None,
+        *,
+        user_id: str,
+        role: Role | str,
+        display_name: str,
+        pin: str,
+    ) -> Result:
+        """An admin creates a user; on a ward without users, the first admin (`admin` None)."""
+        return self._in_transaction(
+            lambda: Recorded(self._users.create(admin, user_id, role, display_name, pin)),
+            "The user was not created",
+        )
+
+    def disable_user(self, admin: Author, user_id: str) -> Result:
+        return self._in_transaction(
+            lambda: Recorded(self._users.disable(admin, user_id)), "The user was not disabled"
+        )
+
+    def reset_pin(self, admin: Author, user_id: str, pin: str) -> Result:
+        """A new PIN for the user; it ends their lockout (R15)."""
+        return self._in_transaction(
+            lambda: Recorded(self._users.reset_pin(admin, user_id, pin)), "The PIN was not reset"
+        )
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -612,9 +685,21 @@ class Ward:
     # --- the one write path ------------------------------------------------------------------------------
 
     def _chart(self, draft: Draft, author: Author, action: Action) -> Result:
-        if not author.may(action):
-            return _refused(author, action.value.replace("_", " "))
+        refused = self._authorised(author, action, action.value.replace("_", " "))
+        if refused is not None:
+            return refused
         return self._save(draft, author, self._charting_errors)
+
+    def _authorised(self, author: Author, action: Action, what: str) -> Invalid | None:
+        """None when `author` may do `action` here: their role allows it and, on a ward with users,
+        they signed in with their PIN and are an enabled user of that role (R17)."""
+        if not author.may(action):
+            return _refused(author, what)
+        problem = self._users.standing(author)
+        if problem is not None:
+            message = f"author: {problem}: sign in with your user id and PIN"
+            return Invalid((FieldError("author", message, "a user signed in with their PIN"),))
+        return None
 
     def _save_policy(self, draft: Draft, author: Author) -> Result:
         """The write path of a policy_set (new or a correction), after the role check: validated on

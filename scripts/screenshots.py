@@ -36,8 +36,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from bedside.clock import SystemClock
-    from bedside.demo import build_demo
-    from bedside.staff import Author, Role
+    from bedside.demo import DEMO_PINS, build_demo
     from ui.app import build
     from ui.translations import CHINESE, SETTING
 
@@ -47,7 +46,7 @@ def main() -> int:
     qapp = QApplication([])
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     app = build(qapp, path, SystemClock(), settings=settings, pool=QThreadPool())
-    app.user.sign_in(Author("nurse.demo", Role.NURSE))
+    app.user.sign_in(app.controller.authenticate("nurse.demo", DEMO_PINS["nurse.demo"]))
     window = app.window
     window.resize(1500, 900)
     window.show()
@@ -97,6 +96,20 @@ def main() -> int:
     window.show_board()
     window.lock()  # issue 10: patient details hidden, open alerts counted, the alarm goes on
     shot("lock")
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.session import LoginDialog
+
+    login = LoginDialog(app.controller, "nurse.demo", window)  # issue 10: the login at start
+    login.show()
+    login.pin.setText(
+        "0000"
+    )  # a wrong PIN (on this temporary copy): the refusal as the user reads it
+    login.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    settle()
+    login.grab().save(str(out / "login.png"))
+    print(out / "login.png")
+    login.close()
     app.shutdown()
     window.close()
     sync_status(qapp, path, work, out, settings, settle)
@@ -104,7 +117,7 @@ def main() -> int:
     # the same ward in Simplified Chinese (View > Language, remembered in the settings)
     settings.setValue(SETTING, CHINESE)
     app = build(qapp, path, SystemClock(), settings=settings, pool=QThreadPool())
-    app.user.sign_in(Author("nurse.demo", Role.NURSE))
+    app.user.sign_in(app.controller.authenticate("nurse.demo", DEMO_PINS["nurse.demo"]))
     window = app.window
     window.resize(1500, 900)
     window.show()

@@ -18,7 +18,7 @@ from ui.backups import BackupScheduler, BackupStatus
 from ui.controller import WardController
 from ui.history import HistoryView
 from ui.lock import IdleWatch, Unlock
-from ui.session import CurrentUser, ProvisionalUnlock
+from ui.session import CurrentUser, ProvisionalUnlock, SessionUnlock
 from ui.sync import SyncOverdueFlag, SyncScheduler, SyncStatusLabel
 from ui.text import tr
 from ui.theme import apply_theme
@@ -107,7 +107,8 @@ def build(
     """The app on the ward database at `path` (created if new; the caller has opened it once).
 
     `unlock` checks a user id and PIN at the lock screen and returns the `Author` (or raises with the
-    sentence to show); without it, `ProvisionalUnlock` (no PINs exist yet). Automatic backups go to
+    sentence to show); without it, `SessionUnlock`: the ward service's PIN check on a ward with users,
+    `ProvisionalUnlock` (no PIN) on a ward without. Automatic backups go to
     `backup_folder` (default: `backups/` beside the database) once `app.backups.start(...)` is called.
     With `hub_url` the app syncs with that hub every `policy.sync_interval_s` once `app.sync.start()`
     is called, in `sync_pool` (default: a pool of one thread of its own, so that an attempt waiting on
@@ -126,12 +127,17 @@ def build(
     policy = ward.policy
     writer = WardWriter(factory)
     user = CurrentUser() if user is None else user
-    unlock = ProvisionalUnlock(user) if unlock is None else unlock
-    provisional = unlock if isinstance(unlock, ProvisionalUnlock) else None
+    controller = WardController(ward, writer, factory, user, pool)
+    provisional: ProvisionalUnlock | None = None
+    if unlock is None:
+        # Issue 10: the PIN is checked by the ward service once the ward has users.
+        provisional = ProvisionalUnlock(user)
+        unlock = SessionUnlock(controller, provisional)
+    elif isinstance(unlock, ProvisionalUnlock):
+        provisional = unlock
     # Issue 10: the idle lock counts on the monotonic clock, so a wall-clock jump never locks early.
     idle = IdleWatch(clock.monotonic, policy.idle_lock_min)  # polls once `start()`ed (ui/main.py)
     qapp.installEventFilter(idle)
-    controller = WardController(ward, writer, factory, user, pool)
     apply_theme(qapp, settings.value("theme/night", False, type=bool))
     alarm = Alarm.from_settings(settings)
     trends = TrendView(chart, now=clock.now)

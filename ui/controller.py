@@ -11,10 +11,11 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
+from bedside.access import User
 from bedside.alerts import Alert
 from bedside.clinical.assessment import Assessment
 from bedside.records import FieldError, Record
-from bedside.staff import Author
+from bedside.staff import Author, Role
 from bedside.ward import Failed, Invalid, PatientSummary, Recorded, Result, TickResult, Ward
 from ui.session import CurrentUser
 from ui.text import tr
@@ -99,6 +100,31 @@ class WardController(QObject):
     @property
     def author(self) -> Author | None:
         return self._user.author
+
+    # --- users and sign-in (issue 10): on the GUI thread's ward, as the dialogs wait for them ---------
+
+    def has_users(self) -> bool:
+        return self.ward.has_users()
+
+    def users(self) -> list[User]:
+        return self.ward.users()
+
+    def authenticate(self, user_id: str, pin: str) -> Author:
+        """The signed-in `Author`; raises `bedside.access.AccessRefused` with the sentence to show."""
+        return self.ward.authenticate(user_id, pin)
+
+    def create_user(
+        self, admin: Author | None, *, user_id: str, role: Role, display_name: str, pin: str
+    ) -> Result:
+        return self.ward.create_user(
+            admin, user_id=user_id, role=role, display_name=display_name, pin=pin
+        )
+
+    def disable_user(self, admin: Author, user_id: str) -> Result:
+        return self.ward.disable_user(admin, user_id)
+
+    def reset_pin(self, admin: Author, user_id: str, pin: str) -> Result:
+        return self.ward.reset_pin(admin, user_id, pin)
 
     # --- saving --------------------------------------------------------------------------------------
 

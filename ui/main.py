@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bedside",
         description="Bedside: open the ward's app. A command runs the command line instead: "
-        "grade, replay, demo, board, verify, backup, restore, export, sync, hub (`bedside board "
+        "grade, replay, demo, board, verify, backup, restore, export, users, sync, hub (`bedside board "
         "--help` and the like describe them), and handover (the handover report as a PDF: `bedside handover "
         "--db PATH [--patient ID] --out FILE.pdf [--page-size a4|letter]`).",
     )
@@ -33,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="open a freshly built demo ward in its own file"
     )
     parser.add_argument(
-        "--user", default=None, help="who is charting, as USER:ROLE (skips the dialog)"
+        "--user",
+        default=None,
+        help="who is charting, as USER:ROLE: skips the dialog on a ward without users; on a ward "
+        "with users, the login starts with this user id",
     )
     parser.add_argument(
         "--hub",
@@ -210,21 +213,22 @@ def _run_qt(
 
     from bedside.staff import Author, Role
     from ui.app import build
-    from ui.session import CurrentUser, ProvisionalUnlock
+    from ui.session import CurrentUser
 
     qapp = _qapp()  # the recovery dialog's, when it ran
     user = CurrentUser()
     # The lock screen's check of a user id and PIN (issue 10): `unlock(user_id, pin) -> Author`, raising
-    # with the sentence to show. PIN login replaces ProvisionalUnlock here; nothing else changes.
-    unlock = ProvisionalUnlock(user)
+    # with the sentence to show. build()'s default, SessionUnlock, asks the ward service
+    # (Ward.authenticate) once the ward has users.
     settings = QSettings()
     hub_url = chosen_hub(hub, settings, demo=demo)
-    app = build(qapp, path, clock, settings=settings, user=user, unlock=unlock, hub_url=hub_url)  # type: ignore[arg-type]
+    app = build(qapp, path, clock, settings=settings, user=user, hub_url=hub_url)  # type: ignore[arg-type]
     app.window.show()
-    if who:  # --user USER:ROLE
-        name, _, role = who.partition(":")
+    name, _, role = (who or "").partition(":")
+    if who and not app.controller.has_users():
+        # A ward without users, as before them: --user USER:ROLE says who is charting (no PIN).
         app.user.sign_in(Author(name, Role(role or "nurse")))
-    elif not app.window.ask_user():
+    elif not app.window.ask_user(name):
         app.shutdown()
         return 0
     app.controller.start()

@@ -1,6 +1,9 @@
-"""Who is charting: the current user, asked for at start until PIN login fills it (issue: security)."""
+"""Who is charting (issue 10): the current user; on a ward with users the login (user id and PIN) and,
+on a ward without, the first admin or, as before users existed, "who is charting" (no PIN)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TR_NOOP, QObject, Signal
 from PySide6.QtWidgets import (
@@ -14,11 +17,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bedside.access import AccessRefused
 from bedside.records import FieldError
 from bedside.records.envelope import check_author
 from bedside.staff import Author, Role
+from bedside.ward import Recorded
 from ui.lock import UnlockRefused
 from ui.text import tr
+
+if TYPE_CHECKING:
+    from ui.controller import WardController
+
+_ERROR_STYLE = "color: #b00020"
 
 _ROLE_TEXT = {
     Role.NURSE: QT_TR_NOOP("Nurse"),
@@ -83,7 +93,12 @@ class UserDialog(QDialog):
         form.addRow(tr("Role"), self.role)
         layout = QVBoxLayout(self)
         layout.addWidget(
-            QLabel(tr("Every record you chart carries your user id. (PIN login comes later.)"))
+            QLabel(
+                tr(
+                    "Every record you chart carries your user id. This ward has no users yet, so "
+                    "no PIN is asked."
+                )
+            )
         )
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -142,3 +157,177 @@ class ProvisionalUnlock:
         if dialog.exec() != UserDialog.DialogCode.Accepted:
             raise UnlockRefused(tr("Not unlocked: who is charting was not confirmed."))
         return dialog.author()
+
+
+def _error_label(parent: QWidget, name: str) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setStyleSheet(_ERROR_STYLE)
+    label.setWordWrap(True)
+    return label
+
+
+def _pin_field(parent: QWidget, name: str) -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setObjectName(name)
+    field.setEchoMode(QLineEdit.EchoMode.Password)  # masked: never shown, never kept
+    return field
+
+
+def _first_line(err: Exception) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else tr("Not signed in: the PIN was not accepted.")
+
+
+class LoginDialog(QDialog):
+    """Sign in with user id and PIN (a ward with users). The PIN is checked by the ward service
+    (`Ward.authenticate`, through the controller); a refusal is shown as its one sentence, the PIN
+    field is cleared, and the dialog stays open."""
+
+    def __init__(
+        self, controller: WardController, user_id: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.author: Author | None = None
+        self.setWindowTitle(tr("Sign in to Bedside"))
+        self.user_id = QLineEdit(self)
+        self.user_id.setObjectName("login_user_id")
+        self.user_id.setPlaceholderText(tr("your user id, e.g. nurse.ada"))
+        self.user_id.setText(user_id)
+        self.pin = _pin_field(self, "login_pin")
+        self.pin.setPlaceholderText(tr("your PIN"))
+        self.error = _error_label(self, "login_error")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Sign in"))
+        form = QFormLayout()
+        form.addRow(tr("User id"), self.user_id)
+        form.addRow(tr("PIN"), self.pin)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("Every record you chart carries your user id."), self))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        self.user_id.returnPressed.connect(self.pin.setFocus)
+        (self.pin if user_id else self.user_id).setFocus()
+
+    def _on_buttons_accepted(self) -> None:
+        user_id = self.user_id.text().strip()
+        pin = self.pin.text()
+        self.pin.clear()
+        if not user_id:
+            self.error.setText(tr("Type your user id, then your PIN."))
+            self.user_id.setFocus()
+            return
+        try:
+            self.author = self.controller.authenticate(user_id, pin)
+        except AccessRefused as err:
+            self.error.setText(_first_line(err))
+            self.pin.setFocus()
+            return
+        self.accept()
+
+
+class FirstAdminDialog(QDialog):
+    """The first start of a ward without users: its first admin (user id, name, PIN twice). The
+    admin is signed in once created; they create the other users (Ward › Users…)."""
+
+    def __init__(self, controller: WardController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.author: Author | None = None
+        self.setWindowTitle(tr("Create the ward's first admin"))
+        self.user_id = QLineEdit(self)
+        self.user_id.setObjectName("first_user_id")
+        self.user_id.setPlaceholderText(tr("e.g. admin.ward"))
+        self.display_name = QLineEdit(self)
+        self.display_name.setObjectName("first_display_name")
+        self.pin = _pin_field(self, "first_pin")
+        self.pin_again = _pin_field(self, "first_pin_again")
+        self.error = _error_label(self, "first_error")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Create and sign in"))
+        form = QFormLayout()
+        form.addRow(tr("User id"), self.user_id)
+        form.addRow(tr("Name"), self.display_name)
+        form.addRow(tr("PIN (4–64 characters)"), self.pin)
+        form.addRow(tr("PIN again"), self.pin_again)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            tr(
+                "This ward has no users yet. Create its admin: the admin creates the nurses' and "
+                "physicians' user ids and PINs, and does not chart."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+
+    def _on_buttons_accepted(self) -> None:
+        user_id = self.user_id.text().strip()
+        pin, again = self.pin.text(), self.pin_again.text()
+        self.pin.clear()
+        self.pin_again.clear()
+        if pin != again:
+            self.error.setText(tr("The two PINs differ: type the PIN twice, the same."))
+            self.pin.setFocus()
+            return
+        result = self.controller.create_user(
+            None,
+            user_id=user_id,
+            role=Role.ADMIN,
+            display_name=self.display_name.text().strip() or user_id,
+            pin=pin,
+        )
+        if not isinstance(result, Recorded):
+            self.error.setText(_result_text(result))
+            return
+        try:
+            self.author = self.controller.authenticate(user_id, pin)
+        except AccessRefused as err:
+            self.error.setText(_first_line(err))
+            return
+        self.accept()
+
+
+def _result_text(result: object) -> str:
+    """A refused change as the sentence to show: every field's message, or the storage's sentence."""
+    errors = getattr(result, "errors", None)
+    if errors:
+        return "\n".join(e.message for e in errors)
+    return str(getattr(result, "message", result))
+
+
+class SessionUnlock:
+    """The lock screen's unlock: on a ward with users, the user id and PIN are checked by the ward
+    service (a refusal raises `UnlockRefused` with its sentence, and is audited); on a ward without
+    users, `ProvisionalUnlock` as before."""
+
+    checks_pin = True
+
+    def __init__(self, controller: WardController, provisional: ProvisionalUnlock) -> None:
+        self._controller = controller
+        self.provisional = provisional
+
+    @property
+    def pin_checked(self) -> bool:
+        return self._controller.has_users()
+
+    def __call__(self, user_id: str, pin: str) -> Author:
+        if not self._controller.has_users():
+            return self.provisional(user_id, pin)
+        try:
+            return self._controller.authenticate(user_id, pin)
+        except AccessRefused as err:
+            raise UnlockRefused(_first_line(err)) from err

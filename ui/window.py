@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QT_TR_NOOP, QByteArray, QDir, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from bedside.alert_vocabulary import AlertStatus
 from bedside.clinical.policy import SitePolicy
-from bedside.staff import Author
+from bedside.staff import Action, Author
 from bedside.ward import Failed, Invalid, Recorded, TickResult
 from ui.alarm import Alarm, AlarmFlag
 from ui.alert_list import AlertBanner
@@ -33,7 +34,7 @@ from ui.forms import AdmissionDialog
 from ui.history import HistoryView
 from ui.lock import IdleWatch, LockScreen, Unlock, close_popups, put_away_dialogs
 from ui.patient import PatientView
-from ui.session import CurrentUser, UserDialog, role_text
+from ui.session import CurrentUser, FirstAdminDialog, LoginDialog, UserDialog, role_text
 from ui.text import local_time, tr
 from ui.translations import LANGUAGES, SETTING, SYSTEM
 from ui.trends import TrendView
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
 
         self.act_admit = action(QT_TR_NOOP("&Admit a patient…"), "Ctrl+N", "act_admit")
         self.act_user = action(QT_TR_NOOP("Switch &user"), "Ctrl+U", "act_user")
+        self.act_users = action(QT_TR_NOOP("U&sers…"), "", "act_users")
         self.act_lock = action(QT_TR_NOOP("&Lock the screen"), "Ctrl+L", "act_lock")
         self.act_quit = action(
             QT_TR_NOOP("&Quit"), "Ctrl+Q", "act_quit"
@@ -187,6 +189,7 @@ class MainWindow(QMainWindow):
             self.act_sync,
             self.act_lock,
             self.act_user,
+            self.act_users,
             self.act_quit,
         ):
             ward.addAction(a)
@@ -222,6 +225,7 @@ class MainWindow(QMainWindow):
         # menus and shortcuts
         self.act_admit.triggered.connect(self.admit)
         self.act_user.triggered.connect(self.switch_user)
+        self.act_users.triggered.connect(self.manage_users)
         self.act_lock.triggered.connect(self.lock)
         self.act_quit.triggered.connect(self.close)
         self.act_vitals.triggered.connect(self._on_vitals_triggered)
@@ -381,12 +385,36 @@ class MainWindow(QMainWindow):
         self._on_patient_changed(patient_id)
         self.open_patient(patient_id)
 
-    def ask_user(self) -> bool:
+    def ask_user(self, user_id: str = "") -> bool:
+        """Who is charting, at start (issue 10): on a ward with users, the login (user id and PIN);
+        on a ward without, its first admin is created (and signed in). False: cancelled."""
+        if self.controller.has_users():
+            login = LoginDialog(self.controller, user_id, self)
+            author = login.author if login.exec() == QDialog.DialogCode.Accepted else None
+        else:
+            first = FirstAdminDialog(self.controller, self)
+            author = first.author if first.exec() == QDialog.DialogCode.Accepted else None
+        if author is None:
+            return False
+        self.user.sign_in(author)
+        return True
+
+    def ask_who_is_charting(self) -> bool:
+        """A ward without users, as before users existed: a user id and a role, no PIN."""
         dialog = UserDialog(self.user.author, self)
         if dialog.exec() == UserDialog.DialogCode.Accepted:
             self.user.sign_in(dialog.author())
             return True
         return False
+
+    def manage_users(self) -> None:
+        """Ward › Users… (admins only): the ward's users, add, disable, reset a PIN."""
+        from ui.users import UsersDialog
+
+        author = self.user.author
+        if author is None or not author.may(Action.MANAGE_USERS):
+            return
+        UsersDialog(self.controller, author, self.zone, self).open()
 
     def acknowledge(self, alert_id: str) -> None:
         alert = next((a for a in self.controller.open_alerts() if a.alert_id == alert_id), None)
@@ -540,7 +568,17 @@ class MainWindow(QMainWindow):
         self._check_failed = failed
         self.lock_screen.set_check_failed(failed)
 
+    def _update_user_actions(self) -> None:
+        author = self.user.author
+        self.act_users.setEnabled(
+            author is not None
+            and author.may(Action.MANAGE_USERS)
+            and self.controller.has_users()
+            and not self.locked
+        )
+
     def _on_user_changed(self, author: Author | None) -> None:
+        self._update_user_actions()
         if author is None:
             self.user_label.setText(tr("Nobody signed in"))
         else:
@@ -582,6 +620,10 @@ class MainWindow(QMainWindow):
         self.statusBar().hide()
         self.setWindowTitle(tr("Bedside — locked"))
         self._focus = self.focusWidget()
+        # Said only while PINs are not checked (a ward without users).
+        self.lock_screen.notice.setVisible(
+            bool(self.lock_screen.notice.text()) and not self.controller.has_users()
+        )
         self.screens.setCurrentWidget(self.lock_screen)
         self._refresh_banner()  # the lock screen's counts, from the same alerts as the banner
         self.lock_screen.set_check_failed(self._check_failed)
@@ -611,4 +653,5 @@ class MainWindow(QMainWindow):
         self._held_dialogs = [(o, d) for o, d in self._held_dialogs if d not in mine]
         for dialog in mine:
             dialog.open()
+        self._update_user_actions()  # Users… is the admin's, whoever locked
         self.locked_changed.emit(False)

@@ -72,6 +72,10 @@ class SitePolicy:
     backup_interval_min: float = 60.0
     backup_keep: int = 24
 
+    # Issue 10 (BATTERY R15): a user is locked out after this many failed sign-ins in a row, until an
+    # admin resets their PIN. An administrative setting (the issue's default), not a clinical one.
+    lockout_failures: int = 5
+
     # Issue 9: the app's background sync with its hub (administrative settings, not clinical ones; SPEC
     # is silent, these are Bedside's defaults): one attempt every this many seconds, and a technical alert
     # once this machine has gone this many minutes without a successful sync (another machine's records
@@ -80,6 +84,15 @@ class SitePolicy:
     sync_stale_alert_min: float = 30.0
 
     def __post_init__(self) -> None:
+        if (
+            not isinstance(self.lockout_failures, int)
+            or isinstance(self.lockout_failures, bool)
+            or not 1 <= self.lockout_failures <= 100
+        ):
+            raise ValueError(
+                f"lockout_failures: {self.lockout_failures!r} must be a whole number of failed "
+                "sign-ins from 1 to 100"
+            )
         for name, unit in (("sync_interval_s", "seconds"), ("sync_stale_alert_min", "minutes")):
             value = getattr(self, name)
             if not (
@@ -187,6 +200,7 @@ SETTING_RANGES: dict[str, SettingRange] = {
     "backup_interval_min": SettingRange(1, 24 * 60, "minutes", "Bedside's range for backups"),
     "backup_keep": SettingRange(1, 1000, "backups", "Bedside's range for backups"),
     "sync_interval_s": _positive(24 * 3600, "seconds", "Bedside's range for the app's sync"),
+    "lockout_failures": SettingRange(1, 100, "failed sign-ins", "Bedside's range for the lockout"),
     "sync_stale_alert_min": _MINUTES,
 }
 

@@ -56,6 +56,7 @@ from bedside.records.values import (
     ExportFormat,
     Finding,
     Indication,
+    LoginOutcome,
     Route,
     Sex,
     StayEnd,
@@ -63,6 +64,7 @@ from bedside.records.values import (
     TempRoute,
     TempUnit,
 )
+from bedside.staff import Role
 
 R = TypeVar("R", bound="Record")
 RECORD_TYPES: dict[str, type[Record]] = {}
@@ -660,6 +662,74 @@ class Export(Record):
 # The reserved "patient" id the ward-level records are filed under: '~' is outside every patient id
 # (MRN_TEXT), so no admission can ever take it, and the board, which lists admissions, never shows it.
 WARD_ID = "~WARD"
+
+
+# --- the ward's users (issue 10): records of the log, so that they sync and are audited ------------------
+
+USER_ID_TEXT = Text(
+    1, 64, re.compile(r"[a-z0-9][a-z0-9_.:-]*"), "lower-case letters, digits and _ . : -"
+)
+# An argon2id hash in its encoded form ($argon2id$v=19$m=...,t=...,p=...$salt$hash): never a PIN.
+PIN_HASH_TEXT = Text(
+    40,
+    256,
+    re.compile(r"\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+"),
+    "an argon2id hash in its encoded form",
+)
+
+
+@_register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserCreated(Record):
+    """A user of the ward, created by an admin (the first admin by whoever installs the ward)."""
+
+    KIND: ClassVar[str] = "user_created"
+    SPECS: ClassVar[dict[str, Constraint]] = {
+        "user_id": USER_ID_TEXT,
+        "display_name": Text(1, 100),
+        "pin_hash": PIN_HASH_TEXT,
+    }
+    WARD_LEVEL: ClassVar[bool] = True
+    user_id: str
+    role: Role
+    display_name: str
+    pin_hash: str
+
+
+@_register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserDisabled(Record):
+    """The user may no longer sign in (their records stay theirs)."""
+
+    KIND: ClassVar[str] = "user_disabled"
+    SPECS: ClassVar[dict[str, Constraint]] = {"user_id": USER_ID_TEXT}
+    WARD_LEVEL: ClassVar[bool] = True
+    user_id: str
+
+
+@_register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PinReset(Record):
+    """An admin set a new PIN for the user; it also ends a lockout (R15)."""
+
+    KIND: ClassVar[str] = "pin_reset"
+    SPECS: ClassVar[dict[str, Constraint]] = {"user_id": USER_ID_TEXT, "pin_hash": PIN_HASH_TEXT}
+    WARD_LEVEL: ClassVar[bool] = True
+    user_id: str
+    pin_hash: str
+
+
+@_register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginAttempt(Record):
+    """One attempt to sign in and how it ended; never the PIN. An attempt at an id that is no user
+    keeps no id (people type their PIN into the user id field)."""
+
+    KIND: ClassVar[str] = "login_attempt"
+    SPECS: ClassVar[dict[str, Constraint]] = {"user_id": USER_ID_TEXT}
+    WARD_LEVEL: ClassVar[bool] = True
+    user_id: str | None = None
+    outcome: LoginOutcome
 
 
 # --- the site policy (issues 9 and 10): a change is a record of the log, so that it syncs and is audited -

@@ -90,3 +90,13 @@ class StayEnd(StrEnum):
 
     DISCHARGED = "discharged"
     TRANSFERRED = "transferred"
+
+
+class LoginOutcome(StrEnum):
+    """How one attempt to sign in (log in, unlock, confirm a signature) ended (R15: every one audited)."""
+
+    SUCCESS = "success"
+    WRONG_PIN = "wrong_pin"
+    UNKNOWN_USER = "unknown_user"
+    DISABLED = "disabled"
+    LOCKED_OUT = "locked_out"

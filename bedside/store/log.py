@@ -259,6 +259,27 @@ class Log:
             f"WHERE {' AND '.join(where)} ORDER BY r.observed_at, r.entered_at", params
         )
 
+    def has_kind(self, patient_id: str, kind: str) -> bool:
+        """Whether any record of `kind` is filed under `patient_id`."""
+        return (
+            self._db.conn.execute(
+                "SELECT 1 FROM records WHERE patient_id = ? AND kind = ? LIMIT 1",
+                [patient_id, kind],
+            ).fetchone()
+            is not None
+        )
+
+    def newest_by_author(
+        self, patient_id: str, kind: str, author: str, limit: int
+    ) -> list[StoredRecord]:
+        """The newest `limit` records of `kind` under `patient_id` that `author` wrote, newest first
+        (in the order they were entered)."""
+        return self._select(
+            "WHERE r.patient_id = ? AND r.kind = ? AND r.author = ? "
+            "ORDER BY r.entered_at DESC LIMIT ?",
+            [patient_id, kind, author, limit],
+        )
+
     def superseded_ids(self, patient_id: str) -> frozenset[str]:
         # Corrections are few: the supersedes index finds them without reading the patient's log.
         rows = self._db.conn.execute(

@@ -174,7 +174,13 @@ def test_the_demo_is_charted_only_through_the_service(tmp_path: Path) -> None:
     build_demo(str(path), now=now)
     db = open_read_only(path)
     authors = {row[0] for row in db.conn.execute("SELECT DISTINCT author FROM records")}
-    assert authors == {DEMO_NURSE.user_id, DEMO_PHYSICIAN.user_id, "system"}
+    # The admin created the demo's users (issue 10); the nurse and physician chart; "system" ticks.
+    assert authors == {DEMO_NURSE.user_id, DEMO_PHYSICIAN.user_id, "admin.demo", "system"}
+    ward_level = {
+        row[0]
+        for row in db.conn.execute("SELECT DISTINCT author FROM records WHERE patient_id = '~WARD'")
+    }
+    assert ward_level == {DEMO_NURSE.user_id, DEMO_PHYSICIAN.user_id, "admin.demo"}
     acks = db.conn.execute(
         "SELECT count(*) FROM alert_events WHERE event = 'acknowledged'"
     ).fetchone()[0]

@@ -5,6 +5,7 @@ the refusals (a damaged database, a bad --db or --out) as one line with exit sta
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import sqlite3
@@ -20,7 +21,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from bedside.cli import main
 from bedside.clock import ManualClock
-from bedside.demo import build_demo
+from bedside.demo import DEMO_PINS, build_demo
 from bedside.export import ExportRefused, export_fhir, verification_problems
 from bedside.fhir import (
     CODE_SYSTEM,
@@ -49,7 +50,16 @@ from tests.support.ward_fixtures import (
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-EXPORTER = Author("it.admin", Role.ADMIN)
+EXPORTER = Author("it.admin", Role.ADMIN)  # on a ward without users
+# On the demo ward (it has users, issue 10) the export is audited under its admin, signed in.
+DEMO_ADMIN = "admin.demo"
+SIGN_IN = ["--user", DEMO_ADMIN, "--pin-stdin"]
+
+
+def demo_admin(ward: Any) -> Author:
+    return ward.authenticate(DEMO_ADMIN, DEMO_PINS[DEMO_ADMIN])  # type: ignore[no-any-return]
+
+
 # The unit each LOINC code of the issue must carry (UCUM).
 UNITS = {
     "8310-5": "Cel",
@@ -80,7 +90,8 @@ def demo(demo_file: Path, tmp_path: Path) -> Path:
 
 
 def export(db: Path, out: Path, at: datetime = DEMO_NOW, **options: Any) -> dict[str, Any]:
-    export_fhir(db, out, author=EXPORTER, clock=ManualClock(at + timedelta(minutes=5)), **options)
+    clock = ManualClock(at + timedelta(minutes=5))
+    export_fhir(db, out, author=EXPORTER, clock=clock, sign_in=demo_admin, **options)
     document: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return document
 
@@ -429,7 +440,7 @@ def test_every_export_is_audited_in_each_patients_log(demo: Path, tmp_path: Path
     for a in audits:
         record = a.record
         assert isinstance(record, Export)
-        assert a.author == EXPORTER.user_id
+        assert a.author == DEMO_ADMIN
         assert (record.sha256, record.file, record.format.value) == (
             digest, str(out), "fhir_r4_transaction",
         )  # fmt: skip
@@ -442,6 +453,29 @@ def test_a_nurse_may_not_export(demo: Path, tmp_path: Path) -> None:
     with pytest.raises(ExportRefused, match="may not export"):
         export_fhir(demo, tmp_path / "out.json", author=NURSE, clock=ManualClock(DEMO_NOW))
     assert list(tmp_path.glob("out.json*")) == [] and stored(demo, "export") == []
+
+
+def test_on_a_ward_with_users_the_exporter_signs_in_with_a_pin(
+    demo: Path, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10: the operating-system account is not enough once the ward has users."""
+    out = tmp_path / "out.json"
+    with pytest.raises(ExportRefused, match="has users"):
+        export_fhir(demo, out, author=EXPORTER, clock=ManualClock(DEMO_NOW))
+    argv = ["export", "fhir", "--db", str(demo), "--out", str(out)]
+    for extra, pin, expected in (
+        ([], "", "needs --user"),
+        (["--user", "nurse.demo", "--pin-stdin"], "2222", "may not export"),
+        (SIGN_IN, "0000", "the PIN is wrong"),
+    ):
+        monkeypatch.setattr("sys.stdin", io.StringIO(pin + "\n"))
+        assert main(argv + extra) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and expected in err, err
+    assert not out.exists() and stored(demo, "export") == []
+    monkeypatch.setattr("sys.stdin", io.StringIO("1111\n"))
+    assert main(argv + SIGN_IN) == 0
+    assert "audited as admin.demo" in capsys.readouterr().out
 
 
 def damage(path: Path) -> None:
@@ -493,9 +527,12 @@ def test_verification_reports_damage(demo: Path) -> None:
 # --- the command --------------------------------------------------------------------------------------
 
 
-def test_the_command_writes_the_bundle_and_says_so(demo: Path, tmp_path: Path, capsys: Any) -> None:
+def test_the_command_writes_the_bundle_and_says_so(
+    demo: Path, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "ward.json"
-    code = main(["export", "fhir", "--db", str(demo), "--out", str(out), "--type", "collection",
+    monkeypatch.setattr("sys.stdin", io.StringIO("1111\n"))
+    code = main(["export", "fhir", "--db", str(demo), "--out", str(out), *SIGN_IN, "--type", "collection",
                  "--since", "2026-11-25T00:00Z"])  # fmt: skip
     printed = capsys.readouterr()
     assert code == 0 and printed.err == ""
@@ -522,12 +559,18 @@ def test_the_command_writes_the_bundle_and_says_so(demo: Path, tmp_path: Path, c
     ],
 )
 def test_refusals_are_one_line_with_exit_2(
-    demo: Path, tmp_path: Path, capsys: Any, args: list[str], expected: str
+    demo: Path,
+    tmp_path: Path,
+    capsys: Any,
+    args: list[str],
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    options = {"--db": str(demo), "--out": str(tmp_path / "out.json")}
+    monkeypatch.setattr("sys.stdin", io.StringIO("1111\n"))
+    options = {"--db": str(demo), "--out": str(tmp_path / "out.json"), "--user": DEMO_ADMIN}
     for flag, value in zip(args[::2], args[1::2], strict=True):
         options[flag] = value.replace("{tmp}", str(tmp_path))
-    argv = ["export", "fhir"] + [x for kv in options.items() for x in kv]
+    argv = ["export", "fhir"] + [x for kv in options.items() for x in kv] + ["--pin-stdin"]
     code = main(argv)
     err = capsys.readouterr().err
     assert code == 2

@@ -33,11 +33,15 @@ from bedside.records import (
     FieldError,
     GradeSignOff,
     Intervention,
+    LoginAttempt,
     NeuroCheck,
     Note,
+    PinReset,
     PolicySet,
     Record,
     RecordInvalid,
+    UserCreated,
+    UserDisabled,
     VitalSigns,
     canonical_json,
     check_author,
@@ -98,6 +102,7 @@ PRESSOR = Intervention(
     stopped_at=NOW,
     indication="treatment",
 )
+PIN_HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo"
 EXAMPLES: list[Record] = [
     ADMISSION,
     VITALS,
@@ -137,6 +142,11 @@ EXAMPLES: list[Record] = [
     Discharge(outcome="transferred", destination="paediatric ICU"),
     AssessmentRecord(crs_grade=2, flags=(Flag.CRS_DOMAIN_MISSING,), rule_version="test rules"),
     Export(format="fhir_r4_transaction", resources=12, file="/srv/export.json", sha256="0" * 64),
+    # Issue 10: the ward's users (filed under WARD_ID); a hash, never a PIN.
+    UserCreated(user_id="nurse.ada", role="nurse", display_name="Ada L.", pin_hash=PIN_HASH),
+    UserDisabled(user_id="nurse.ada"),
+    PinReset(user_id="nurse.ada", pin_hash=PIN_HASH),
+    LoginAttempt(user_id="nurse.ada", outcome="wrong_pin"),
     PolicySet(
         settings={"pews_escalation_threshold": 7, "site_timezone": "Europe/Zurich"},
         reason="the ward's escalation algorithm",
@@ -160,6 +170,15 @@ def test_every_kind_has_an_example_and_each_is_valid() -> None:
     assert {type(r) for r in EXAMPLES} == set(RECORD_TYPES.values())
     for record in EXAMPLES:
         assert validate_record(record) == [], record
+
+
+def test_a_pin_is_never_a_pin_hash_and_user_ids_are_lower_case() -> None:
+    """Issue 10: only the encoded argon2id form is stored; a PIN, or another hash, is refused."""
+    for bad in ("1234", "$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", "$2b$12$" + "a" * 53):
+        record = UserCreated(user_id="nurse.ada", role="nurse", display_name="A", pin_hash=bad)
+        assert [e.field for e in validate_record(record)] == ["pin_hash"], bad
+    for bad_id in ("Nurse.Ada", "system ", "~ward"):
+        assert [e.field for e in validate_record(UserDisabled(user_id=bad_id))] == ["user_id"]
 
 
 # --- Range edges: value − 1 step refused, the edges accepted, value + 1 step refused ----------------

@@ -104,8 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--font-scale", type=float, default=1.0)
     args = parser.parse_args(argv)
     from bedside.clock import SystemClock
-    from bedside.demo import build_demo
-    from bedside.staff import Author, Role
+    from bedside.demo import DEMO_PINS, build_demo
     from ui.app import build
     from ui.dialogs import AboutDialog, HelpDialog
 
@@ -119,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         qapp.setFont(font)
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     app = build(qapp, path, SystemClock(), settings=settings, pool=QThreadPool())
-    app.user.sign_in(Author("nurse.demo", Role.NURSE))
+    app.user.sign_in(app.controller.authenticate("nurse.demo", DEMO_PINS["nurse.demo"]))
     window = app.window
     window.resize(WIDTH, HEIGHT)
     window.show()

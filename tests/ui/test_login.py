@@ -1,0 +1,293 @@
+"""The login, the first admin, the PIN at the lock screen and the admin's Users… dialog (issue 10;
+BATTERY R15, R16, R17), on a real ward with users: every check is the ward service's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QThreadPool
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+
+from bedside.clock import ManualClock
+from bedside.records import WARD_ID, LoginAttempt, LoginOutcome, Note
+from bedside.staff import Author, Role
+from bedside.store.connection import open_database
+from bedside.store.log import Log
+from bedside.ward import Ward
+from tests.support.ward_fixtures import ADULT_BORN, START, admission, recorded
+from ui.app import BedsideApp, build
+from ui.forms import RecordForm
+from ui.session import FirstAdminDialog, LoginDialog, SessionUnlock
+from ui.translations import ENGLISH, SETTING
+from ui.users import UsersDialog
+
+PATIENT = "AD-7"
+
+
+def new_app(qapp: QApplication, path: Path, clock: ManualClock, tmp_path: Path) -> BedsideApp:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue(SETTING, ENGLISH)
+    return build(qapp, path, clock, settings=settings, pool=QThreadPool())
+
+
+@pytest.fixture
+def users_app(qapp: QApplication, qtbot, tmp_path: Path) -> Iterator[BedsideApp]:  # type: ignore[no-untyped-def]
+    """A ward with an admin (admin.ward 1111) and a nurse (nurse.ada 2222), and one patient."""
+    clock = ManualClock(START)
+    path = tmp_path / "ward.db"
+    db = open_database(path, clock=clock)
+    ward = Ward(db, clock=clock)
+    recorded(
+        ward.create_user(None, user_id="admin.ward", role="admin", display_name="A", pin="1111")
+    )
+    admin = ward.authenticate("admin.ward", "1111")
+    recorded(
+        ward.create_user(admin, user_id="nurse.ada", role="nurse", display_name="N", pin="2222")
+    )
+    nurse = ward.authenticate("nurse.ada", "2222")
+    recorded(ward.admit(admission(PATIENT, ADULT_BORN), author=nurse))
+    db.conn.close()
+    app = new_app(qapp, path, clock, tmp_path)
+    qtbot.addWidget(app.window)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    yield app
+    for form in app.window.findChildren(RecordForm):
+        form._preview_timer.stop()
+    app.shutdown()
+
+
+def ok(dialog: QDialog) -> None:
+    box = dialog.findChild(QDialogButtonBox)
+    box.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def login(app: BedsideApp, qtbot, user_id: str, pin: str) -> LoginDialog:  # type: ignore[no-untyped-def]
+    dialog = LoginDialog(app.controller, parent=app.window)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.user_id.setText(user_id)
+    qtbot.keyClicks(dialog.pin, pin)
+    ok(dialog)
+    return dialog
+
+
+def outcomes(app: BedsideApp, user_id: str) -> list[LoginOutcome]:
+    ward = app.controller.ward
+    found = Log(ward._db, ward._clock).records_for_patient(WARD_ID, ["login_attempt"])
+    return [
+        s.record.outcome
+        for s in sorted(found, key=lambda s: s.entered_at)
+        if isinstance(s.record, LoginAttempt) and s.record.user_id == user_id
+    ]
+
+
+def test_the_login_signs_in_with_user_id_and_pin(users_app: BedsideApp, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = login(users_app, qtbot, "nurse.ada", "2222")
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.pin.echoMode() is dialog.pin.EchoMode.Password
+    assert dialog.author is not None and dialog.author.role is Role.NURSE
+    assert outcomes(users_app, "nurse.ada")[-1] is LoginOutcome.SUCCESS
+
+
+def test_a_wrong_pin_is_one_sentence_and_the_dialog_stays(users_app: BedsideApp, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = login(users_app, qtbot, "nurse.ada", "9999")
+    assert dialog.isVisible() and dialog.author is None
+    assert dialog.error.text() == (
+        "Not signed in: the PIN is wrong; 4 more tries before the user is locked out."
+    )
+    assert dialog.pin.text() == ""  # never kept
+    unknown = login(users_app, qtbot, "nobody", "9999")
+    assert "there is no user 'nobody' on this ward" in unknown.error.text()
+
+
+def test_the_lockout_is_shown_and_holds_against_the_right_pin(users_app: BedsideApp, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = login(users_app, qtbot, "nurse.ada", "0000")
+    for _ in range(4):
+        qtbot.keyClicks(dialog.pin, "0000")
+        ok(dialog)
+    assert "is now locked out" in dialog.error.text()
+    qtbot.keyClicks(dialog.pin, "2222")
+    ok(dialog)
+    assert dialog.author is None
+    assert "locked out after 5 wrong PINs in a row" in dialog.error.text()
+    assert "admin must reset the PIN" in dialog.error.text()
+
+
+def test_the_first_start_creates_the_first_admin(qapp: QApplication, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    clock = ManualClock(START)
+    path = tmp_path / "ward.db"
+    open_database(path, clock=clock).conn.close()
+    app = new_app(qapp, path, clock, tmp_path)
+    qtbot.addWidget(app.window)
+    try:
+        assert not app.controller.has_users()
+        dialog = FirstAdminDialog(app.controller, app.window)
+        qtbot.addWidget(dialog)
+        dialog.open()
+        dialog.user_id.setText("admin.ward")
+        dialog.display_name.setText("Ward admin")
+        qtbot.keyClicks(dialog.pin, "1111")
+        qtbot.keyClicks(dialog.pin_again, "1112")
+        ok(dialog)
+        assert "The two PINs differ" in dialog.error.text() and not app.controller.has_users()
+        qtbot.keyClicks(dialog.pin, "12")
+        qtbot.keyClicks(dialog.pin_again, "12")
+        ok(dialog)
+        assert "4–64 characters" in dialog.error.text() and not app.controller.has_users()
+        qtbot.keyClicks(dialog.pin, "1111")
+        qtbot.keyClicks(dialog.pin_again, "1111")
+        ok(dialog)
+        assert dialog.result() == QDialog.DialogCode.Accepted
+        assert dialog.author is not None and dialog.author.role is Role.ADMIN
+        assert [u.user_id for u in app.controller.users()] == ["admin.ward"]
+    finally:
+        app.shutdown()
+
+
+def test_unlocking_needs_the_pin_and_a_wrong_one_keeps_it_locked(
+    users_app: BedsideApp, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    window = users_app.window
+    assert isinstance(window.lock_screen._unlock, SessionUnlock)
+    users_app.user.sign_in(users_app.controller.authenticate("nurse.ada", "2222"))
+    window.lock()
+    screen = window.lock_screen
+    assert not screen.notice.isVisible()  # PINs are checked: no "not checked" notice
+    screen.user_id.setText("nurse.ada")
+    screen.pin.setText("9999")
+    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    assert window.locked and users_app.user.author is None
+    assert screen.message.text().startswith("Not signed in: the PIN is wrong")
+    assert screen.pin.text() == ""
+    screen.pin.setText("2222")
+    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    assert not window.locked
+    assert users_app.user.author is not None and users_app.user.author.user_id == "nurse.ada"
+    assert outcomes(users_app, "nurse.ada")[-2:] == [LoginOutcome.WRONG_PIN, LoginOutcome.SUCCESS]
+
+
+def test_a_half_typed_form_survives_the_pin_unlock_and_is_saved_by_its_author(
+    users_app: BedsideApp, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    window = users_app.window
+    users_app.user.sign_in(users_app.controller.authenticate("nurse.ada", "2222"))
+    window.open_patient(PATIENT)
+    window.patient.focus_form("vitals")
+    form = window.patient.vitals
+    qtbot.keyClicks(form.inputs["temperature"], "38.9")
+    qtbot.keyClicks(form.inputs["hr"], "137")
+    window.lock()
+    screen = window.lock_screen
+    screen.user_id.setText("nurse.ada")
+    screen.pin.setText("2222")
+    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    assert not window.locked
+    assert form.inputs["temperature"].text() == "38.9" and form.inputs["hr"].text() == "137"
+    before = len(users_app.controller.ward.records(PATIENT, ["vitals"]))
+    with qtbot.waitSignal(users_app.controller.recorded, timeout=20_000):
+        qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
+    records = users_app.controller.ward.records(PATIENT, ["vitals"])
+    assert len(records) == before + 1 and records[-1].author == "nurse.ada"
+
+
+def test_users_is_for_admins_and_adds_disables_and_resets(users_app: BedsideApp, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = users_app.window
+    users_app.user.sign_in(users_app.controller.authenticate("nurse.ada", "2222"))
+    assert not window.act_users.isEnabled()
+    admin = users_app.controller.authenticate("admin.ward", "1111")
+    users_app.user.sign_in(admin)
+    assert window.act_users.isEnabled()
+    window.lock()
+    assert not window.act_users.isEnabled()
+    screen = window.lock_screen
+    screen.user_id.setText("nurse.ada")
+    screen.pin.setText("2222")
+    qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    assert not window.act_users.isEnabled()  # the admin locked, a nurse unlocked
+    dialog = UsersDialog(users_app.controller, admin, None, window)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert dialog.table.rowCount() == 2
+    dialog.user_id.setText("dr.lee")
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.PHYSICIAN))
+    qtbot.keyClicks(dialog.pin, "3333")
+    qtbot.keyClicks(dialog.pin_again, "3333")
+    dialog.add_button.click()
+    assert dialog.message.text() == "dr.lee was added." and dialog.table.rowCount() == 3
+    assert users_app.controller.authenticate("dr.lee", "3333").role is Role.PHYSICIAN
+    dialog.user_id.setText("system")
+    qtbot.keyClicks(dialog.pin, "3333")
+    qtbot.keyClicks(dialog.pin_again, "3333")
+    dialog.add_button.click()
+    assert "reserved" in dialog.message.text()
+    row = next(
+        r for r in range(dialog.table.rowCount()) if dialog.table.item(r, 0).text() == "nurse.ada"
+    )
+    dialog.table.selectRow(row)
+    qtbot.keyClicks(dialog.pin, "8642")
+    qtbot.keyClicks(dialog.pin_again, "8642")
+    dialog.reset_button.click()
+    assert "new PIN" in dialog.message.text()
+    assert users_app.controller.authenticate("nurse.ada", "8642").user_id == "nurse.ada"
+    dialog.table.selectRow(row)
+    dialog.disable_button.click()
+    assert "disabled" in dialog.message.text()
+    assert dialog.table.item(row, 3).text() == "disabled"
+    # A nurse's hand-made Author gets nothing past the service, whatever the dialog is given.
+    forged = UsersDialog(users_app.controller, Author("nurse.ada", Role.ADMIN), None, window)
+    qtbot.addWidget(forged)
+    forged.user_id.setText("eve")
+    qtbot.keyClicks(forged.pin, "5555")
+    qtbot.keyClicks(forged.pin_again, "5555")
+    forged.add_button.click()
+    assert "sign" in forged.message.text() and len(users_app.controller.users()) == 3
+
+
+def test_the_demo_ward_signs_in_with_its_pins_and_charts(
+    qapp: QApplication, qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from bedside.clock import SystemClock
+    from bedside.demo import DEMO_PINS, build_demo
+
+    now = datetime.now(UTC)
+    path = tmp_path / "demo.db"
+    build_demo(str(path), now=now)
+
+    app = build(
+        qapp,
+        path,
+        SystemClock(),
+        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+        pool=QThreadPool(),
+    )
+    qtbot.addWidget(app.window)
+    try:
+        assert DEMO_PINS == {
+            "admin.demo": "1111",
+            "nurse.demo": "2222",
+            "dr.demo": "3333",
+            "review.demo": "4444",
+        }
+        dialog = login(app, qtbot, "nurse.demo", "2222")
+        assert dialog.author is not None
+        app.user.sign_in(dialog.author)
+        patient = app.controller.board()[0].patient_id
+        at = app.controller.now()
+        note = Note(text="seen on the round")
+        with qtbot.waitSignal(app.controller.recorded, timeout=20_000) as saved:
+            app.controller.submit(
+                "test",
+                patient,
+                lambda author: lambda ward: ward.note(patient, note, observed_at=at, author=author),
+            )
+        assert saved.args[1] == patient
+        [last] = app.controller.ward.records(patient, ["note"])[-1:]
+        assert last.author == "nurse.demo"
+        reader = login(app, qtbot, "review.demo", "4444")
+        assert reader.author is not None and reader.author.role is Role.READ_ONLY
+    finally:
+        app.shutdown()
