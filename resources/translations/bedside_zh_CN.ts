@@ -1136,6 +1136,10 @@
         <translation>您的用户名，例如 nurse.ada</translation>
     </message>
     <message>
+        <source>Every record you chart carries your user id. This ward has no users yet, so no PIN is asked.</source>
+        <translation>您录入的每条记录都带有您的用户名。本病区尚无用户，因此不要求输入 PIN。</translation>
+    </message>
+    <message>
         <source>PINs are not checked on this installation yet: anyone can unlock with any user id.</source>
         <translation>本系统目前尚不校验 PIN：任何人都可以用任意用户名解锁。</translation>
     </message>
@@ -1146,6 +1150,50 @@
     <message>
         <source>Not unlocked: who is charting was not confirmed.</source>
         <translation>未解锁：记录人未确认。</translation>
+    </message>
+    <message>
+        <source>Not signed in: the PIN was not accepted.</source>
+        <translation>未登录：PIN 未被接受。</translation>
+    </message>
+    <message>
+        <source>Sign in to Bedside</source>
+        <translation>登录 Bedside</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Every record you chart carries your user id.</source>
+        <translation>您录入的每条记录都带有您的用户名。</translation>
+    </message>
+    <message>
+        <source>Create the ward&apos;s first admin</source>
+        <translation>创建本病区的第一位管理员</translation>
+    </message>
+    <message>
+        <source>e.g. admin.ward</source>
+        <translation>例如 admin.ward</translation>
+    </message>
+    <message>
+        <source>Create and sign in</source>
+        <translation>创建并登录</translation>
+    </message>
+    <message>
+        <source>PIN (4–64 characters)</source>
+        <translation>PIN（4–64 个字符）</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>再次输入 PIN</translation>
+    </message>
+    <message>
+        <source>This ward has no users yet. Create its admin: the admin creates the nurses&apos; and physicians&apos; user ids and PINs, and does not chart.</source>
+        <translation>本病区尚无用户。请创建管理员：管理员为护士和医生创建用户名和 PIN，本人不录入临床记录。</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the PIN twice, the same.</source>
+        <translation>两次输入的 PIN 不一致：请输入两次相同的 PIN。</translation>
     </message>
     <message>
         <source>Bedside is locked</source>
@@ -1222,10 +1270,6 @@
     <message>
         <source>Role</source>
         <translation>角色</translation>
-    </message>
-    <message>
-        <source>Every record you chart carries your user id. (PIN login comes later.)</source>
-        <translation>您记录的每条记录都带有您的用户名。（PIN 登录将在以后提供。）</translation>
     </message>
     <message>
         <source>not determinable</source>
@@ -1338,6 +1382,10 @@
     <message>
         <source>Switch &amp;user</source>
         <translation>切换用户(&amp;U)</translation>
+    </message>
+    <message>
+        <source>U&amp;sers…</source>
+        <translation>用户(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Lock the screen</source>
@@ -1990,6 +2038,50 @@
     <message>
         <source>Restore this backup and open</source>
         <translation>恢复此备份并打开</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>LOCKED OUT</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Users of this ward</source>
+        <translation>本病区的用户</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>Disable the selected user</source>
+        <translation>停用所选用户</translation>
+    </message>
+    <message>
+        <source>Give the selected user this PIN</source>
+        <translation>为所选用户设置此 PIN</translation>
+    </message>
+    <message>
+        <source>{0} was added.</source>
+        <translation>已添加 {0}。</translation>
+    </message>
+    <message>
+        <source>{0} is disabled: they can no longer sign in.</source>
+        <translation>{0} 已停用：无法再登录。</translation>
+    </message>
+    <message>
+        <source>{0} has a new PIN; a lockout is lifted.</source>
+        <translation>{0} 已设置新 PIN；锁定已解除。</translation>
     </message>
 </context>
 <context>
