@@ -224,6 +224,8 @@ class VitalSigns(Record):
     def _spec_for(self, spec: FieldSpec) -> FieldSpec:
         # D8: a temperature is kept in the unit it was taken in, and checked against that unit's range.
         if spec.name == "temperature" and isinstance(self.temperature_unit, TempUnit):
+            if spec is _TEMPERATURE:
+                return _TEMPERATURE_IN[self.temperature_unit]  # made once, below
             return replace(spec, constraint=TEMP_RANGES[self.temperature_unit])
         return spec
 
@@ -256,6 +258,9 @@ class VitalSigns(Record):
             errors.append(FieldError("o2_indication", message, "none (room air)"))
         return errors
 
+
+_TEMPERATURE = next(s for s in specs_of(VitalSigns) if s.name == "temperature")
+_TEMPERATURE_IN = {unit: replace(_TEMPERATURE, constraint=r) for unit, r in TEMP_RANGES.items()}
 
 _ICE_ITEMS = tuple(f"ice_{item}" for item in ICE_ITEMS)
 # SPEC 7, in the order of the table; each is entered as its points 0-4 (items 1-4 are reverse scored).
