@@ -429,8 +429,8 @@ class _Plan:
             else:
                 needed.add(spec.name)  # required, or written by `to_payload` even at its default
         self.needed = frozenset(needed)
-        # A class whose range depends on another field (`_spec_for`) checks its values on the record.
-        self.dependent = cls._spec_for is not Record._spec_for
+        # A range that depends on another field (`_spec_for`) is checked on the built record.
+        self.dependent = tuple(s for s in specs_of(cls) if s.name in cls.DEPENDENT)
 
 
 def _never(value: object) -> bool:
@@ -518,16 +518,12 @@ def received_record(kind: str, data: object, text: object) -> Record | None:
                     None  # an unknown value (or one of another JSON type): the full path words it
                 )
             value = member
-        elif not dependent and not compiled[2](value):
+        elif not compiled[2](value) and name not in plan.cls.DEPENDENT:
             return None
         put(record, name, value)
-    if dependent:
-        for name in data:
-            spec, members, check = known[name]
-            if members is None:
-                own = record._spec_for(spec)
-                if not (check if own is spec else value_check(own))(data[name]):
-                    return None
+    for spec in dependent:
+        if spec.name in data and not value_check(record._spec_for(spec))(data[spec.name]):
+            return None
     if record.check():
         return None
     try:

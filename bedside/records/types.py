@@ -112,6 +112,9 @@ class Record:
     SPECS: ClassVar[dict[str, Constraint]] = {}
     # A ward-level record (the ward's users and sign-ins) is filed under WARD_ID, never a patient's id.
     WARD_LEVEL: ClassVar[bool] = False
+    # The fields whose constraint `_spec_for` may change (a range that depends on another field); for
+    # every other field it gives the spec itself (tests/bedside/test_receive_fast.py).
+    DEPENDENT: ClassVar[frozenset[str]] = frozenset()
 
     def __post_init__(self) -> None:
         for spec in specs_of(type(self)):
@@ -195,6 +198,7 @@ class VitalSigns(Record):
         "fio2": Num("0.21", "1.00"),
         "crt_s": Num("0", "15", "s"),
     }
+    DEPENDENT: ClassVar[frozenset[str]] = frozenset({"temperature"})
     temperature: float | None = None
     temperature_unit: TempUnit | None = None
     temperature_route: TempRoute | None = None
@@ -393,6 +397,7 @@ _ANY_DOSE = Num(
 class Intervention(Record):
     KIND: ClassVar[str] = "intervention"
     SPECS: ClassVar[dict[str, Constraint]] = {"dose": _ANY_DOSE}  # in the unit's range: _spec_for
+    DEPENDENT: ClassVar[frozenset[str]] = frozenset({"dose"})
     drug: Drug
     dose: float
     dose_unit: DoseUnit

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
+from functools import lru_cache
 from hashlib import sha256
 from typing import Any
 
@@ -43,6 +44,7 @@ from bedside.records.fields import (
     OLDEST,
     FieldSpec,
     Num,
+    Text,
     _json_problem,
     _text_problem,
     check_field,
@@ -341,6 +343,8 @@ def _field_ok(spec: FieldSpec, value: object) -> bool:
         rule = spec.constraint
         return not isinstance(rule, Num) or rule.contains(value)  # type: ignore[arg-type]
     if base is str:
+        if kind is str and isinstance(spec.constraint, Text):
+            return _text_ok(value, spec.constraint)
         return _text_problem(value, spec.constraint) is None
     if base is bool:
         return kind is bool
@@ -353,6 +357,12 @@ def _field_ok(spec: FieldSpec, value: object) -> bool:
     if isinstance(base, type) and issubclass(base, Enum):
         return isinstance(value, base)
     return not check_field(spec, value)
+
+
+@lru_cache(maxsize=4096)
+def _text_ok(value: str, rule: Text) -> bool:
+    """`_text_problem(value, rule) is None`, remembered: a batch repeats its patient ids and authors."""
+    return _text_problem(value, rule) is None
 
 
 def validate_received(

@@ -349,3 +349,23 @@ def test_a_batch_is_received_alike_with_and_without_the_one_pass_path(
         assert words in refused[changed[n]["id"]]
     assert "acvpu" in refused[changed[9]["id"]] and "canonical" in refused[changed[8]["id"]]
     assert refused[changed[11]["id"]] == "refused: sbp: unknown field"
+
+
+def test_only_the_declared_fields_have_a_constraint_that_depends_on_another_field() -> None:
+    """`received_record` checks the other fields against their own spec: `_spec_for` must give it
+    whatever value any enum field (a unit) has."""
+    changed = set()
+    for cls in RECORD_TYPES.values():
+        specs = specs_of(cls)
+        for switch in specs:
+            members = list(switch.base) if issubclass(switch.base, Enum) else [None]
+            for member in members:
+                record = object.__new__(cls)
+                for spec in specs:
+                    object.__setattr__(record, spec.name, None)
+                object.__setattr__(record, switch.name, member)
+                for spec in specs:
+                    if record._spec_for(spec) is not spec:
+                        changed.add((cls.KIND, spec.name))
+                        assert spec.name in cls.DEPENDENT, (cls.KIND, spec.name)
+    assert changed == {("vitals", "temperature"), ("intervention", "dose")}
