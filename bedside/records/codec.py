@@ -120,19 +120,58 @@ def from_payload(kind: str, data: object, *, check: bool = True) -> Record:
         return decode_assessment(data)
     if not isinstance(data, dict):
         raise RecordInvalid([FieldError("payload", "payload: not an object", "a JSON object")])
-    specs = {spec.name: spec for spec in specs_of(cls)}
-    errors = [
-        FieldError(k, f"{k}: unknown field", ", ".join(specs)) for k in data if k not in specs
-    ]
-    required = {
-        f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
-    }
-    errors += [FieldError(k, f"{k}: required", specs[k].allowed) for k in required - data.keys()]
-    if errors:
+    specs, required = _shape(cls)
+    if not data.keys() <= specs.keys() or not required <= data.keys():
+        errors = [
+            FieldError(k, f"{k}: unknown field", ", ".join(specs)) for k in data if k not in specs
+        ]
+        errors += [
+            FieldError(k, f"{k}: required", specs[k].allowed) for k in required - data.keys()
+        ]
         raise RecordInvalid(errors)
-    record = cls(**{name: _decode(specs[name].base, value) for name, value in data.items()})
+    plan = _FAST.get(kind)
+    record = _decoded(plan, data) if plan is not None else None
+    if record is None:
+        record = cls(**{name: _decode(specs[name].base, value) for name, value in data.items()})
     if check and (errors := validate_record(record)):
         raise RecordInvalid(errors)
+    return record
+
+
+def _shape(cls: type[Record]) -> tuple[dict[str, FieldSpec], frozenset[str]]:
+    """A record type's specs by name and its required fields, read once."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        required = frozenset(
+            f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
+        )
+        shape = _SHAPES[cls] = ({spec.name: spec for spec in specs_of(cls)}, required)
+    return shape
+
+
+_SHAPES: dict[type[Record], tuple[dict[str, FieldSpec], frozenset[str]]] = {}
+
+
+def _decoded(plan: _Plan, data: dict[str, Any]) -> Record | None:
+    """`cls(**data)` for a payload of known fields with every required one, built without running
+    `__post_init__`, which for these kinds only turns an enum's value into its member: done here for
+    a JSON value that is exactly a member's value. None for any other value of an enum field (a
+    value left as given, for validate to name): use `cls(**data)`."""
+    record = object.__new__(plan.cls)
+    put = object.__setattr__
+    for name, value in plan.defaults.items():
+        put(record, name, value)
+    known = plan.fields
+    for name, value in data.items():
+        members = known[name][1]
+        if members is not None and value is not None:
+            if type(value) is not str and type(value) is not int:
+                return None
+            member = members.get(value)
+            if member is None or type(member.value) is not type(value):
+                return None
+            value = member
+        put(record, name, value)
     return record
 
 
@@ -409,7 +448,7 @@ class _Plan:
     """One kind's compiled checks: per field, its spec and either its enum members by value or the
     check of its value; the fields that must be present; the value of each absent field."""
 
-    __slots__ = ("absent", "cls", "dependent", "fields", "needed")
+    __slots__ = ("absent", "cls", "defaults", "dependent", "fields", "needed")
 
     def __init__(self, cls: type[Record]) -> None:
         declared = {f.name: f for f in fields(cls)}
@@ -429,6 +468,7 @@ class _Plan:
             else:
                 needed.add(spec.name)  # required, or written by `to_payload` even at its default
         self.needed = frozenset(needed)
+        self.defaults = {f.name: f.default for f in declared.values() if f.default is not MISSING}
         # A range that depends on another field (`_spec_for`) is checked on the built record.
         self.dependent = tuple(s for s in specs_of(cls) if s.name in cls.DEPENDENT)
 
@@ -479,6 +519,8 @@ def _fast_plans() -> dict[str, _Plan]:
     plans = {}
     for kind, cls in RECORD_TYPES.items():
         if cls is AssessmentRecord or cls.__post_init__ is not Record.__post_init__:
+            continue
+        if any(f.default_factory is not MISSING for f in fields(cls)):
             continue
         if all(
             s.base in (str, int, float, bool)
