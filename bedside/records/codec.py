@@ -10,7 +10,9 @@ them as they were stored and shown.
 from __future__ import annotations
 
 import base64
+import math
 import uuid
+from collections.abc import Callable
 from dataclasses import MISSING, fields
 from datetime import date, datetime
 from enum import Enum
@@ -19,9 +21,9 @@ from typing import Any
 from bedside.alert_vocabulary import Priority
 from bedside.clinical.assessment import Domain, Flag, Reason
 from bedside.clinical.vocabulary import EncephalopathyTool
-from bedside.records.canonical import iso_utc, parse_utc
+from bedside.records.canonical import canonical_json, iso_utc, parse_utc
 from bedside.records.envelope import validate_record
-from bedside.records.fields import FieldError, RecordInvalid
+from bedside.records.fields import FieldError, FieldSpec, Num, RecordInvalid, Text, _text_problem
 from bedside.records.reason_codes import decode_reason, encode_reason
 from bedside.records.types import RECORD_TYPES, AssessmentRecord, Record, specs_of
 
@@ -118,19 +120,58 @@ def from_payload(kind: str, data: object, *, check: bool = True) -> Record:
         return decode_assessment(data)
     if not isinstance(data, dict):
         raise RecordInvalid([FieldError("payload", "payload: not an object", "a JSON object")])
-    specs = {spec.name: spec for spec in specs_of(cls)}
-    errors = [
-        FieldError(k, f"{k}: unknown field", ", ".join(specs)) for k in data if k not in specs
-    ]
-    required = {
-        f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
-    }
-    errors += [FieldError(k, f"{k}: required", specs[k].allowed) for k in required - data.keys()]
-    if errors:
+    specs, required = _shape(cls)
+    if not data.keys() <= specs.keys() or not required <= data.keys():
+        errors = [
+            FieldError(k, f"{k}: unknown field", ", ".join(specs)) for k in data if k not in specs
+        ]
+        errors += [
+            FieldError(k, f"{k}: required", specs[k].allowed) for k in required - data.keys()
+        ]
         raise RecordInvalid(errors)
-    record = cls(**{name: _decode(specs[name].base, value) for name, value in data.items()})
+    plan = _FAST.get(kind)
+    record = _decoded(plan, data) if plan is not None else None
+    if record is None:
+        record = cls(**{name: _decode(specs[name].base, value) for name, value in data.items()})
     if check and (errors := validate_record(record)):
         raise RecordInvalid(errors)
+    return record
+
+
+def _shape(cls: type[Record]) -> tuple[dict[str, FieldSpec], frozenset[str]]:
+    """A record type's specs by name and its required fields, read once."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        required = frozenset(
+            f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
+        )
+        shape = _SHAPES[cls] = ({spec.name: spec for spec in specs_of(cls)}, required)
+    return shape
+
+
+_SHAPES: dict[type[Record], tuple[dict[str, FieldSpec], frozenset[str]]] = {}
+
+
+def _decoded(plan: _Plan, data: dict[str, Any]) -> Record | None:
+    """`cls(**data)` for a payload of known fields with every required one, built without running
+    `__post_init__`, which for these kinds only turns an enum's value into its member: done here for
+    a JSON value that is exactly a member's value. None for any other value of an enum field (a
+    value left as given, for validate to name): use `cls(**data)`."""
+    record = object.__new__(plan.cls)
+    put = object.__setattr__
+    for name, value in plan.defaults.items():
+        put(record, name, value)
+    known = plan.fields
+    for name, value in data.items():
+        members = known[name][1]
+        if members is not None and value is not None:
+            if type(value) is not str and type(value) is not int:
+                return None
+            member = members.get(value)
+            if member is None or type(member.value) is not type(value):
+                return None
+            value = member
+        put(record, name, value)
     return record
 
 
@@ -391,4 +432,149 @@ def _uuid_b64(text: str) -> str:
     return str(uuid.UUID(bytes=base64.urlsafe_b64decode(text + "==")))
 
 
+# --- the received record, checked in one pass ---------------------------------------------------------
+# A record received from another machine is refused when `from_payload(kind, data, check=False)` fails,
+# when `canonical_json(to_payload(record))` is not the text it came as, or when `validate_record` finds
+# anything. For the kinds whose fields are numbers, text, booleans and plain enums, and whose record
+# changes nothing it is given (no `__post_init__` of its own), `received_record` decides "all of these
+# pass" in one pass over the payload: each value checked by a check compiled once per field, the record
+# built without the general decoder, its own `check()` run, and the canonical form compared as the
+# parsed payload re-serialised (which is `to_payload(record)` exactly when every value is kept as it came,
+# no value is None and every field `to_payload` always writes is there). On any doubt it gives None and
+# the caller takes the full path, which words every refusal (tests/bedside/test_receive_fast.py).
+
+
+class _Plan:
+    """One kind's compiled checks: per field, its spec and either its enum members by value or the
+    check of its value; the fields that must be present; the value of each absent field."""
+
+    __slots__ = ("absent", "cls", "defaults", "dependent", "fields", "needed")
+
+    def __init__(self, cls: type[Record]) -> None:
+        declared = {f.name: f for f in fields(cls)}
+        self.cls = cls
+        self.fields: dict[str, tuple[FieldSpec, dict[object, Enum] | None, Callable[[Any], bool]]]
+        self.fields = {}
+        needed = set()
+        self.absent: dict[str, object] = {}
+        for spec in specs_of(cls):
+            if issubclass(spec.base, Enum):
+                self.fields[spec.name] = (spec, {m.value: m for m in spec.base}, _never)
+            else:
+                self.fields[spec.name] = (spec, None, value_check(spec))
+            default = declared[spec.name].default
+            if default is None and spec.optional:
+                self.absent[spec.name] = None  # left out of the payload; None passes check_field
+            else:
+                needed.add(spec.name)  # required, or written by `to_payload` even at its default
+        self.needed = frozenset(needed)
+        self.defaults = {f.name: f.default for f in declared.values() if f.default is not MISSING}
+        # A range that depends on another field (`_spec_for`) is checked on the built record.
+        self.dependent = tuple(s for s in specs_of(cls) if s.name in cls.DEPENDENT)
+
+
+def _never(value: object) -> bool:
+    return False
+
+
+def value_check(spec: FieldSpec) -> Callable[[Any], bool]:
+    """`_value_check(spec)`, compiled once per spec."""
+    check = _CHECKS.get(spec)
+    if check is None:
+        check = _CHECKS[spec] = _value_check(spec)
+    return check
+
+
+_CHECKS: dict[FieldSpec, Callable[[Any], bool]] = {}
+
+
+def _value_check(spec: FieldSpec) -> Callable[[Any], bool]:
+    """A check of one JSON value against `spec` (never None): True only where `check_field(spec, v)`
+    finds nothing. Types are matched exactly, as JSON decodes them."""
+    base, rule = spec.base, spec.constraint
+    if base is bool:
+        return lambda v: type(v) is bool
+    if base is int or base is float:
+        lo, hi = (
+            (float(rule.lo), float(rule.hi)) if isinstance(rule, Num) else (-math.inf, math.inf)
+        )
+        lo_open = isinstance(rule, Num) and rule.lo_open
+        if base is int:
+            if lo_open:
+                return lambda v: type(v) is int and lo < v <= hi
+            return lambda v: type(v) is int and lo <= v <= hi
+        if lo_open:
+            return lambda v: (
+                (type(v) is int or (type(v) is float and math.isfinite(v))) and (lo < v <= hi)
+            )
+        return lambda v: (
+            (type(v) is int or (type(v) is float and math.isfinite(v))) and (lo <= v <= hi)
+        )
+    if base is str and isinstance(rule, Text):
+        return lambda v: type(v) is str and _text_problem(v, rule) is None
+    return _never
+
+
+def _fast_plans() -> dict[str, _Plan]:
+    plans = {}
+    for kind, cls in RECORD_TYPES.items():
+        if cls is AssessmentRecord or cls.__post_init__ is not Record.__post_init__:
+            continue
+        if any(f.default_factory is not MISSING for f in fields(cls)):
+            continue
+        if all(
+            s.base in (str, int, float, bool)
+            or (issubclass(s.base, Enum) and s.base is not Priority)
+            for s in specs_of(cls)
+        ):
+            plans[kind] = _Plan(cls)
+    return plans
+
+
+def received_record(kind: str, data: object, text: object) -> Record | None:
+    """The record `from_payload(kind, data, check=False)` builds from a received payload (`data`, parsed
+    from `text`), when it is certain that every field passes `check_field`, the record's `check()` finds
+    nothing and `text` is `canonical_json(to_payload(record))`; None on any doubt (use the full path)."""
+    plan = _FAST.get(kind)
+    if plan is None or type(data) is not dict or type(text) is not str:
+        return None
+    if not plan.needed <= data.keys():
+        return None
+    record = object.__new__(plan.cls)
+    put = object.__setattr__
+    for name, value in plan.absent.items():
+        put(record, name, value)
+    known = plan.fields
+    dependent = plan.dependent
+    for name, value in data.items():
+        compiled = known.get(name)
+        if compiled is None:
+            return None
+        members = compiled[1]
+        if members is not None:
+            if type(value) is not str and type(value) is not int:
+                return None
+            member = members.get(value)
+            if member is None or type(member.value) is not type(value):
+                return (
+                    None  # an unknown value (or one of another JSON type): the full path words it
+                )
+            value = member
+        elif not compiled[2](value) and name not in plan.cls.DEPENDENT:
+            return None
+        put(record, name, value)
+    for spec in dependent:
+        if spec.name in data and not value_check(record._spec_for(spec))(data[spec.name]):
+            return None
+    if record.check():
+        return None
+    try:
+        if canonical_json(data) != text:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return record
+
+
 _PLAIN_KINDS = _plain_kinds()
+_FAST = _fast_plans()

@@ -114,6 +114,9 @@ class Record:
     SPECS: ClassVar[dict[str, Constraint]] = {}
     # A ward-level record (the ward's users and sign-ins) is filed under WARD_ID, never a patient's id.
     WARD_LEVEL: ClassVar[bool] = False
+    # The fields whose constraint `_spec_for` may change (a range that depends on another field); for
+    # every other field it gives the spec itself (tests/bedside/test_receive_fast.py).
+    DEPENDENT: ClassVar[frozenset[str]] = frozenset()
 
     def __post_init__(self) -> None:
         for spec in specs_of(type(self)):
@@ -197,6 +200,7 @@ class VitalSigns(Record):
         "fio2": Num("0.21", "1.00"),
         "crt_s": Num("0", "15", "s"),
     }
+    DEPENDENT: ClassVar[frozenset[str]] = frozenset({"temperature"})
     temperature: float | None = None
     temperature_unit: TempUnit | None = None
     temperature_route: TempRoute | None = None
@@ -226,6 +230,8 @@ class VitalSigns(Record):
     def _spec_for(self, spec: FieldSpec) -> FieldSpec:
         # D8: a temperature is kept in the unit it was taken in, and checked against that unit's range.
         if spec.name == "temperature" and isinstance(self.temperature_unit, TempUnit):
+            if spec is _TEMPERATURE:
+                return _TEMPERATURE_IN[self.temperature_unit]  # made once, below
             return replace(spec, constraint=TEMP_RANGES[self.temperature_unit])
         return spec
 
@@ -258,6 +264,9 @@ class VitalSigns(Record):
             errors.append(FieldError("o2_indication", message, "none (room air)"))
         return errors
 
+
+_TEMPERATURE = next(s for s in specs_of(VitalSigns) if s.name == "temperature")
+_TEMPERATURE_IN = {unit: replace(_TEMPERATURE, constraint=r) for unit, r in TEMP_RANGES.items()}
 
 _ICE_ITEMS = tuple(f"ice_{item}" for item in ICE_ITEMS)
 # SPEC 7, in the order of the table; each is entered as its points 0-4 (items 1-4 are reverse scored).
@@ -390,6 +399,7 @@ _ANY_DOSE = Num(
 class Intervention(Record):
     KIND: ClassVar[str] = "intervention"
     SPECS: ClassVar[dict[str, Constraint]] = {"dose": _ANY_DOSE}  # in the unit's range: _spec_for
+    DEPENDENT: ClassVar[frozenset[str]] = frozenset({"dose"})
     drug: Drug
     dose: float
     dose_unit: DoseUnit

@@ -4,14 +4,19 @@ reads a stamp as `HlcStamp.parse` does (and refuses what it refuses)."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import bedside.store.receive as receive_module
 from bedside.clock import ManualClock
 from bedside.ids import HlcStamp
 from bedside.records import (
@@ -19,13 +24,21 @@ from bedside.records import (
     RECORD_TYPES,
     TEMP_RANGES,
     Draft,
+    RecordInvalid,
+    canonical_json,
+    codec,
     from_payload,
     to_payload,
     validate,
 )
+from bedside.records.codec import received_record
+from bedside.records.envelope import validate_record
 from bedside.records.fields import check_field
 from bedside.records.types import WARD_ID, PolicySet, specs_of
-from bedside.store.receive import _field_ok, parse_stamp, validate_received
+from bedside.store.connection import open_database, transaction
+from bedside.store.log import Log
+from bedside.store.receive import _field_ok, parse_stamp, receive, validate_received
+from bedside.store.schema import RECORD_COLUMNS
 from tests.support.ward_fixtures import (
     START,
     capd_check,
@@ -185,3 +198,199 @@ def test_parse_stamp_reads_as_hlc_stamp_parse(text: str) -> None:
             parse_stamp(text)
     else:
         assert parse_stamp(text) == expected
+
+
+# --- the one-pass codec path (`received_record`) against the full path ---------------------------------
+
+_SAMPLES = [
+    normal_adult_vitals(),
+    normal_child_vitals(),
+    normal_adult_vitals(temperature=101.2, temperature_unit="F"),
+    normal_adult_vitals(o2_device="nasal_cannula", o2_flow_l_min=2.0, o2_indication="crs_hypoxia"),
+    ice_check(),
+    ice_check(7),
+    capd_check(),
+]
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from(
+        [v for v in PROBES if isinstance(v, str)] + ["C", "F", "room_air", "A", "ice"]
+    )
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+def _full(kind: str, data: Any, text: str) -> tuple[bool, Any]:
+    """What the receiving full path decides on a payload: (accepted, the record)."""
+    try:
+        record = from_payload(kind, data, check=False)
+        if canonical_json(to_payload(record)) != text:
+            return False, None
+    except Exception:  # refused (RecordInvalid), or a payload the codec cannot even read
+        return False, None
+    return not validate_record(record), record
+
+
+def _decoded(kind: str, data: Any) -> tuple[str, Any]:
+    try:
+        return "ok", from_payload(kind, data, check=False)
+    except RecordInvalid as err:
+        return "refused", err.errors
+    except Exception as err:
+        return "raised", type(err)
+
+
+def _agree(kind: str, data: Any, text: str) -> bool:
+    # `from_payload` decodes these kinds without `__post_init__`: the same record as with it.
+    shortcut = _decoded(kind, data)
+    plans = codec._FAST
+    codec._FAST = {}
+    try:
+        assert _decoded(kind, data) == shortcut, text
+    finally:
+        codec._FAST = plans
+    fast = received_record(kind, data, text)
+    accepted, record = _full(kind, data, text)
+    if fast is not None:  # the one-pass path never accepts what the full path refuses...
+        assert accepted, (kind, text)
+        assert fast == record and to_payload(fast) == to_payload(record), text
+    return fast is not None
+
+
+def test_received_record_takes_ordinary_records_and_builds_what_from_payload_builds() -> None:
+    for record in _SAMPLES:
+        text = canonical_json(to_payload(record))
+        assert _agree(record.KIND, json.loads(text), text), text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    sample=st.sampled_from(_SAMPLES),
+    changes=st.dictionaries(
+        st.sampled_from([*sorted({s.name for r in _SAMPLES for s in specs_of(type(r))}), "x"]),
+        _JSON_VALUES | st.sampled_from([p for p in PROBES if isinstance(p, int | float | str)]),
+        max_size=3,
+    ),
+    drop=st.sets(st.integers(0, 30), max_size=3),
+    spaced=st.booleans(),
+)
+def test_received_record_never_accepts_what_the_full_path_refuses(
+    sample: Any, changes: dict[str, Any], drop: set[int], spaced: bool
+) -> None:
+    payload = to_payload(sample)
+    assert isinstance(payload, dict)
+    names = sorted(payload)
+    payload = {k: payload[k] for i, k in enumerate(names) if i not in drop} | changes
+    try:
+        text = canonical_json(payload)
+    except (TypeError, ValueError):
+        text = json.dumps(payload, allow_nan=True)  # NaN or infinity as a hub could send it
+    if spaced:
+        text = json.dumps(json.loads(text), sort_keys=True)  # not the canonical separators
+    _agree(sample.KIND, json.loads(text), text)
+
+
+def test_the_fuzz_corpus_of_every_kind_agrees() -> None:
+    taken = tried = 0
+    for cls in RECORD_TYPES.values():
+        for sample in [r for r in _SAMPLES if type(r) is cls] or [None]:
+            base = to_payload(sample) if sample is not None else {}
+            for spec in specs_of(cls):
+                for value in _probes_for(spec):
+                    payload = {**base, spec.name: value} if isinstance(base, dict) else base
+                    try:
+                        text = canonical_json(payload)
+                    except (TypeError, ValueError):
+                        continue
+                    taken += _agree(cls.KIND, json.loads(text), text)
+                    tried += 1
+    assert 50 < taken < tried - 500  # both sides are exercised
+
+
+def _rows(tmp_path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Records charted on machine A, some of them changed in transit (payload, time, author)."""
+    clock = ManualClock(START + timedelta(hours=2))
+    db = open_database(tmp_path / "a.db", clock=clock)
+    log = Log(db, clock)
+    with transaction(db):
+        for n, record in enumerate([*_SAMPLES, *_SAMPLES]):
+            log.append(
+                record,
+                patient_id=f"P{n % 3}",
+                observed_at=START + timedelta(minutes=n),
+                author="nurse.ada",
+            )
+    rows = [
+        dict(zip(RECORD_COLUMNS, r, strict=True))
+        for r in db.conn.execute(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records ORDER BY seq")
+    ]
+    db.conn.close()
+    changed = [dict(r) for r in rows]
+    changed[1]["payload"] = changed[1]["payload"].replace('"hr":', '"hr": ')
+    changed[3]["payload"] = changed[3]["payload"].replace("98", "9.8e1")
+    changed[5]["observed_at"] = changed[5]["observed_at"].replace(".000000Z", "Z")
+    changed[7]["author"] = "nurse ada"
+    changed[9]["payload"] = changed[9]["payload"].replace('"A"', '"Q"')
+    changed[8]["payload"] = changed[8]["payload"].replace("}", ',"sbp":null}')
+    changed[11]["payload"] = changed[11]["payload"].replace("}", ',"sbp":120}')
+    return rows, changed
+
+
+def _received(tmp_path: Path, name: str, rows: list[dict[str, Any]]) -> tuple[Any, ...]:
+    clock = ManualClock(START + timedelta(hours=2))
+    db = open_database(tmp_path / f"{name}.db", clock=clock)
+    log = Log(db, clock)
+    with transaction(db):
+        out = receive(db, log, rows, clock, clock_suspect_after=timedelta(hours=1))
+    tables = {
+        t: db.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+        for t in ("records", "vitals", "neuro_checks", "sync_flags", "devices")
+        if db.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [t]).fetchone()
+    }
+    reasons = [(q.record_id, q.reason) for q in out.quarantined]
+    db.conn.close()
+    return out.accepted, reasons, out.flags, tables
+
+
+def test_a_batch_is_received_alike_with_and_without_the_one_pass_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows, changed = _rows(tmp_path)
+    fast_good = _received(tmp_path, "fast-good", rows)
+    fast_bad = _received(tmp_path, "fast-bad", changed)
+    monkeypatch.setattr(receive_module, "received_record", lambda *a: None)
+    assert _received(tmp_path, "full-good", rows) == fast_good
+    assert _received(tmp_path, "full-bad", changed) == fast_bad
+    assert fast_good[0] == len(rows) and fast_good[3]["vitals"]
+    refused = dict(fast_bad[1])
+    for n, words in [(1, "canonical"), (3, "canonical"), (5, "stored form"), (7, "author")]:
+        assert words in refused[changed[n]["id"]]
+    assert "acvpu" in refused[changed[9]["id"]] and "canonical" in refused[changed[8]["id"]]
+    assert refused[changed[11]["id"]] == "refused: sbp: unknown field"
+
+
+def test_only_the_declared_fields_have_a_constraint_that_depends_on_another_field() -> None:
+    """`received_record` checks the other fields against their own spec: `_spec_for` must give it
+    whatever value any enum field (a unit) has."""
+    changed = set()
+    for cls in RECORD_TYPES.values():
+        specs = specs_of(cls)
+        for switch in specs:
+            members = list(switch.base) if issubclass(switch.base, Enum) else [None]
+            for member in members:
+                record = object.__new__(cls)
+                for spec in specs:
+                    object.__setattr__(record, spec.name, None)
+                object.__setattr__(record, switch.name, member)
+                for spec in specs:
+                    if record._spec_for(spec) is not spec:
+                        changed.add((cls.KIND, spec.name))
+                        assert spec.name in cls.DEPENDENT, (cls.KIND, spec.name)
+    assert changed == {("vitals", "temperature"), ("intervention", "dose")}

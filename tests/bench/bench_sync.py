@@ -1,6 +1,7 @@
 """Benchmark of sync through both hubs (a script, not a test).
 
-    .venv/bin/python tests/bench/bench_sync.py [--records 100000] [--quick] [--pg URL]
+    .venv/bin/python tests/bench/bench_sync.py [--records 100000] [--quick] [--no-pg]
+    .venv/bin/python tests/bench/bench_sync.py --receive-only [--records 5000] [--profile]
 
 Machine A charts N records (an admission per patient, then vitals every 15 minutes, written through
 `Log.append`). Then, in the same run:
@@ -13,12 +14,16 @@ Machine A charts N records (an admission per patient, then vitals every 15 minut
       chain) and writing its projections, then re-derives each patient's picture once: records/s;
   (f) a re-run with nothing new.
 
+`--receive-only` times `receive()` alone (no hub): the charted rows received into a fresh machine in one
+transaction, CPU time, best of 5; `--profile` adds a cProfile of one such run.
+
 Goals (reported, never asserted): push <= 2x its raw baseline, pull >= 20,000 records/s, re-run < 1 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sqlite3
 import sys
@@ -133,14 +138,56 @@ def timed_sync(path: Path, url: str, clock: ManualClock) -> tuple[float, object]
     return took, report
 
 
+def receive_only(records: int, patients: int, profile: bool) -> None:
+    """CPU time of `receive()` for the rows of machine A, into a fresh machine, best of 5."""
+    import cProfile
+    import pstats
+
+    from bedside.store.receive import receive
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        clock, rows = build(folder / "a.db", records, patients)
+        versions = [dict(zip(RECORD_COLUMNS, r, strict=True)) for r in rows]
+        best = math.inf
+        for run in range(6 if profile else 5):
+            db = open_database(folder / f"b{run}.db", clock=clock)
+            log = Log(db, clock)
+            profiler = cProfile.Profile() if profile and run == 5 else None
+            start = time.process_time()
+            with transaction(db):
+                if profiler is not None:
+                    profiler.enable()
+                got = receive(db, log, versions, clock, clock_suspect_after=timedelta(hours=1))
+                if profiler is not None:
+                    profiler.disable()
+            took = time.process_time() - start
+            db.conn.close()
+            assert got.accepted == len(versions), got.quarantined[:1]
+            if profiler is not None:
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            else:
+                best = min(best, took)
+        print(
+            f"receive alone: {len(versions)} records, best of 5 {best:.3f} s CPU = "
+            f"{best / len(versions) * 1e6:.1f} µs/record ({len(versions) / best:,.0f} records/s); "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--patients", type=int, default=30)
     parser.add_argument("--quick", action="store_true", help="5,000 records")
     parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL hub")
+    parser.add_argument("--receive-only", action="store_true", help="time receive() alone")
+    parser.add_argument("--profile", action="store_true", help="with --receive-only: cProfile")
     args = parser.parse_args()
     records = 5_000 if args.quick else args.records
+    if args.receive_only:
+        receive_only(5_000 if args.records == 100_000 else records, args.patients, args.profile)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t = time.perf_counter()
