@@ -28,6 +28,7 @@ from tests.ui.conftest import AppFixture
 from tests.ui.test_login import new_app
 from ui.app import BedsideApp
 from ui.forms import RecordForm
+from ui.history import Column, HistoryView
 from ui.sign_grade import SignGradeDialog
 
 PATIENT = "AD-7"
@@ -110,6 +111,13 @@ def test_a_physician_signs_the_current_crs_grade_with_the_pin(users_app: Bedside
     shown = users_app.window.patient.signed.text()
     assert shown.startswith("Current grades signed: CRS grade 1 by dr.lee at ")
     assert dialog.result() == SignGradeDialog.DialogCode.Accepted
+    history = users_app.window.findChild(HistoryView)
+    history.refresh()
+    rows = [
+        [history.model.index(r, c).data() for c in (Column.KIND, Column.SUMMARY, Column.AUTHOR)]
+        for r in range(history.model.rowCount())
+    ]
+    assert ["Grade signed", "CRS grade 1 signed", "dr.lee"] in rows
 
 
 def test_a_wrong_pin_is_refused_with_the_sentence_and_nothing_is_stored(
