@@ -97,7 +97,7 @@ class SignGradeDialog(QDialog):
             self.pin.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(
-            QLabel(tr("Your signature is stored with your user id; it cannot be taken back."), self)
+            QLabel(tr("Your signature is stored with your user id and the time."), self)
         )
         layout.addLayout(form)
         layout.addWidget(self.error)
