@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from bedside.access import User
 from bedside.alerts import Alert
 from bedside.clinical.assessment import Assessment
-from bedside.records import FieldError, Record
+from bedside.records import FieldError, GradeSignOff, Record, Syndrome
 from bedside.staff import Author, Role
 from bedside.ward import Failed, Invalid, PatientSummary, Recorded, Result, TickResult, Ward
 from ui.session import CurrentUser
@@ -22,6 +22,7 @@ from ui.text import tr
 from ui.workers import Job, RederiveTask, TaskSignals, TickTask, WardFactory, WardWriter
 
 TICK_INTERVAL_MS = 60_000
+SIGN_KEY = "sign_grade"  # the key of a grade sign-off's save (issue 10)
 JobBuilder = Callable[[Author], Job]
 
 
@@ -37,6 +38,7 @@ class WardController(QObject):
         ward_changed(): every row may have changed (after a tick or the start-up re-derivation).
         tick_reported(object): the `TickResult` of the minute's tick.
         background_failed(str): a background task could not run (the sentence for the user).
+        author_changed(object): another user signed in, or nobody is (the `Author` or None).
     """
 
     saving = Signal(str)
@@ -47,6 +49,7 @@ class WardController(QObject):
     ward_changed = Signal()
     tick_reported = Signal(object)
     background_failed = Signal(str)
+    author_changed = Signal(object)
 
     def __init__(
         self,
@@ -77,6 +80,7 @@ class WardController(QObject):
         self._signals.ticked.connect(self._on_signals_ticked)
         self._signals.rederived.connect(self._on_signals_rederived)
         self._signals.failed.connect(self.background_failed)
+        self._user.changed.connect(self.author_changed)
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -170,6 +174,44 @@ class WardController(QObject):
             self.invalid.emit(key, result)
         elif isinstance(result, Failed):
             self.failed.emit(key, result)
+
+    def sign_grade(
+        self, patient_id: str, syndrome: Syndrome, assessment_id: str, pin: str | None
+    ) -> None:
+        """A physician signs the grade of `syndrome` in the assessment they were shown (issue 10);
+        `pin` is asked again on a ward with users (checked and audited by the ward). The result
+        arrives under SIGN_KEY; a grade that is no longer the current one is refused here."""
+        latest = self.ward.latest_assessment(patient_id)
+        if latest is None or latest.record_id != assessment_id:
+            error = FieldError(
+                "assessment_id",
+                tr(
+                    "assessment_id: the grade shown is no longer the current one (the patient "
+                    "was graded again); look at the new grade and sign again"
+                ),
+                tr("the current assessment"),
+            )
+            self.invalid.emit(SIGN_KEY, Invalid((error,)))
+            return
+        grade = latest.crs_grade if syndrome is Syndrome.CRS else latest.icans_grade
+        if grade is None:
+            error = FieldError(
+                "grade",
+                tr("grade: the {0} grade is not determinable; there is no grade to sign").format(
+                    syndrome.value.upper()
+                ),
+                tr("a determined grade"),
+            )
+            self.invalid.emit(SIGN_KEY, Invalid((error,)))
+            return
+        sign_off = GradeSignOff(syndrome=syndrome, grade=grade, assessment_id=assessment_id)
+        self.submit(
+            SIGN_KEY,
+            patient_id,
+            lambda author: (
+                lambda ward: ward.sign_grade(patient_id, sign_off, author=author, pin=pin)
+            ),
+        )
 
     # --- background ----------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from bedside.clinical.calendar import age_years, day_post_infusion
 from bedside.clinical.icans import encephalopathy_tool
 from bedside.records import Attribution, Intervention, NeuroCheck, VitalSigns
-from bedside.staff import Author
+from bedside.staff import Action, Author
 from bedside.ward import Failed, Invalid, PatientSummary, Recorded
 from bedside.workspace import StoredRecord
 from ui.alert_list import AlertList
@@ -37,6 +37,7 @@ from ui.forms import (
     VitalsForm,
     _job,
 )
+from ui.sign_grade import SignGradeDialog, sign_off_line
 from ui.text import (
     enum_text,
     grade_colours,
@@ -213,7 +214,14 @@ class PatientView(QWidget):
         self.back = QPushButton(tr("← Ward board (Esc)"), self)
         self.print_handover = QPushButton(tr("Print handover…"), self)
         self.print_handover.setObjectName("print_patient_handover")
+        self.sign_grade = QPushButton(tr("Sign grade…"), self)
+        self.sign_grade.setObjectName("sign_grade")
+        self.sign_grade.setToolTip(tr("Physicians only: sign the current CRS or ICANS grade"))
         self.header = PatientHeader(self)
+        self.signed = QLabel(self)
+        self.signed.setObjectName("grade_sign_offs")
+        self.signed.setWordWrap(True)
+        self.signed.setTextFormat(Qt.TextFormat.RichText)
         self.vitals = VitalsForm(zone, self)
         self.neuro = NeuroForm(zone, self)
         self.drug = DrugForm(zone, self)
@@ -277,10 +285,14 @@ class PatientView(QWidget):
         self.tabs.addTab(self.alerts, tr("Alerts"))
         self.tabs.addTab(_scrolled(self.discharge), tr("Discharge / transfer"))
         top = QHBoxLayout()
-        top.addWidget(self.header, 1)
+        about = QVBoxLayout()
+        about.addWidget(self.header, 1)
+        about.addWidget(self.signed)
+        top.addLayout(about, 1)
         buttons = QVBoxLayout()
         buttons.addWidget(self.back)
         buttons.addWidget(self.print_handover)
+        buttons.addWidget(self.sign_grade)
         buttons.addStretch(1)
         top.addLayout(buttons)
         layout = QVBoxLayout(self)
@@ -301,6 +313,8 @@ class PatientView(QWidget):
         self.alerts.acknowledge_requested.connect(self.acknowledge_requested)
         self.back.clicked.connect(self.back_requested)
         self.print_handover.clicked.connect(self._on_print_handover_clicked)
+        self.sign_grade.clicked.connect(self.open_sign_grade)
+        self.controller.author_changed.connect(self._on_controller_author_changed)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         # what the ward said about a save
         self.controller.saving.connect(self._on_controller_saving)
@@ -355,6 +369,36 @@ class PatientView(QWidget):
         ended = summary.ended_at is not None
         for form in self.forms.values():
             form.save.setEnabled(not ended)
+        latest = summary.latest.record_id if summary.latest is not None else None
+        sign_offs = self.controller.ward.records(self.patient_id, ["grade_sign_off"])
+        self.signed.setText(sign_off_line(sign_offs, latest, self.zone))
+        self._update_sign_grade()
+
+    def _update_sign_grade(self) -> None:
+        """Sign grade… is for a signed-in physician, on a stay not ended, with a grade to sign."""
+        author = self.controller.author
+        s = self.summary
+        self.sign_grade.setEnabled(
+            author is not None
+            and author.may(Action.SIGN_GRADE)
+            and s is not None
+            and s.patient_id == self.patient_id
+            and s.ended_at is None
+            and s.latest is not None
+        )
+
+    def open_sign_grade(self) -> SignGradeDialog | None:
+        """Opens Sign grade… for the patient shown (window-modal, never blocking the ward)."""
+        self._update_sign_grade()
+        if self.patient_id is None or not self.sign_grade.isEnabled():
+            return None
+        dialog = SignGradeDialog(self.controller, self.patient_id, self.zone, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _on_controller_author_changed(self, author: Author | None) -> None:
+        self._update_sign_grade()
 
     def _fill_running(self, now: datetime) -> None:
         self.running.clear()
