@@ -220,6 +220,22 @@
         <translation>记录人：此未保存的草稿由 {0} 填写；只有 {0} 可以保存，{1} 不能保存</translation>
     </message>
     <message>
+        <source>assessment_id: the grade shown is no longer the current one (the patient was graded again); look at the new grade and sign again</source>
+        <translation>评估：所显示的分级已不是当前分级（患者已重新分级）；请查看新的分级后再次签署</translation>
+    </message>
+    <message>
+        <source>the current assessment</source>
+        <translation>当前评估</translation>
+    </message>
+    <message>
+        <source>grade: the {0} grade is not determinable; there is no grade to sign</source>
+        <translation>分级：{0} 分级无法确定；没有可签署的分级</translation>
+    </message>
+    <message>
+        <source>a determined grade</source>
+        <translation>已确定的分级</translation>
+    </message>
+    <message>
         <source>New vitals for the open patient</source>
         <translation>为当前患者录入生命体征</translation>
     </message>
@@ -1046,6 +1062,14 @@
     <message>
         <source>Print handover…</source>
         <translation>打印交班单…</translation>
+    </message>
+    <message>
+        <source>Sign grade…</source>
+        <translation>签署分级…</translation>
+    </message>
+    <message>
+        <source>Physicians only: sign the current CRS or ICANS grade</source>
+        <translation>仅限医生：签署当前的 CRS 或 ICANS 分级</translation>
     </message>
     <message>
         <source>Stop the selected infusion now</source>
@@ -2082,6 +2106,58 @@
     <message>
         <source>{0} has a new PIN; a lockout is lifted.</source>
         <translation>{0} 已设置新 PIN；锁定已解除。</translation>
+    </message>
+    <message>
+        <source>Current grades signed: none</source>
+        <translation>当前分级的签署：无</translation>
+    </message>
+    <message>
+        <source>{0} grade {1} by {2} at {3}</source>
+        <translation>{0} {1} 级，由 {2} 于 {3} 签署</translation>
+    </message>
+    <message>
+        <source>Current grades signed: </source>
+        <translation>当前分级的签署：</translation>
+    </message>
+    <message>
+        <source>Sign grade</source>
+        <translation>签署分级</translation>
+    </message>
+    <message>
+        <source>CRS</source>
+        <translation>CRS</translation>
+    </message>
+    <message>
+        <source>ICANS</source>
+        <translation>ICANS</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签署</translation>
+    </message>
+    <message>
+        <source>Syndrome</source>
+        <translation>综合征</translation>
+    </message>
+    <message>
+        <source>Current grade</source>
+        <translation>当前分级</translation>
+    </message>
+    <message>
+        <source>Your PIN</source>
+        <translation>您的 PIN</translation>
+    </message>
+    <message>
+        <source>Your signature is stored with your user id and the time.</source>
+        <translation>您的签署将与您的用户名和时间一同保存。</translation>
+    </message>
+    <message>
+        <source>No observations charted yet: there is no grade to sign.</source>
+        <translation>尚未录入任何观察：没有可签署的分级。</translation>
+    </message>
+    <message>
+        <source>assessment of {0} ({1})</source>
+        <translation>{0} 的评估（{1}）</translation>
     </message>
 </context>
 <context>
