@@ -173,7 +173,7 @@ def main() -> int:
         pull, pulled = timed_sync(b, url, clock)
         print(
             f"fresh B, pull: {pulled.pulled} records in {pull:.2f} s "
-            f"({pulled.pulled / pull:,.0f}/s), {len(pulled.rederived)} patients re-derived, "
+            f"({pulled.pulled / pull:,.0f}/s), {len(pulled.rederived)} patients' pictures written anew by the re-derivation, "
             f"{pulled.pushed} records of B's own pushed, {len(pulled.quarantined)} quarantined"
         )
         again, _ = timed_sync(a, url, clock)
