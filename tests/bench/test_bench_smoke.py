@@ -50,3 +50,28 @@ def test_the_concurrency_benchmark_runs_quick_and_prints_the_p99(tmp_path: Path)
     assert re.search(r"^\(a\) raw durable INSERT\s+300(\s+[\d.]+){4}", done.stdout, re.M)
     assert re.search(r"ratio p99\(save, 2 writers \+ reader\) / p99\(raw\)\s+[\d.]+", done.stdout)
     assert db.exists()
+
+
+OUTAGE = Path(__file__).with_name("bench_outage.py")
+
+
+@pytest.mark.slow
+def test_the_outage_benchmark_runs_quick_and_every_record_reaches_the_hub_and_b() -> None:
+    done = subprocess.run(
+        [sys.executable, str(OUTAGE), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    backlog = re.search(r"^  backlog at\s+12 h \(local_state waiting\): (\d+)$", done.stdout, re.M)
+    counts = re.search(r"^records: A (\d+), hub (\d+), B (\d+)$", done.stdout, re.M)
+    charted = re.search(r"^machine A, offline 12 h, 3 patients: (\d+) records", done.stdout, re.M)
+    assert backlog is not None and counts is not None and charted is not None, done.stdout
+    a, hub, b = (int(n) for n in counts.groups())
+    # 3 patients x 48 rounds of vitals, 3 neuro checks each, 3 admissions, 3 corrections, plus derived.
+    assert a == hub == b >= 3 * 48 + 9 + 3 + 3
+    assert int(backlog.group(1)) == int(charted.group(1))  # the whole outage was waiting
+    assert re.search(r"^delivered to B: (\d+) of \1 \(100\.0 %\)$", done.stdout, re.M)
+    assert re.search(r"waiting after: 0;", done.stdout)
