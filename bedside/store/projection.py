@@ -20,6 +20,20 @@ from bedside.records import (
     plain_payload_fields,
 )
 
+UNRESOLVED_ALERT_INSERT = (
+    "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)"
+)
+
+
+def unresolved_alert(record: Record, patient_id: str) -> tuple[str, str] | None:
+    """The (alert id, patient id) an alert event lists among the unresolved alerts, or None.
+
+    Any event may (re)open an alert: one received from another machine can follow an end that this
+    machine saw first (an escalation after a resolution). The ward drops the alert again once its
+    events end it (`Ward._forget_resolved`). The local write and the batch receive both list it so.
+    """
+    return (record.alert_id, patient_id) if isinstance(record, AlertEvent) else None
+
 
 def project(
     conn: sqlite3.Connection,
@@ -32,14 +46,9 @@ def project(
     supersedes: str | None,
 ) -> None:
     """Insert the projection row of `record`, if its kind has one."""
-    if isinstance(record, AlertEvent):
-        # Any event may (re)open an alert: one received from another machine can follow an end
-        # that this machine saw first (an escalation after a resolution). The ward drops the alert
-        # again once its events end it (`Ward._forget_resolved`).
-        conn.execute(
-            "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)",
-            [record.alert_id, patient_id],
-        )
+    alert = unresolved_alert(record, patient_id)
+    if alert is not None:
+        conn.execute(UNRESOLVED_ALERT_INSERT, alert)
     projected = projection_row(
         record,
         record_id=record_id,

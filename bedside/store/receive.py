@@ -48,11 +48,17 @@ from bedside.records.fields import (
     _text_problem,
     check_field,
 )
-from bedside.records.types import RECORD_TYPES, Admission, AlertEvent, Intervention, specs_of
+from bedside.records.types import RECORD_TYPES, Admission, Intervention, specs_of
 from bedside.store.connection import StorageError
 from bedside.store.history import TIME_POINT_KINDS
 from bedside.store.log import Log
-from bedside.store.projection import NoShortcut, projection_from_payload, projection_row
+from bedside.store.projection import (
+    UNRESOLVED_ALERT_INSERT,
+    NoShortcut,
+    projection_from_payload,
+    projection_row,
+    unresolved_alert,
+)
 from bedside.store.schema import RECORD_COLUMNS
 from bedside.store.verify import chain_hash_of_values
 
@@ -264,8 +270,9 @@ class _Pending:
         supersedes: str | None,
     ) -> None:
         self.records.append(values)
-        if isinstance(record, AlertEvent):  # any event may (re)open it, as in store/projection.py
-            self.alerts.append((record.alert_id, patient_id))
+        alert = unresolved_alert(record, patient_id)
+        if alert is not None:
+            self.alerts.append(alert)
         try:
             # Vitals and assessments (almost every record) straight from the checked payload: the
             # row `projection_row` gives, as verification recomputes it.
@@ -298,10 +305,7 @@ class _Pending:
                 f"VALUES ({', '.join('?' * len(columns))})",
                 values,
             )
-        conn.executemany(
-            "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)",
-            self.alerts,
-        )
+        conn.executemany(UNRESOLVED_ALERT_INSERT, self.alerts)
 
 
 def _existing(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
