@@ -16,21 +16,13 @@ from bedside.records import WARD_ID, LoginAttempt, LoginOutcome, Note
 from bedside.staff import Author, Role
 from bedside.store.connection import open_database
 from bedside.store.log import Log
-from bedside.ward import Ward
 from tests.support.ward_fixtures import ADULT_BORN, START, admission, recorded
+from tests.ui.users_ward import new_app, running, ward_with_users
 from ui.app import BedsideApp, build
-from ui.forms import RecordForm
 from ui.session import FirstAdminDialog, LoginDialog, SessionUnlock
-from ui.translations import ENGLISH, SETTING
 from ui.users import UsersDialog
 
 PATIENT = "AD-7"
-
-
-def new_app(qapp: QApplication, path: Path, clock: ManualClock, tmp_path: Path) -> BedsideApp:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue(SETTING, ENGLISH)
-    return build(qapp, path, clock, settings=settings, pool=QThreadPool())
 
 
 @pytest.fixture
@@ -38,26 +30,10 @@ def users_app(qapp: QApplication, qtbot, tmp_path: Path) -> Iterator[BedsideApp]
     """A ward with an admin (admin.ward 1111) and a nurse (nurse.ada 2222), and one patient."""
     clock = ManualClock(START)
     path = tmp_path / "ward.db"
-    db = open_database(path, clock=clock)
-    ward = Ward(db, clock=clock)
-    recorded(
-        ward.create_user(None, user_id="admin.ward", role="admin", display_name="A", pin="1111")
-    )
-    admin = ward.authenticate("admin.ward", "1111")
-    recorded(
-        ward.create_user(admin, user_id="nurse.ada", role="nurse", display_name="N", pin="2222")
-    )
-    nurse = ward.authenticate("nurse.ada", "2222")
-    recorded(ward.admit(admission(PATIENT, ADULT_BORN), author=nurse))
+    db, ward, authors = ward_with_users(path, clock, [("nurse.ada", "nurse", "2222")])
+    recorded(ward.admit(admission(PATIENT, ADULT_BORN), author=authors["nurse.ada"]))
     db.conn.close()
-    app = new_app(qapp, path, clock, tmp_path)
-    qtbot.addWidget(app.window)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    yield app
-    for form in app.window.findChildren(RecordForm):
-        form._preview_timer.stop()
-    app.shutdown()
+    yield from running(qapp, qtbot, path, clock, tmp_path)
 
 
 def ok(dialog: QDialog) -> None:

@@ -12,9 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from bedside.clock import ManualClock
 from bedside.records import WARD_ID, GradeSignOff, LoginAttempt, LoginOutcome, Syndrome
-from bedside.store.connection import open_database
 from bedside.store.log import Log
-from bedside.ward import Ward
 from tests.support.ward_fixtures import (
     ADULT_BORN,
     NURSE,
@@ -25,9 +23,8 @@ from tests.support.ward_fixtures import (
     recorded,
 )
 from tests.ui.conftest import AppFixture
-from tests.ui.test_login import new_app
+from tests.ui.users_ward import running, ward_with_users
 from ui.app import BedsideApp
-from ui.forms import RecordForm
 from ui.history import Column, HistoryView
 from ui.sign_grade import SignGradeDialog
 
@@ -40,15 +37,10 @@ def users_app(qapp: QApplication, qtbot, tmp_path: Path) -> Iterator[BedsideApp]
     with a febrile set of vitals charted (CRS grade 1)."""
     clock = ManualClock(START)
     path = tmp_path / "ward.db"
-    db = open_database(path, clock=clock)
-    ward = Ward(db, clock=clock)
-    recorded(
-        ward.create_user(None, user_id="admin.ward", role="admin", display_name="A", pin="1111")
+    db, ward, authors = ward_with_users(
+        path, clock, [("dr.lee", "physician", "3333"), ("nurse.ada", "nurse", "2222")]
     )
-    admin = ward.authenticate("admin.ward", "1111")
-    for user_id, role, pin in (("dr.lee", "physician", "3333"), ("nurse.ada", "nurse", "2222")):
-        recorded(ward.create_user(admin, user_id=user_id, role=role, display_name=user_id, pin=pin))
-    nurse = ward.authenticate("nurse.ada", "2222")
+    nurse = authors["nurse.ada"]
     recorded(ward.admit(admission(PATIENT, ADULT_BORN), author=nurse))
     recorded(
         ward.chart_vitals(
@@ -56,14 +48,7 @@ def users_app(qapp: QApplication, qtbot, tmp_path: Path) -> Iterator[BedsideApp]
         )
     )
     db.conn.close()
-    app = new_app(qapp, path, clock, tmp_path)
-    qtbot.addWidget(app.window)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    yield app
-    for form in app.window.findChildren(RecordForm):
-        form._preview_timer.stop()
-    app.shutdown()
+    yield from running(qapp, qtbot, path, clock, tmp_path)
 
 
 def sign_offs(app: BedsideApp) -> list[GradeSignOff]:
