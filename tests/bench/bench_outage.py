@@ -34,9 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bedside.clock import ManualClock
 from bedside.store.connection import open_database
 from bedside.store.schema import RECORD_COLUMNS
-from bedside.sync.exchange import SyncReport, local_state, sync_once
+from bedside.sync.exchange import local_state
 from bedside.sync.hub import open_hub
 from bedside.ward import Invalid, Recorded, Result, Ward
+from tests.bench.bench_sync import timed_sync
 from tests.support.load import load_admission, load_vitals
 from tests.support.ward_fixtures import NURSE, START, capd_check, ice_check
 
@@ -94,18 +95,6 @@ def chart_outage(path: Path, patients: int, hours: int) -> tuple[ManualClock, di
         backlog[rounds * 15 // 60] = local_state(db).waiting
     db.conn.close()
     return clock, backlog
-
-
-def timed_sync(path: Path, url: str, clock: ManualClock) -> tuple[float, SyncReport]:
-    db = open_database(path, clock=clock)
-    ward = Ward(db, clock=clock)
-    hub = open_hub(url, clock=clock)
-    start = time.perf_counter()
-    report = sync_once(ward, db, hub, clock)
-    took = time.perf_counter() - start
-    hub.close()
-    db.conn.close()
-    return took, report
 
 
 def ids_of(path: Path, table: str) -> set[str]:

@@ -41,7 +41,7 @@ from bedside.clock import ManualClock
 from bedside.store.connection import open_database, transaction
 from bedside.store.log import Log
 from bedside.store.schema import RECORD_COLUMNS
-from bedside.sync.exchange import sync_once
+from bedside.sync.exchange import SyncReport, sync_once
 from bedside.sync.hub import open_hub
 from bedside.ward import Ward
 from tests.support.ward_fixtures import (
@@ -126,7 +126,7 @@ def raw_postgres(rows: list[tuple[object, ...]], schema: str) -> float:
         return time.perf_counter() - start
 
 
-def timed_sync(path: Path, url: str, clock: ManualClock) -> tuple[float, object]:
+def timed_sync(path: Path, url: str, clock: ManualClock) -> tuple[float, SyncReport]:
     db = open_database(path, clock=clock)
     ward = Ward(db, clock=clock)
     hub = open_hub(url, clock=clock)
