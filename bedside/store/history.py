@@ -6,7 +6,6 @@ it needs, so that grading stays fast with a year of history (DESIGN section 4: w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,7 @@ from sqlite_utils import Database
 
 from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority, StoredAlertEvent
 from bedside.clinical.vocabulary import CapdNotAssessable, EncephalopathyTool, IceNotAssessable
-from bedside.records import Admission, AssessmentRecord, from_payload, iso_utc, parse_utc
+from bedside.records import Admission, AssessmentRecord, iso_utc, parse_utc
 from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
 from bedside.store.schema import FEVER_PREDICATE
 
@@ -251,7 +250,7 @@ class SqlHistory:
             extra = "AND a.observed_at <= ? "
             params.append(iso_utc(until))
         row = self._conn.execute(
-            "SELECT a.record_id, a.patient_id, a.observed_at, r.payload "
+            "SELECT a.record_id, a.patient_id, a.observed_at, r.payload, r.hash "
             "FROM assessments a JOIN records r ON r.id = a.record_id "
             f"WHERE a.patient_id = ? {extra}"
             f"AND {CURRENT_VERSION.format('a.record_id')} "
@@ -260,7 +259,7 @@ class SqlHistory:
         ).fetchone()
         if row is None:
             return None
-        record = from_payload("assessment", json.loads(row[3]), check=False)
+        record = self._log.decode("assessment", (row[0], row[4]), row[3])
         assert isinstance(record, AssessmentRecord)
         return StoredAssessment(row[0], row[1], parse_utc(row[2]), record)
 

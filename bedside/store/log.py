@@ -37,6 +37,9 @@ HASHED_FIELDS = RECORD_COLUMNS[:-2]
 _SELECT = f"SELECT {', '.join('r.' + c for c in RECORD_COLUMNS)} FROM records r"
 # SQL condition "this row is the current version" (no correction supersedes it); format with the id column.
 CURRENT_VERSION = "NOT EXISTS (SELECT 1 FROM records c WHERE c.supersedes = {})"
+_ID, _HASH = RECORD_COLUMNS.index("id"), RECORD_COLUMNS.index("hash")
+# Decoded records kept per Log: a day of vitals every 5 minutes for 30 patients, with room to spare.
+DECODED_CACHE_SIZE = 20_000
 
 
 def chain_hash(previous: str, row: Mapping[str, Any]) -> str:
@@ -90,6 +93,8 @@ class Log:
             raise StorageError("the database has no device identity (not migrated?)")
         self.device_id: str = device_id or row[0]
         HybridLogicalClock(self.device_id)  # refuses an id that would break the HLC text form
+        self._decoded: dict[tuple[str, str], StoredRecord] = {}
+        self._records: dict[tuple[str, str], Record] = {}
 
     def append(
         self,
@@ -363,12 +368,34 @@ class Log:
 
     def _select(self, tail: str, params: list[Any] | None = None) -> list[StoredRecord]:
         cursor = self._db.conn.execute(f"{_SELECT} {tail}", params or [])
+        decoded = self._decoded
         out = []
         for values in cursor:
-            row = dict(zip(RECORD_COLUMNS, values, strict=True))
-            record = from_payload(row["kind"], json.loads(row["payload"]), check=False)
-            out.append(_stored(row, record))
+            # A record is never changed once stored (append-only, the hash covers envelope and payload),
+            # so one decoded under the same id and hash is the same record: each save reads the last
+            # day of vitals again, and decoding them was most of its time.
+            key = (values[_ID], values[_HASH])
+            stored = decoded.get(key)
+            if stored is None:
+                row = dict(zip(RECORD_COLUMNS, values, strict=True))
+                stored = _stored(row, self.decode(row["kind"], key, row["payload"]))
+                _remember(decoded, key, stored)
+            out.append(stored)
         return out
+
+    def decode(self, kind: str, key: tuple[str, str], payload: str) -> Record:
+        """The record of a stored row, `key` its (id, hash): decoded once, then kept (see _select)."""
+        record = self._records.get(key)
+        if record is None:
+            record = from_payload(kind, json.loads(payload), check=False)
+            _remember(self._records, key, record)
+        return record
+
+
+def _remember(cache: dict[tuple[str, str], Any], key: tuple[str, str], value: Any) -> None:
+    cache[key] = value
+    if len(cache) > DECODED_CACHE_SIZE:
+        del cache[next(iter(cache))]  # the oldest decoded goes first
 
 
 def _stored(row: Mapping[str, Any], record: Record) -> StoredRecord:

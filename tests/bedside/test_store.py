@@ -577,3 +577,59 @@ def test_series_columns(ward: Ward) -> None:
         series["hr"]
     with pytest.raises(ValueError, match="not a vitals series column"):
         ward.log.vitals_series(P1, T0, T0, columns=["hr; DROP TABLE vitals"])
+
+
+# --- Decoded records kept per Log (a save reads the last day of vitals again) ------------------------------
+
+
+def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import bedside.store.log as log_module
+
+    seen: list[str] = []
+    real = log_module.from_payload
+
+    def counting(kind: str, payload: Any, **kw: Any) -> Record:
+        seen.append(kind)
+        return real(kind, payload, **kw)
+
+    monkeypatch.setattr(log_module, "from_payload", counting)
+    return seen
+
+
+def test_a_stored_record_is_decoded_once_per_log(
+    ward: Ward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for hr in (80, 81, 82):
+        ward.append(VitalSigns(hr=hr))
+    decoded = _count_decodes(monkeypatch)
+    first = ward.log.records_for_patient(P1, ["vitals"])
+    assert decoded == ["vitals"] * 3
+    again = ward.log.records_for_patient(P1, ["vitals"])
+    assert again == first and decoded == ["vitals"] * 3  # read again, not decoded again
+    Log(ward.db, ward.clock).records_for_patient(P1, ["vitals"])
+    assert len(decoded) == 6  # another Log decodes for itself
+
+
+def test_a_row_changed_under_the_same_id_is_decoded_again(ward: Ward) -> None:
+    stored = ward.append(VitalSigns(hr=80))
+    assert ward.log.get(stored.id) == stored
+    ward.db.execute("DROP TRIGGER records_no_update")  # someone with file access rewrites the row
+    ward.db.execute(
+        "UPDATE records SET payload = replace(payload, '80', '60'), hash = ? WHERE id = ?",
+        ["f" * 64, stored.id],
+    )
+    changed = ward.log.get(stored.id)
+    assert changed is not None and changed.record == VitalSigns(hr=60) and changed.hash == "f" * 64
+
+
+def test_the_decoded_records_kept_are_bounded(ward: Ward, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bedside.store.log as log_module
+
+    monkeypatch.setattr(log_module, "DECODED_CACHE_SIZE", 2)
+    stored = [ward.append(VitalSigns(hr=hr)) for hr in range(80, 85)]
+    decoded = _count_decodes(monkeypatch)
+    log = Log(ward.db, ward.clock)
+    assert [s.record for s in log.records_for_patient(P1, ["vitals"])] == [s.record for s in stored]
+    assert len(decoded) == 5
+    assert log.get(stored[-1].id) == stored[-1] and len(decoded) == 5  # among the newest two kept
+    assert log.get(stored[0].id) == stored[0] and len(decoded) == 6  # pushed out: decoded again
