@@ -37,7 +37,8 @@ HASHED_FIELDS = RECORD_COLUMNS[:-2]
 _SELECT = f"SELECT {', '.join('r.' + c for c in RECORD_COLUMNS)} FROM records r"
 # SQL condition "this row is the current version" (no correction supersedes it); format with the id column.
 CURRENT_VERSION = "NOT EXISTS (SELECT 1 FROM records c WHERE c.supersedes = {})"
-_ID, _HASH = RECORD_COLUMNS.index("id"), RECORD_COLUMNS.index("hash")
+_SELECT_KEYS = "SELECT r.id, r.hash FROM records r"
+_IDS_PER_READ = 500  # well under SQLite's bound on parameters
 # Decoded records kept per Log: a day of vitals every 5 minutes for 30 patients, with room to spare.
 DECODED_CACHE_SIZE = 20_000
 
@@ -181,7 +182,14 @@ class Log:
             "last_hash = excluded.last_hash",
             [device_id, row["seq"], row["hash"]],
         )
-        return _stored(row, record)
+        stored = _stored(row, record)
+        # The next save reads this record back (the newest assessment, the latest vitals): kept as
+        # written, as the codec's round trip gives it back. Should the transaction roll back, the id
+        # is never read again.
+        key = (row["id"], row["hash"])
+        _remember(self._records, key, record)
+        _remember(self._decoded, key, stored)
+        return stored
 
     def observe(self, stamp: str) -> None:
         """Merge an HLC stamp received from another machine (sync), inside `transaction(db)`, so that
@@ -367,21 +375,28 @@ class Log:
         }
 
     def _select(self, tail: str, params: list[Any] | None = None) -> list[StoredRecord]:
-        cursor = self._db.conn.execute(f"{_SELECT} {tail}", params or [])
+        # A record is never changed once stored (append-only, the hash covers envelope and payload),
+        # so one decoded under the same id and hash is the same record: each save reads the last day
+        # of vitals again, and decoding them was most of its time. The keys come first; only the
+        # rows not decoded yet are read whole.
+        keys = self._db.conn.execute(f"{_SELECT_KEYS} {tail}", params or []).fetchall()
         decoded = self._decoded
-        out = []
-        for values in cursor:
-            # A record is never changed once stored (append-only, the hash covers envelope and payload),
-            # so one decoded under the same id and hash is the same record: each save reads the last
-            # day of vitals again, and decoding them was most of its time.
-            key = (values[_ID], values[_HASH])
-            stored = decoded.get(key)
-            if stored is None:
+        found = {key: decoded[key] for key in keys if key in decoded}
+        missing = [key[0] for key in keys if key not in found]
+        for start in range(0, len(missing), _IDS_PER_READ):
+            ids = missing[start : start + _IDS_PER_READ]
+            rows = self._db.conn.execute(
+                f"{_SELECT} WHERE r.id IN ({', '.join('?' * len(ids))})", ids
+            )
+            for values in rows:
                 row = dict(zip(RECORD_COLUMNS, values, strict=True))
-                stored = _stored(row, self.decode(row["kind"], key, row["payload"]))
-                _remember(decoded, key, stored)
-            out.append(stored)
-        return out
+                key = (row["id"], row["hash"])
+                found[key] = _stored(row, self.decode(row["kind"], key, row["payload"]))
+                _remember(decoded, key, found[key])
+        if len(found) < len(keys):  # a row was rewritten between the two reads: only by tampering
+            changed = next(key[0] for key in keys if key not in found)
+            raise StorageError(f"record {changed} changed while it was read; run `bedside verify`")
+        return [found[key] for key in keys]
 
     def decode(self, kind: str, key: tuple[str, str], payload: str) -> Record:
         """The record of a stored row, `key` its (id, hash): decoded once, then kept (see _select)."""
