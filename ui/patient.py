@@ -37,6 +37,7 @@ from ui.forms import (
     VitalsForm,
     _job,
 )
+from ui.session import role_text
 from ui.sign_grade import SignGradeDialog, sign_off_line
 from ui.text import (
     enum_text,
@@ -51,6 +52,15 @@ from ui.text import (
 )
 
 STOP_KEY = "stop_infusion"
+
+
+def admit_refusal_text(author: Author) -> str:
+    """Why Admit… and the discharge are disabled for `author` (issue 10: admins do not chart)."""
+    return tr(
+        "Only nurses and physicians admit and discharge patients; you are signed in as {0} ({1})."
+    ).format(author.user_id, role_text(author.role))
+
+
 FORM_NAMES = {
     "vitals": "vitals",
     "neuro": "neuro check",
@@ -283,7 +293,9 @@ class PatientView(QWidget):
         cl.addWidget(self.correct, 0, Qt.AlignmentFlag.AlignRight)
         self.tabs.addTab(corrections, tr("Correction"))
         self.tabs.addTab(self.alerts, tr("Alerts"))
-        self.tabs.addTab(_scrolled(self.discharge), tr("Discharge / transfer"))
+        self._discharge_tab = self.tabs.addTab(
+            _scrolled(self.discharge), tr("Discharge / transfer")
+        )
         top = QHBoxLayout()
         about = QVBoxLayout()
         about.addWidget(self.header, 1)
@@ -369,6 +381,7 @@ class PatientView(QWidget):
         ended = summary.ended_at is not None
         for form in self.forms.values():
             form.save.setEnabled(not ended)
+        self._update_discharge()
         latest = summary.latest.record_id if summary.latest is not None else None
         sign_offs = self.controller.ward.records(self.patient_id, ["grade_sign_off"])
         self.signed.setText(sign_off_line(sign_offs, latest, self.zone))
@@ -397,8 +410,19 @@ class PatientView(QWidget):
         dialog.open()
         return dialog
 
+    def _update_discharge(self) -> None:
+        """The discharge is for a nurse or physician (issue 10): disabled for an admin or a review
+        station, the form and its tab saying why."""
+        author = self.controller.author
+        refused = author is not None and not author.may(Action.ADMIT)
+        why = admit_refusal_text(author) if refused and author is not None else ""
+        self.discharge.setEnabled(not refused)
+        self.discharge.setToolTip(why)
+        self.tabs.setTabToolTip(self._discharge_tab, why)
+
     def _on_controller_author_changed(self, author: Author | None) -> None:
         self._update_sign_grade()
+        self._update_discharge()
 
     def _fill_running(self, now: datetime) -> None:
         self.running.clear()

@@ -267,3 +267,31 @@ def test_the_demo_ward_signs_in_with_its_pins_and_charts(
         assert reader.author is not None and reader.author.role is Role.READ_ONLY
     finally:
         app.shutdown()
+
+
+def test_an_admin_has_admit_and_discharge_disabled_with_the_reason(
+    users_app: BedsideApp, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10: admins manage users and the policy and do not chart: no admission, no discharge."""
+    from ui.forms import AdmissionDialog
+
+    window, patient = users_app.window, users_app.window.patient
+    users_app.user.sign_in(users_app.controller.authenticate("admin.ward", "1111"))
+    window.open_patient(PATIENT)
+    why = "Only nurses and physicians admit and discharge patients; you are signed in as admin.ward"
+    assert not window.act_admit.isEnabled() and window.act_admit.toolTip().startswith(why)
+    assert not patient.discharge.isEnabled() and patient.discharge.toolTip().startswith(why)
+    assert patient.tabs.tabToolTip(patient._discharge_tab).startswith(why)
+    window.admit()  # the shortcut's slot, reached anyway: nothing opens
+    assert window.findChild(AdmissionDialog) is None
+    assert window.statusBar().currentMessage().startswith(why)
+    # The admin locks, a nurse unlocks: she admits and discharges; the admin again: disabled.
+    for user_id, pin, may in (("nurse.ada", "2222", True), ("admin.ward", "1111", False)):
+        window.lock()
+        window.lock_screen.user_id.setText(user_id)
+        window.lock_screen.pin.setText(pin)
+        qtbot.mouseClick(window.lock_screen.unlock_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not window.locked, timeout=20_000)
+        assert window.act_admit.isEnabled() is may and patient.discharge.isEnabled() is may
+        assert (window.act_admit.toolTip() == "Admit a patient") is may
+        assert (patient.discharge.toolTip() == "") is may
