@@ -14,16 +14,34 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from bedside.access import User
 from bedside.alerts import Alert
 from bedside.clinical.assessment import Assessment
-from bedside.records import FieldError, GradeSignOff, Record, Syndrome
+from bedside.records import EpisodeClosure, FieldError, GradeSignOff, Record, Syndrome
 from bedside.staff import Author, Role
-from bedside.ward import Failed, Invalid, PatientSummary, Recorded, Result, TickResult, Ward
+from bedside.ward import (
+    Failed,
+    Invalid,
+    PatientSummary,
+    Recorded,
+    Result,
+    StoredAssessment,
+    TickResult,
+    Ward,
+)
 from ui.session import CurrentUser
 from ui.text import tr
 from ui.workers import Job, RederiveTask, TaskSignals, TickTask, WardFactory, WardWriter
 
 TICK_INTERVAL_MS = 60_000
 SIGN_KEY = "sign_grade"  # the key of a grade sign-off's save (issue 10)
+CLOSE_KEY = "close_episode"  # the key of an episode closure's save (D10, D20)
 JobBuilder = Callable[[Author], Job]
+
+
+def open_episodes(latest: StoredAssessment | None) -> list[Syndrome]:
+    """The syndromes whose episode is open at the current assessment (the ward stores it on each, D10)."""
+    if latest is None:
+        return []
+    flags = ((Syndrome.CRS, latest.crs_episode_open), (Syndrome.ICANS, latest.icans_episode_open))
+    return [syndrome for syndrome, is_open in flags if is_open]
 
 
 class WardController(QObject):
@@ -176,11 +194,18 @@ class WardController(QObject):
             self.failed.emit(key, result)
 
     def sign_grade(
-        self, patient_id: str, syndrome: Syndrome, assessment_id: str, pin: str | None
+        self,
+        patient_id: str,
+        syndrome: Syndrome,
+        assessment_id: str,
+        pin: str | None,
+        *,
+        author: Author | None = None,
     ) -> None:
         """A physician signs the grade of `syndrome` in the assessment they were shown (issue 10);
         `pin` is asked again on a ward with users (checked and audited by the ward). The result
-        arrives under SIGN_KEY; a grade that is no longer the current one is refused here."""
+        arrives under SIGN_KEY; a grade that is no longer the current one is refused here.
+        `author`: who opened the dialog; only they can sign from it (see `submit`)."""
         latest = self.ward.latest_assessment(patient_id)
         if latest is None or latest.record_id != assessment_id:
             error = FieldError(
@@ -211,7 +236,34 @@ class WardController(QObject):
             lambda author: (
                 lambda ward: ward.sign_grade(patient_id, sign_off, author=author, pin=pin)
             ),
+            draft_author=author,
         )
+
+    def close_episode(
+        self,
+        patient_id: str,
+        syndrome: Syndrome,
+        reason: str,
+        pin: str | None,
+        *,
+        author: Author | None = None,
+    ) -> None:
+        """A physician closes the open CRS or ICANS episode (D10, D20) saying why; `pin` is asked
+        again on a ward with users, as for signing. The result arrives under CLOSE_KEY (a closure
+        of an episode that is not open is the ward's refusal, naming `syndrome`)."""
+        closure = EpisodeClosure(syndrome=syndrome, reason=reason)
+        self.submit(
+            CLOSE_KEY,
+            patient_id,
+            lambda author: (
+                lambda ward: ward.close_episode(patient_id, closure, author=author, pin=pin)
+            ),
+            draft_author=author,
+        )
+
+    def open_episodes(self, patient_id: str) -> list[Syndrome]:
+        """The syndromes whose episode is open now for the patient: what Close episode… offers."""
+        return open_episodes(self.ward.latest_assessment(patient_id))
 
     # --- background ----------------------------------------------------------------------------------
 
