@@ -346,12 +346,18 @@ def close_popups() -> None:
 
 
 def put_away_dialogs(window: QWidget) -> list[AdmissionDialog]:
-    """The window's open dialogs at the moment of locking: an admission being typed is hidden and
-    returned (to be shown again to its author only); every other dialog is closed as cancelled."""
+    """The open dialogs at the moment of locking: an admission being typed is hidden and returned (to
+    be shown again to its author only); every other dialog is closed as cancelled (Sign grade…, Close
+    episode…, Users…: nothing half-done is left for the next user). Every open dialog of the
+    application counts, the window's and any other window's (a dialog made without the window as
+    its parent, or one opened from another dialog)."""
     kept: list[AdmissionDialog] = []
-    for dialog in window.findChildren(QDialog):
-        if not dialog.isVisible():
+    dialogs = [*window.findChildren(QDialog), *QApplication.topLevelWidgets()]
+    seen: set[int] = set()
+    for dialog in dialogs:
+        if not isinstance(dialog, QDialog) or id(dialog) in seen or not dialog.isVisible():
             continue
+        seen.add(id(dialog))
         if isinstance(dialog, AdmissionDialog):
             dialog.hide()
             kept.append(dialog)

@@ -188,6 +188,16 @@ def test_users_is_for_admins_and_adds_disables_and_resets(users_app: BedsideApp,
     qtbot.addWidget(dialog)
     dialog.open()
     assert dialog.table.rowCount() == 2
+    # The admin's dialog does nothing while another user is signed in (a lock cancels it anyway).
+    dialog.user_id.setText("eve")
+    qtbot.keyClicks(dialog.pin, "5555")
+    qtbot.keyClicks(dialog.pin_again, "5555")
+    dialog.add_button.click()
+    assert dialog.message.text() == (
+        "Only admin.ward, who opened this window, can change users here: sign in as admin.ward."
+    )
+    assert dialog.pin.text() == "" and len(users_app.controller.users()) == 2
+    users_app.user.sign_in(admin)
     dialog.user_id.setText("dr.lee")
     dialog.role.setCurrentIndex(dialog.role.findData(Role.PHYSICIAN))
     qtbot.keyClicks(dialog.pin, "3333")
@@ -213,13 +223,16 @@ def test_users_is_for_admins_and_adds_disables_and_resets(users_app: BedsideApp,
     dialog.disable_button.click()
     assert "disabled" in dialog.message.text()
     assert dialog.table.item(row, 3).text() == "disabled"
-    # A nurse's hand-made Author gets nothing past the service, whatever the dialog is given.
-    forged = UsersDialog(users_app.controller, Author("nurse.ada", Role.ADMIN), None, window)
+    # A physician's hand-made admin Author gets nothing past the service, whatever the dialog is
+    # given (the physician signed in, so the dialog itself lets it through to the service).
+    users_app.user.sign_in(users_app.controller.authenticate("dr.lee", "3333"))
+    forged = UsersDialog(users_app.controller, Author("dr.lee", Role.ADMIN), None, window)
     qtbot.addWidget(forged)
     forged.user_id.setText("eve")
     qtbot.keyClicks(forged.pin, "5555")
     qtbot.keyClicks(forged.pin_again, "5555")
     forged.add_button.click()
+    assert forged.message.text().startswith("admin: ")  # the service's refusal
     assert "sign" in forged.message.text() and len(users_app.controller.users()) == 3
 
 
