@@ -28,7 +28,16 @@ from bedside.ward import (
 )
 from ui.session import CurrentUser
 from ui.text import tr
-from ui.workers import Job, RederiveTask, TaskSignals, TickTask, WardFactory, WardWriter
+from ui.workers import (
+    Job,
+    RederiveTask,
+    SignInSignals,
+    SignInTask,
+    TaskSignals,
+    TickTask,
+    WardFactory,
+    WardWriter,
+)
 
 TICK_INTERVAL_MS = 60_000
 SIGN_KEY = "sign_grade"  # the key of a grade sign-off's save (issue 10)
@@ -57,6 +66,8 @@ class WardController(QObject):
         tick_reported(object): the `TickResult` of the minute's tick.
         background_failed(str): a background task could not run (the sentence for the user).
         author_changed(object): another user signed in, or nobody is (the `Author` or None).
+        signed_in(int, object): a PIN check started by `check_pin` accepted (request id, `Author`).
+        sign_in_refused(int, str): it refused, or could not run (request id, the sentence to show).
     """
 
     saving = Signal(str)
@@ -68,6 +79,8 @@ class WardController(QObject):
     tick_reported = Signal(object)
     background_failed = Signal(str)
     author_changed = Signal(object)
+    signed_in = Signal(int, object)
+    sign_in_refused = Signal(int, str)
 
     def __init__(
         self,
@@ -86,6 +99,8 @@ class WardController(QObject):
         self._pool = pool
         self._pending: dict[int, tuple[str, str]] = {}
         self._signals = TaskSignals(self)
+        self._sign_in = SignInSignals(self)
+        self._sign_in_requests = 0
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_INTERVAL_MS)
         self._connect_signals()
@@ -99,6 +114,9 @@ class WardController(QObject):
         self._signals.rederived.connect(self._on_signals_rederived)
         self._signals.failed.connect(self.background_failed)
         self._user.changed.connect(self.author_changed)
+        # PIN checks come back from the pool
+        self._sign_in.signed_in.connect(self.signed_in)
+        self._sign_in.refused.connect(self.sign_in_refused)
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -132,8 +150,17 @@ class WardController(QObject):
         return self.ward.users()
 
     def authenticate(self, user_id: str, pin: str) -> Author:
-        """The signed-in `Author`; raises `bedside.access.AccessRefused` with the sentence to show."""
+        """The signed-in `Author`; raises `bedside.access.AccessRefused` with the sentence to show.
+        On the GUI thread: the dialogs use `check_pin`, which does not wait for the hash."""
         return self.ward.authenticate(user_id, pin)
+
+    def check_pin(self, user_id: str, pin: str) -> int:
+        """Start checking `pin` as a sign-in of `user_id` in the pool (its own connection; audited);
+        the answer arrives on `signed_in` or `sign_in_refused` with the returned request id."""
+        self._sign_in_requests += 1
+        request = self._sign_in_requests
+        self._pool.start(SignInTask(self._factory, request, user_id, pin, self._sign_in))
+        return request
 
     def create_user(
         self, admin: Author | None, *, user_id: str, role: Role, display_name: str, pin: str
