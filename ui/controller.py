@@ -68,6 +68,8 @@ class WardController(QObject):
         author_changed(object): another user signed in, or nobody is (the `Author` or None).
         signed_in(int, object): a PIN check started by `check_pin` accepted (request id, `Author`).
         sign_in_refused(int, str): it refused, or could not run (request id, the sentence to show).
+        policy_changed(object): the site policy in force changed (a policy_set saved here, by
+            another program on this machine, or received by sync): the new `SitePolicy`.
     """
 
     saving = Signal(str)
@@ -81,6 +83,7 @@ class WardController(QObject):
     author_changed = Signal(object)
     signed_in = Signal(int, object)
     sign_in_refused = Signal(int, str)
+    policy_changed = Signal(object)
 
     def __init__(
         self,
@@ -101,6 +104,7 @@ class WardController(QObject):
         self._signals = TaskSignals(self)
         self._sign_in = SignInSignals(self)
         self._sign_in_requests = 0
+        self._policy = ward.policy  # the policy in force last announced (policy_changed)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_INTERVAL_MS)
         self._connect_signals()
@@ -213,6 +217,7 @@ class WardController(QObject):
             return
         key, patient_id = self._pending.pop(job_id)
         if isinstance(result, Recorded):
+            self.refresh_policy()  # the record may be a policy_set
             self.recorded.emit(key, result.record.patient_id or patient_id, result)
             self.patient_changed.emit(result.record.patient_id or patient_id)
         elif isinstance(result, Invalid):
@@ -308,7 +313,21 @@ class WardController(QObject):
     def tick(self) -> None:
         self._pool.start(TickTask(self._factory, self._signals))
 
+    def refresh_policy(self) -> bool:
+        """Read the policy in force again if policy_set records were written or received since (a
+        cheap stamp query when none were); emit `policy_changed` when it differs from the last one
+        announced. Called after each save, each tick (a change by `bedside policy set` on this
+        machine is seen within the minute) and each sync that brought records."""
+        self.ward.refresh_policy()
+        policy = self.ward.policy
+        if policy == self._policy:
+            return False
+        self._policy = policy
+        self.policy_changed.emit(policy)
+        return True
+
     def _on_signals_ticked(self, result: TickResult) -> None:
+        self.refresh_policy()
         self.tick_reported.emit(result)
         self.ward_changed.emit()
 

@@ -87,6 +87,13 @@ class IdleWatch(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.check)
 
+    def set_minutes(self, minutes: float) -> None:
+        """A new idle limit (the site policy changed while the app runs): counted from the last
+        input as before, so a limit already passed locks at the next poll."""
+        if not minutes > 0:
+            raise ValueError(f"idle lock: {minutes} minutes must be more than 0")
+        self.limit_s = minutes * 60.0
+
     def start(self) -> None:
         self._timer.start()
 
