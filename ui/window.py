@@ -33,7 +33,7 @@ from ui.dialogs import AboutDialog, HelpDialog
 from ui.forms import AdmissionDialog
 from ui.history import HistoryView
 from ui.lock import IdleWatch, LockScreen, Unlock, close_popups, put_away_dialogs
-from ui.patient import PatientView
+from ui.patient import PatientView, admit_refusal_text
 from ui.session import CurrentUser, FirstAdminDialog, LoginDialog, UserDialog, role_text
 from ui.text import local_time, tr
 from ui.translations import LANGUAGES, SETTING, SYSTEM, chosen_language
@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.act_about = action(QT_TR_NOOP("&About Bedside"), "", "act_about")
         menus = self.menuBar()
         ward = menus.addMenu(tr("&Ward"))
+        ward.setToolTipsVisible(True)  # a disabled action says why (Admit… for an admin)
         for a in (
             self.act_admit,
             self.act_board,
@@ -390,6 +391,10 @@ class MainWindow(QMainWindow):
     # --- actions ---------------------------------------------------------------------------------------
 
     def admit(self) -> None:
+        author = self.user.author
+        if author is not None and not author.may(Action.ADMIT):
+            self.statusBar().showMessage(admit_refusal_text(author), 10000)
+            return
         dialog = AdmissionDialog(self.controller, self.zone, self)
         dialog.admitted.connect(self._on_admission_admitted)
         dialog.open()
@@ -588,6 +593,14 @@ class MainWindow(QMainWindow):
             and author.may(Action.MANAGE_USERS)
             and self.controller.has_users()
             and not self.locked
+        )
+        # Issue 10: nurses and physicians admit and discharge; an admin (or a review station) does not.
+        may_admit = author is None or author.may(Action.ADMIT)  # nobody: locked, all disabled
+        self.act_admit.setEnabled(may_admit and not self.locked)
+        self.act_admit.setToolTip(
+            _MNEMONIC.sub("", self.act_admit.text()).rstrip("…")
+            if may_admit or author is None
+            else admit_refusal_text(author)
         )
 
     def _on_user_changed(self, author: Author | None) -> None:
