@@ -132,6 +132,7 @@ DRUG_ROWS = (
     DrugKind.INOTROPE,
 )
 _SYMBOL = {MarkEvent.GIVEN: "o", MarkEvent.STARTED: "t1", MarkEvent.STOPPED: "t"}  # ▲ start, ▼ stop
+_NEURO_SYMBOL = {EncephalopathyTool.ICE: "o", EncephalopathyTool.CAPD: "s"}
 # Colours by day and by night (the night theme's dark background needs lighter lines).
 _COLOURS = {
     False: {
@@ -164,6 +165,13 @@ RELOAD_DELAY_MS = 150
 # The window read on either side of the visible range, as a fraction of its width: a pan within it
 # needs no read.
 MARGIN = 0.5
+# A neuro check gets its symbol where the checks in view are at least this far apart on average (px);
+# closer (a month or more of 4-hourly checks) the symbols would only overlap into a band: the line
+# stays, and the symbols come back on zooming in (a drawing choice).
+SYMBOL_SPACING_PX = 8.0
+# A plot this much wider or narrower (fraction) than when its window was read is read again, so the
+# buckets stay about one device pixel wide.
+REBUCKET_CHANGE = 0.25
 _OPEN = 1e6  # an open band edge, drawn beyond any value
 # The plots of the trend view, top to bottom: one per vital, then the neuro scores, grades and drugs.
 ALL_PLOTS = (*(v.value for v in Vital), "neuro", "grades", "drugs")
@@ -231,7 +239,8 @@ class TrendView(QWidget):
         self._patient: str | None = None
         self._range = TrendRange.H72
         self._bounds: tuple[float, float] | None = None  # the span of the range chosen
-        self._loaded: tuple[float, float, float] | None = None  # start, end, width of the view then
+        # start, end, width of the view then (s), and the plot's width then (device px, None unknown)
+        self._loaded: tuple[float, float, float, float | None] | None = None
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
         self._reload.setInterval(RELOAD_DELAY_MS)
@@ -353,12 +362,12 @@ class TrendView(QWidget):
 
         neuro = self.plots["neuro"]
         self.neuro_curves: dict[EncephalopathyTool, pg.PlotDataItem] = {
-            EncephalopathyTool.ICE: _whole(
-                neuro.plot(symbol="o", symbolSize=6, connect="finite", name="ICE")
-            ),
-            EncephalopathyTool.CAPD: _whole(
-                neuro.plot(symbol="s", symbolSize=6, connect="finite", name="CAPD")
-            ),
+            tool: _whole(
+                neuro.plot(
+                    symbol=_NEURO_SYMBOL[tool], symbolSize=6, connect="finite", name=tool.value
+                )
+            )
+            for tool in (EncephalopathyTool.ICE, EncephalopathyTool.CAPD)
         }
         self.not_assessable_lines: list[pg.InfiniteLine] = []
         self.limit_lines: list[pg.InfiniteLine] = []
@@ -393,6 +402,8 @@ class TrendView(QWidget):
             button.clicked.connect(lambda _=False, s=span: self.set_range(s))
         # pan/zoom -> a re-read of the window, once the mouse rests
         self.plots[Vital.TEMPERATURE.value].sigXRangeChanged.connect(self._on_plot_x_range_changed)
+        # a wider or narrower plot -> buckets read again at its new width, once the resizing rests
+        self.plots[Vital.TEMPERATURE.value].vb.sigResized.connect(self._on_plot_resized)
         self._reload.timeout.connect(self._on_reload_timeout)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -472,8 +483,6 @@ class TrendView(QWidget):
         patient = self._patient
         start_s, end_s = start.timestamp(), end.timestamp()
         self._bounds = (start_s, end_s)
-        self._load_window(start_s, end_s)
-        self._fit_y()
         self.sbp_threshold.setData(
             *step_arrays(self._chart.sbp_threshold(patient, start, end), end_s), connect="finite"
         )
@@ -486,6 +495,9 @@ class TrendView(QWidget):
             self._draw_grades(patient, start, end)
         if "drugs" in self._shown:
             self._draw_drugs(self._chart.drug_marks(patient, start, end))
+        # after the neuro scores: the window's read also chooses whether their symbols are drawn
+        self._load_window(start_s, end_s)
+        self._fit_y()
         master = self.plots[Vital.TEMPERATURE.value]
         master.setLimits(xMin=start_s, xMax=end_s)
         master.setXRange(start_s, end_s, padding=0)
@@ -497,9 +509,14 @@ class TrendView(QWidget):
             return
         x0, x1 = self.plots[Vital.TEMPERATURE.value].viewRange()[0]
         if self._loaded is not None:
-            start, end, width = self._loaded
-            # covered, and at about the detail that width was read with
-            if start <= x0 and x1 <= end and 0.5 <= (x1 - x0) / width <= 2.0:
+            start, end, width, pixels = self._loaded
+            now = self._plot_pixels()
+            same_width = (pixels is None) == (now is None) and (
+                pixels is None or now is None or abs(now - pixels) <= REBUCKET_CHANGE * pixels
+            )
+            # covered, at about the detail that width was read with, on a plot about as wide
+            if start <= x0 and x1 <= end and 0.5 <= (x1 - x0) / width <= 2.0 and same_width:
+                self._show_symbols(x0, x1)
                 return
         self._load_window(x0, x1)
 
@@ -512,7 +529,10 @@ class TrendView(QWidget):
         width = max(x1 - x0, 1.0)
         lo = max(self._bounds[0], x0 - MARGIN * width)
         hi = min(self._bounds[1], x1 + MARGIN * width)
-        buckets = max(1, round(DRAW_BUCKETS * (hi - lo) / width))
+        # as many min/max buckets as the plot is wide in device pixels (DRAW_BUCKETS while the view
+        # is not laid out yet; a resize reads again at the real width)
+        pixels = self._plot_pixels()
+        buckets = max(1, round((pixels or DRAW_BUCKETS) * (hi - lo) / width))
         series = self._chart.envelope(
             self._patient,
             list(Vital),
@@ -530,8 +550,29 @@ class TrendView(QWidget):
             if hourly
             else self.tr("every measurement")
         )
-        self._loaded = (lo, hi, width)
+        self._loaded = (lo, hi, width, pixels)
+        self._show_symbols(x0, x1)
         self.window_loaded.emit(lo, hi)
+
+    def _plot_pixels(self) -> float | None:
+        """The width of the plots in device pixels, or None while the view is not laid out (hidden)."""
+        if not self.isVisible():
+            return None
+        width = self.plots[Vital.TEMPERATURE.value].vb.width() * self.devicePixelRatioF()
+        return float(width) if width >= 1 else None
+
+    def _show_symbols(self, x0: float, x1: float) -> None:
+        """A symbol on each neuro check where the checks in [x0, x1] are SYMBOL_SPACING_PX apart or
+        more; else only their line (a not-assessable check keeps its marked line either way)."""
+        pixels = self._plot_pixels() or float(DRAW_BUCKETS)
+        for tool, curve in self.neuro_curves.items():
+            x, _ = curve.getData()
+            shown = (
+                0 if x is None else int(np.searchsorted(x, x1, "right") - np.searchsorted(x, x0))
+            )
+            symbol = _NEURO_SYMBOL[tool] if shown * SYMBOL_SPACING_PX <= pixels else None
+            if curve.opts["symbol"] != symbol:
+                curve.setSymbol(symbol)
 
     def _fit_y(self) -> None:
         """Each vital panel's y range: its values, its band's finite edges and its threshold line, with
@@ -649,6 +690,9 @@ class TrendView(QWidget):
         scores = self._chart.neuro_scores(patient, start, end)
         for tool, curve in self.neuro_curves.items():
             mine = [s for s in scores if s.tool is tool]
+            # without symbols until the window's read says they are far enough apart (a year of
+            # symbols was a third of a first draw, and overlapped into a band)
+            curve.setSymbol(None)
             curve.setData(
                 np.asarray([s.t for s in mine], dtype=float),
                 np.asarray([np.nan if s.score is None else s.score for s in mine], dtype=float),
@@ -737,6 +781,10 @@ class TrendView(QWidget):
 
     def _on_reload_timeout(self) -> None:
         self.load_visible()
+
+    def _on_plot_resized(self, *_: object) -> None:
+        if self._loaded is not None:
+            self._reload.start()
 
     @staticmethod
     def _replace(current: list, new: list, plot: pg.PlotItem) -> None:  # type: ignore[type-arg]

@@ -8,7 +8,8 @@ Builds (or reuses, with an existing `--db`) one patient's stay with bench_ward's
 
   (a) what one refresh of the "All" range reads through `bedside.chart.Chart` (every vital, the O2 device,
       neuro scores, both grades, drug marks), beside `Log.vitals_series` of the same year of raw rows;
-  (b) first draw: `TrendView.show_patient` on the "All" range until the plots are rendered into a pixmap
+  (b) first draw: `TrendView.show_patient` on the "All" range of a view shown at 1280 x 1000 (offscreen)
+      until the plots are rendered into a pixmap
       (the process's first view once: it pays Qt's one-time costs; then `--first` fresh views, medians);
   (c) pan and zoom redraw: a new x range on the linked plots, rendered, repeated;
 and, as the raw baseline in the same run, the same arrays drawn by bare pyqtgraph (the same plot count, the
@@ -43,7 +44,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from bedside.chart import Chart, Vital  # noqa: E402
 from bedside.clock import ManualClock  # noqa: E402
@@ -51,7 +53,7 @@ from bedside.records import Syndrome, parse_utc  # noqa: E402
 from bedside.store.connection import checkpoint, open_database  # noqa: E402
 from bedside.store.log import Log  # noqa: E402
 from tests.bench.bench_ward import END, build  # noqa: E402
-from ui.trends import TrendRange, TrendView, _arrays  # noqa: E402
+from ui.trends import TrendRange, TrendView  # noqa: E402
 
 IMPORTS_MS = (time.perf_counter_ns() - _T_START) / 1e6
 
@@ -87,6 +89,20 @@ def pan_zoom_ranges(start: float, end: float, n: int) -> list[tuple[float, float
             mid = start + span / 2
             out.append((mid - w / 2, mid + w / 2))
     return out
+
+
+def _quiet_offscreen(mode: QtMsgType, context: object, message: str) -> None:
+    # the offscreen platform warns, for each window shown, that it has no window manager to hint
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(message + "\n")
+
+
+def shown(app: object, widget: QWidget) -> None:
+    """Shown at SIZE and laid out, as in the app's window (offscreen), before anything is timed: the
+    view buckets to its plots' width in pixels, which a hidden widget does not know yet."""
+    widget.resize(*SIZE)
+    widget.show()
+    app.processEvents()  # type: ignore[attr-defined]
 
 
 class BarePlots:
@@ -132,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.days, args.repeat, args.first = 14, 10, 2
+    qInstallMessageHandler(_quiet_offscreen)
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="bedside-bench-trends-") as scratch:
         path: Path = args.db or Path(scratch) / "trends.db"
@@ -192,12 +209,11 @@ def run(
     columns = tuple(v.value for v in Vital)
     raw_reads = timed(lambda: log.vitals_series(patient, start, end, columns), 5)
     year = log.vitals_series(patient, start, end, columns)
-    series = chart.envelope(patient, list(Vital), start, end)
-    drawn_points = sum(len(s) for s in series.values())
+    hourly = chart.envelope(patient, list(Vital), start, end)[Vital.HEART_RATE].hourly
 
     # (b) first draw of the real view
     view = TrendView(Chart(db), now=clock.now)  # type: ignore[arg-type]
-    view.resize(*SIZE)
+    shown(app, view)
     view.set_range(TrendRange.ALL)
     t = time.perf_counter_ns()
     view.show_patient(patient)
@@ -207,7 +223,7 @@ def run(
     # again on fresh views, each with a fresh Chart: the first one paid Qt's one-time start-up costs
     def fresh_draw(c: Chart) -> tuple[TrendView, float]:
         v = TrendView(c, now=clock.now)
-        v.resize(*SIZE)
+        shown(app, v)
         v.set_range(TrendRange.ALL)
         t = time.perf_counter_ns()
         v.show_patient(patient)
@@ -229,6 +245,13 @@ def run(
         views.append(v)
         warms.append(ms)
     first_draw_warm = statistics.median(warms)
+    # what the view draws of "All": the arrays its curves were given (before any pan re-reads them)
+    empty = np.zeros(0)
+    same = [
+        (empty, empty) if x is None else (x, y)
+        for x, y in (view2.curves[v].getData() for v in Vital)
+    ]
+    drawn_points = sum(len(x) for x, _ in same)
     profiles: list[tuple[str, cProfile.Profile]] = []
     if args.profile is not None:
         profile = cProfile.Profile()
@@ -265,8 +288,9 @@ def run(
 
     # baselines: bare pyqtgraph, the same arrays; and the raw year
     rows = len(view2.plots)
-    same = [_arrays(series[v]) for v in Vital]  # what the view draws of "All"
+
     bare = BarePlots(rows)
+    shown(app, bare.widget)
     t = time.perf_counter_ns()
     bare.draw(same, x0, x1)
     bare_first = ms_since(t)
@@ -280,6 +304,7 @@ def run(
         (np.asarray(year.t, dtype=float), np.asarray(year[c], dtype=float)) for c in columns
     ]
     raw = BarePlots(rows)
+    shown(app, raw.widget)
     t = time.perf_counter_ns()
     raw.draw(raw_arrays, x0, x1)
     raw_first = ms_since(t)
@@ -303,7 +328,7 @@ def run(
     print(line)
     print(
         f"one patient, {args.days} days: {n_vitals:,} vitals sets; the view draws {drawn_points:,} points "
-        f"({'min/max buckets' if series[Vital.HEART_RATE].hourly else 'raw'}) over {rows} plots (All)"
+        f"({'min/max buckets' if hourly else 'raw'}) over {rows} plots (All)"
     )
     print(line)
     print(f"{'measure':<58}{'n':>4}{'median':>9}{'p90':>9}{'max':>9}  goal")
