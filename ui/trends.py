@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -195,6 +196,13 @@ def _whole(curve: pg.PlotDataItem) -> pg.PlotDataItem:
     return curve
 
 
+def _clipped(curve: pg.PlotDataItem) -> pg.PlotDataItem:
+    """A curve of many points drawn as the vitals are: only its visible part, peaks kept."""
+    curve.setClipToView(True)
+    curve.setDownsampling(auto=True, method="peak")
+    return curve
+
+
 def step_arrays(steps: Sequence[Step], end: float) -> tuple[np.ndarray, np.ndarray]:
     """A step curve held from each step to the next (and the last to `end`); None is a gap."""
     x: list[float] = []
@@ -307,6 +315,8 @@ class TrendView(QWidget):
                 label = pg.LabelItem(self._names[key], justify="right")
                 plot = pg.PlotItem(axisItems=axes)
             label.setFixedWidth(80)
+            # the panel names never move: drawn once into a pixmap, not laid out again each redraw
+            label.item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.labels[key] = label
             plot.setMenuEnabled(False)
             plot.hideButtons()
@@ -571,6 +581,10 @@ class TrendView(QWidget):
                 0 if x is None else int(np.searchsorted(x, x1, "right") - np.searchsorted(x, x0))
             )
             symbol = _NEURO_SYMBOL[tool] if shown * SYMBOL_SPACING_PX <= pixels else None
+            # with symbols drawn whole (a pan re-cuts nothing); without, only the visible part of
+            # the line (a year of checks is 2,190 segments)
+            if curve.opts["clipToView"] != (symbol is None):
+                (_whole if symbol else _clipped)(curve)
             if curve.opts["symbol"] != symbol:
                 curve.setSymbol(symbol)
 
