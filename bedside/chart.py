@@ -187,6 +187,7 @@ class Chart:
         self._q = SeriesQueries(db)
         self._policy = policy
         self._hours: dict[str, _StayHours] = {}
+        self._neuro: dict[str, tuple[int, list[NeuroScore], list[float]]] = {}
 
     # --- the span and the patient ---------------------------------------------------------------------
 
@@ -365,20 +366,36 @@ class Chart:
     # --- neuro, grades, drugs -----------------------------------------------------------------------------
 
     def neuro_scores(self, patient_id: str, start: datetime, end: datetime) -> list[NeuroScore]:
-        out = []
-        for observed, tool, ice, capd, ice_na, capd_na in self._q.neuro_scores(
-            patient_id, start.timestamp(), end.timestamp()
-        ):
-            ice_tool = tool == EncephalopathyTool.ICE.value
-            out.append(
-                NeuroScore(
-                    parse_utc(observed).timestamp(),
-                    EncephalopathyTool(tool),
-                    ice if ice_tool else capd,
-                    ice_na if ice_tool else capd_na,
+        """Each current neuro check in [start, end], in time order; the stay's checks are read once
+        and kept until a record of the patient is appended (a year of 4-hourly checks is 2,190)."""
+        stamp = self._q.last_rowid()  # read first: a record appended meanwhile is caught next time
+        cached = self._neuro.get(patient_id)
+        if cached is None or (cached[0] != stamp and self._q.appended_since(patient_id, cached[0])):
+            tools = {t.value: t for t in EncephalopathyTool}
+            scores = []
+            stay = self._q.span(patient_id)
+            rows = (
+                []
+                if stay is None
+                else self._q.neuro_scores(
+                    patient_id, parse_utc(stay[0]).timestamp(), parse_utc(stay[1]).timestamp()
                 )
             )
-        return out
+            for observed, tool, ice, capd, ice_na, capd_na in rows:
+                ice_tool = tool == EncephalopathyTool.ICE.value
+                scores.append(
+                    NeuroScore(
+                        parse_utc(observed).timestamp(),
+                        tools[tool],
+                        ice if ice_tool else capd,
+                        ice_na if ice_tool else capd_na,
+                    )
+                )
+            cached = (stamp, scores, [s.t for s in scores])
+        self._neuro[patient_id] = (stamp, cached[1], cached[2])
+        first = bisect.bisect_left(cached[2], start.timestamp())
+        last = bisect.bisect_right(cached[2], end.timestamp())
+        return cached[1][first:last]
 
     def grades(
         self, patient_id: str, syndrome: Syndrome, start: datetime, end: datetime

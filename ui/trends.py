@@ -326,6 +326,9 @@ class TrendView(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             plot.setMouseEnabled(x=True, y=False)
+            # every range is set from the data and the engine's tables (_fit_y, refresh): no auto
+            # range, which measured every curve's bounds again after each setData and range change
+            plot.disableAutoRange()
             plot.getAxis("left").setWidth(90)
             # "(x0.001)" is no unit a nurse reads; and on the hidden axes (right, and top but on the
             # first plot) the prefix re-set their label on every pan
@@ -493,6 +496,10 @@ class TrendView(QWidget):
         patient = self._patient
         start_s, end_s = start.timestamp(), end.timestamp()
         self._bounds = (start_s, end_s)
+        # the range first: each curve is then cut to it once, as it is fed
+        master = self.plots[Vital.TEMPERATURE.value]
+        master.setLimits(xMin=start_s, xMax=end_s)
+        master.setXRange(start_s, end_s, padding=0)
         self.sbp_threshold.setData(
             *step_arrays(self._chart.sbp_threshold(patient, start, end), end_s), connect="finite"
         )
@@ -508,9 +515,6 @@ class TrendView(QWidget):
         # after the neuro scores: the window's read also chooses whether their symbols are drawn
         self._load_window(start_s, end_s)
         self._fit_y()
-        master = self.plots[Vital.TEMPERATURE.value]
-        master.setLimits(xMin=start_s, xMax=end_s)
-        master.setXRange(start_s, end_s, padding=0)
 
     def load_visible(self) -> None:
         """Read the vitals of the visible window (and its margin) now, if what is loaded does not cover
@@ -592,8 +596,9 @@ class TrendView(QWidget):
         """Each vital panel's y range: its values, its band's finite edges and its threshold line, with
         a little room (bands with an open edge never stretch it)."""
         for vital, curve in self.curves.items():
-            _, y = curve.getData()
-            edges = [] if y is None else [float(v) for v in y[np.isfinite(y)]]
+            _, y = curve.getOriginalDataset()  # all of the window read, not only what is in view
+            finite = np.zeros(0) if y is None else y[np.isfinite(y)]
+            edges = [float(finite.min()), float(finite.max())] if len(finite) else []
             band = self.bands.get(vital)
             if band is not None and band.isVisible():
                 edges += [e for e in band.getRegion() if abs(e) < _OPEN]
