@@ -579,12 +579,10 @@ def _bucketed(
         )
     )
     keep = np.column_stack((np.ones(len(starts), bool), np.ones(len(starts), bool), after))
-    out_v = v[keep].tolist()
-    return Series(
-        tuple(t[keep].tolist()),
-        tuple(None if x != x else x for x in out_v),  # NaN (x != x) is the gap: None
-        hourly=True,
-    )
+    kept = v[keep]
+    out_v = kept.astype(object)
+    out_v[np.isnan(kept)] = None  # the gap
+    return Series(tuple(t[keep].tolist()), tuple(out_v.tolist()), hourly=True)
 
 
 def _birthday_start(born: date, year: int, zone: tzinfo | None) -> datetime:
