@@ -243,6 +243,7 @@ class TrendView(QWidget):
         self._shown = tuple(key for key in ALL_PLOTS if key in plots)
         self._print = False  # dark ink on white paper (use_print_style)
         self._pen_scale = 1.0
+        self._envelope = False  # the vitals drawn are min/max buckets, not measurements
         self._now = now or (lambda: datetime.now(UTC))
         self._patient: str | None = None
         self._range = TrendRange.H72
@@ -559,6 +560,9 @@ class TrendView(QWidget):
             curve.setData(*_arrays(series[vital]), connect="finite")
             self._set_band(vital, self._chart.normal_band(self._patient, vital, end))
         hourly = series[Vital.HEART_RATE].hourly
+        if hourly != self._envelope:
+            self._envelope = hourly
+            self._set_vitals_pen()
         self.status.setText(
             self.tr("minimum and maximum per hour or more")
             if hourly
@@ -567,6 +571,15 @@ class TrendView(QWidget):
         self._loaded = (lo, hi, width, pixels)
         self._show_symbols(x0, x1)
         self.window_loaded.emit(lo, hi)
+
+    def _set_vitals_pen(self) -> None:
+        """Measurements in 1.5 px lines; a min/max envelope (a bucket per pixel, so a bar per pixel)
+        in 1 px lines, which the software renderer draws on its fast path (a wider line is filled as
+        a polygon: two fifths of a redraw of a year, tests/bench/bench_trends.py)."""
+        width = (1.0 if self._envelope else 1.5) * self._pen_scale
+        pen = pg.mkPen(_COLOURS[self.night]["line"], width=width)
+        for curve in self.curves.values():
+            curve.setPen(pen)
 
     def _plot_pixels(self) -> float | None:
         """The width of the plots in device pixels, or None while the view is not laid out (hidden)."""
@@ -631,8 +644,7 @@ class TrendView(QWidget):
                 axis.setTextPen(foreground)
             self.labels[key].setText(self._names[key], color=foreground)
         line = pg.mkPen(colour["line"], width=1.5 * w)
-        for curve in self.curves.values():
-            curve.setPen(line)
+        self._set_vitals_pen()
         for band in self.bands.values():
             band.setBrush(pg.mkBrush(*colour["band"]))
         threshold = pg.mkPen(colour["threshold"], width=1.5 * w, style=Qt.PenStyle.DashLine)

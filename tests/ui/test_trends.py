@@ -276,6 +276,12 @@ def test_a_long_span_is_read_in_as_many_buckets_as_the_plot_is_wide(
     pixels = view.plots[Vital.HEART_RATE.value].vb.width() * view.devicePixelRatioF()
     assert view.status.text() == "minimum and maximum per hour or more"
     assert asked[-1] == round(pixels)  # the whole stay in view: one bucket per device pixel
+    # the envelope in 1 px lines, measurements in 1.5 px
+    assert view.curves[Vital.HEART_RATE].opts["pen"].widthF() == 1.0
+    view.set_range(TrendRange.H24)
+    assert view.status.text() == "every measurement"
+    assert view.curves[Vital.HEART_RATE].opts["pen"].widthF() == 1.5
+    view.set_range(TrendRange.ALL)
     # a wider window: read again at the new width once the resizing rests
     with qtbot.waitSignal(view.window_loaded, timeout=3000):
         view.resize(1600, 900)
