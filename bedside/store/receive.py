@@ -49,6 +49,7 @@ from bedside.records.fields import (
     check_field,
 )
 from bedside.records.types import RECORD_TYPES, Admission, Intervention, specs_of
+from bedside.store import hours
 from bedside.store.connection import StorageError
 from bedside.store.history import TIME_POINT_KINDS
 from bedside.store.log import Log
@@ -255,6 +256,8 @@ class _Pending:
     def __init__(self) -> None:
         self.records: list[tuple[Any, ...]] = []
         self.alerts: list[tuple[str, str]] = []
+        # (kind, patient, observed_at, supersedes) of each record: the roll-up hours it changes
+        self.touched: list[tuple[str, str, str, str | None]] = []
         self.rows: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
 
     def add(
@@ -270,6 +273,7 @@ class _Pending:
         supersedes: str | None,
     ) -> None:
         self.records.append(values)
+        self.touched.append((str(values[1]), patient_id, observed_at, supersedes))
         alert = unresolved_alert(record, patient_id)
         if alert is not None:
             self.alerts.append(alert)
@@ -306,6 +310,11 @@ class _Pending:
                 values,
             )
         conn.executemany(UNRESOLVED_ALERT_INSERT, self.alerts)
+        # after every row of the batch: a correction may arrive with the record it corrects
+        hours.refresh_touched(
+            conn,
+            (hour for entry in self.touched for hour in hours.touched(conn, *entry)),
+        )
 
 
 def _existing(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
