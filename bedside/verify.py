@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,14 @@ from bedside.store.connection import (
 from bedside.store.history import SqlHistory
 from bedside.store.log import Log
 from bedside.store.schema import CLINICAL_TABLES
-from bedside.store.verify import Anchor, Finding, structure_findings, verify_log
+from bedside.store.verify import (
+    Anchor,
+    Finding,
+    structure_findings,
+    structure_report,
+    structure_rows,
+    verify_log,
+)
 from bedside.ward import Failed, Ward
 
 __all__ = ["Anchor", "DamagedDatabase", "Finding", "Verdict", "open_ward", "verify", "verify_path"]
@@ -86,18 +94,72 @@ class DamagedDatabase(StorageError):
 def verify(
     db: Database, *, anchors: Iterable[Anchor] = (), full_structure: bool = False
 ) -> Verdict:
-    """Verify an open ward database (any connection; nothing is written)."""
-    structure = structure_findings(db, full=full_structure)
-    if structure:
-        return Verdict(0, tuple(structure))
-    # The records first (what is wrong), the triggers after (how it could happen).
-    triggers = [Finding(what) for what in guard.problems(db, CLINICAL_TABLES)]
+    """Verify an open ward database (any connection; nothing is written).
+
+    SQLite's structure check comes first in the verdict: a file it finds damaged is that finding
+    alone. It runs on a read-only connection of its own beside the walk of the records (SQLite's C
+    code, which leaves Python free for the walk), and on `db` after the walk where no second
+    connection can read the file (a database in memory, an immutable one)."""
+    structure = _StructureCheck(db, full=full_structure)
+    try:
+        # The records first (what is wrong), the triggers after (how it could happen).
+        triggers = [Finding(what) for what in guard.problems(db, CLINICAL_TABLES)]
+    except Exception:
+        damage = structure.findings()
+        if damage:
+            return Verdict(0, tuple(damage))
+        raise
     try:
         chain, projections = verify_log(db, anchors)
         alerts = _unresolved_alert_findings(db)
-    except sqlite3.DatabaseError as err:
-        return Verdict(0, (Finding(f"SQLite cannot read the file ({err})"), *triggers))
-    return Verdict(chain.records, (*structure, *chain.findings, *projections, *alerts, *triggers))
+    except Exception as err:
+        damage = structure.findings()
+        if damage:  # what the walk of a damaged file met does not matter
+            return Verdict(0, tuple(damage))
+        if isinstance(err, sqlite3.DatabaseError):
+            return Verdict(0, (Finding(f"SQLite cannot read the file ({err})"), *triggers))
+        raise
+    damage = structure.findings()
+    if damage:
+        return Verdict(0, tuple(damage))
+    return Verdict(chain.records, (*chain.findings, *projections, *alerts, *triggers))
+
+
+class _StructureCheck:
+    """`structure_findings(db, full=full)`, run in a thread on a read-only connection of its own
+    where one can read the file; on `db` itself (when asked) where none can."""
+
+    def __init__(self, db: Database, *, full: bool) -> None:
+        self._db, self._full = db, full
+        self._rows: list[str] | None = None
+        self._thread: threading.Thread | None = None
+        main = [row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"]
+        if main and main[0]:
+            self._thread = threading.Thread(
+                target=self._run, args=(main[0],), name="verify-structure", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self, path: str) -> None:
+        try:
+            conn = sqlite3.connect(
+                "file:" + quote(path) + "?mode=ro", uri=True, isolation_level=None
+            )
+        except sqlite3.Error:
+            return  # checked on the caller's connection
+        try:
+            self._rows = structure_rows(conn, full=self._full)
+        except sqlite3.Error:
+            pass  # the second connection could not read it: the caller's connection decides
+        finally:
+            conn.close()
+
+    def findings(self) -> list[Finding]:
+        if self._thread is not None:
+            self._thread.join()
+        if self._rows is None:
+            return structure_findings(self._db, full=self._full)
+        return structure_report(self._rows, full=self._full)
 
 
 def _version_findings(db: Database) -> list[Finding]:

@@ -15,7 +15,7 @@ Callers import from `bedside.records`; the checks that need an admission or the 
 from __future__ import annotations
 
 from bedside.clinical.vocabulary import Drug, DrugKind
-from bedside.records.canonical import canonical_json, iso_utc, parse_utc
+from bedside.records.canonical import canonical_json, iso_utc, parse_utc, unix_seconds
 from bedside.records.codec import (
     ASSESSMENT_GRADES,
     PlainPayload,
@@ -148,6 +148,7 @@ __all__ = [
     "plain_payload_fields",
     "plain_payload_plan",
     "to_payload",
+    "unix_seconds",
     "validate",
     "validate_record",
     "validated",

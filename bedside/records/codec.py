@@ -55,29 +55,27 @@ def plain_payload_fields(kind: str, data: object) -> dict[str, Any] | None:
     field gives back the JSON value): the payload's values, and each left-out field's default. None
     when the shortcut does not apply (another kind, an unknown or missing field): use the record."""
     plan = plain_payload_plan(kind)
-    if plan is None:
-        return None
-    values = plan.values(data)
-    return None if values is None else dict(zip(plan.names, values, strict=True))
+    return None if plan is None else plan.fields(data)
 
 
 @dataclass(frozen=True, slots=True)
 class PlainPayload:
-    """How `plain_payload_fields` reads a kind's payload, as a tuple in `names` order (what
-    verification recomputes for each record, without building a dict)."""
+    """How `plain_payload_fields` reads a kind's payload (what verification recomputes for each
+    vitals set): the payload laid over the defaults."""
 
     names: tuple[str, ...]
-    defaults: tuple[Any, ...]  # per name: its default (None where it has none: it is `required`)
+    template: dict[str, Any]  # every name in order, with its default (None where it has none)
     known: frozenset[str]
     required: frozenset[str]
 
-    def values(self, data: object) -> tuple[Any, ...] | None:
-        """Every field's value in `names` order, or None when the shortcut does not apply."""
-        if not isinstance(data, dict) or not (
-            data.keys() <= self.known and self.required <= data.keys()
-        ):
+    def fields(self, data: object) -> dict[str, Any] | None:
+        """Every field's value, in `names` order; None when the shortcut does not apply."""
+        if not isinstance(data, dict) or not self.known.issuperset(data):
             return None
-        return tuple(map(data.get, self.names, self.defaults))
+        if self.required and not self.required <= data.keys():
+            return None
+        # Every key of `data` is in the template already: the order stays the template's.
+        return {**self.template, **data}
 
 
 def plain_payload_plan(kind: str) -> PlainPayload | None:
@@ -104,7 +102,7 @@ def _plain_kinds() -> dict[str, PlainPayload]:
         names = tuple(s.name for s in specs)
         kinds[kind] = PlainPayload(
             names=names,
-            defaults=tuple(defaults.get(name) for name in names),
+            template={name: defaults.get(name) for name in names},
             known=frozenset(names),
             required=frozenset(names) - defaults.keys(),
         )

@@ -16,9 +16,9 @@ from bedside.records import (
     VitalSigns,
     assessment_grade_values,
     celsius,
-    parse_utc,
     payload_fields,
     plain_payload_plan,
+    unix_seconds,
 )
 
 UNRESOLVED_ALERT_INSERT = (
@@ -88,7 +88,7 @@ def projection_row(
         row |= payload
         row["temp_c"] = record.temp_c()
         # Unix seconds, ready for the trend plots (parsing 35,000 timestamps per read is too slow).
-        row["observed_s"] = parse_utc(observed_at).timestamp()
+        row["observed_s"] = unix_seconds(observed_at)
     elif isinstance(record, NeuroCheck):
         table = "neuro_checks"
         row |= {
@@ -172,8 +172,6 @@ if _VITALS is not None:
         "vitals",
         ("record_id", "patient_id", "observed_at", *_VITALS.names, "temp_c", "observed_s"),
     )
-    _TEMPERATURE = _VITALS.names.index("temperature")
-    _TEMPERATURE_UNIT = _VITALS.names.index("temperature_unit")
 
 
 def projection_values(
@@ -187,16 +185,16 @@ def projection_values(
     """`projection_from_payload` as the row's values in the order of `SHORTCUT_LAYOUTS[kind]` (what
     verification recomputes for almost every record, and a batch receive writes)."""
     if kind == VitalSigns.KIND and _VITALS is not None:
-        payload = _VITALS.values(data)
+        payload = _VITALS.fields(data)
         if payload is None:
             raise NoShortcut(kind)
         return "vitals", (
             record_id,
             patient_id,
             observed_at,
-            *payload,
-            celsius(payload[_TEMPERATURE], payload[_TEMPERATURE_UNIT]),
-            parse_utc(observed_at).timestamp(),
+            *payload.values(),
+            celsius(payload["temperature"], payload["temperature_unit"]),
+            unix_seconds(observed_at),
         )
     if kind == AssessmentRecord.KIND:
         grades = assessment_grade_values(data)

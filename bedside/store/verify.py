@@ -74,13 +74,24 @@ class Anchor:
 def structure_findings(db: Database, *, full: bool = False) -> list[Finding]:
     """SQLite's own check of the file (`quick_check`, or `integrity_check` with `full`, which also
     compares every index with its table). A file SQLite cannot read at all is one finding."""
-    pragma = "integrity_check" if full else "quick_check"
     try:
-        rows = [row[0] for row in db.conn.execute(f"PRAGMA {pragma}(20)")]
+        rows = structure_rows(db.conn, full=full)
     except sqlite3.DatabaseError as err:
         return [Finding(f"SQLite cannot read the file ({err})")]
+    return structure_report(rows, full=full)
+
+
+def structure_rows(conn: sqlite3.Connection, *, full: bool) -> list[str]:
+    """What SQLite's check says, row by row (["ok"]: nothing wrong); raises sqlite3.DatabaseError."""
+    pragma = "integrity_check" if full else "quick_check"
+    return [row[0] for row in conn.execute(f"PRAGMA {pragma}(20)")]
+
+
+def structure_report(rows: list[str], *, full: bool) -> list[Finding]:
+    """The findings of `structure_rows`."""
     if rows == ["ok"]:
         return []
+    pragma = "integrity_check" if full else "quick_check"
     return [Finding(f"SQLite's {pragma} reports: {text}") for text in rows]
 
 
