@@ -1,14 +1,14 @@
 """Is this ward file what Bedside wrote? The verdict of `bedside verify`, and the check before charting.
 
 A verification reads, in order: SQLite's structure check (`integrity_check`, which also compares every
-index with its table; `quick_check` on request), the schema version, the append-only triggers by their SQL, every device's hash chain (and the hub's anchors,
-when given), the projection tables recomputed from the records, and the unresolved-alerts list against the
+index with its table; `quick_check` on request), the schema version, the append-only triggers by their
+SQL, every device's hash chain (and the hub's anchors, when given), the projection tables recomputed from the records, and the unresolved-alerts list against the
 alerts' own events (folded, never graded again). A damaged file is never charted into: `open_ward` refuses
 it with `StorageProblem.DAMAGED` before the first write, naming what is wrong.
 
-Cost: about 15 µs per record on the 2-core machine of README "Performance" (JSON parsing, the hash, the
-projection row). The app runs the verification from a worker, never the GUI thread: `open_ward` before the
-first save where the ward is small; for a ward of a year (3 M records, about a minute) the app may open
+Cost: about 12 µs of CPU per record on the 2-core machine of README "Performance" (JSON parsing, the
+hash, the projection row), with SQLite's structure check on a second connection beside it. The app runs the verification from a worker, never the GUI thread: `open_ward` before the
+first save where the ward is small; for a ward of a year (3 M records, under a minute) the app may open
 with `Ward(open_database(...))`, run `verify_path` in a worker with its own connection, and on a bad verdict
 call `Ward.stop_charting(verdict.failed())` so that every later save is refused as damaged.
 """

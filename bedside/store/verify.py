@@ -5,8 +5,12 @@ The chain is walked per device in `seq` order over the canonical serialisation t
 it, the payload in its canonical form and of a known kind, and the device's head (`devices`) on the last
 record. An anchor (a head the hub holds) must still be in the chain, so that truncating it, or rewriting it
 with recomputed hashes, is found. The projection tables the board reads are recomputed from the records with
-the store's own `projection_row` and compared column by column; nothing is graded again. (The payload's
-text is covered by the hash as stored; a rewrite that recomputes the hashes is found by the anchors.)
+the store's own `projection_row` (vitals sets and assessments, almost every record, with its shortcut
+`projection_values`, which gives the same row) and compared column by column: each table as one sorted
+list of row tuples against the rows it holds, and only a table that differs row by row, to name each bad
+record. Nothing is graded again. One pass reads each record once: its hash, then its payload, parsed once.
+(The payload's text is covered by the hash as stored; a rewrite that recomputes the hashes is found by the
+anchors.)
 """
 
 from __future__ import annotations
