@@ -133,7 +133,10 @@ class _StructureCheck:
         self._db, self._full = db, full
         self._rows: list[str] | None = None
         self._thread: threading.Thread | None = None
-        main = [row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"]
+        try:
+            main = [row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"]
+        except sqlite3.Error:
+            main = []
         if main and main[0]:
             self._thread = threading.Thread(
                 target=self._run, args=(main[0],), name="verify-structure", daemon=True
