@@ -1,14 +1,14 @@
 """Is this ward file what Bedside wrote? The verdict of `bedside verify`, and the check before charting.
 
 A verification reads, in order: SQLite's structure check (`integrity_check`, which also compares every
-index with its table; `quick_check` on request), the schema version, the append-only triggers by their SQL, every device's hash chain (and the hub's anchors,
-when given), the projection tables recomputed from the records, and the unresolved-alerts list against the
+index with its table; `quick_check` on request), the schema version, the append-only triggers by their
+SQL, every device's hash chain (and the hub's anchors, when given), the projection tables recomputed from the records, and the unresolved-alerts list against the
 alerts' own events (folded, never graded again). A damaged file is never charted into: `open_ward` refuses
 it with `StorageProblem.DAMAGED` before the first write, naming what is wrong.
 
-Cost: about 15 µs per record on the 2-core machine of README "Performance" (JSON parsing, the hash, the
-projection row). The app runs the verification from a worker, never the GUI thread: `open_ward` before the
-first save where the ward is small; for a ward of a year (3 M records, about a minute) the app may open
+Cost: about 12 µs of CPU per record on the 2-core machine of README "Performance" (JSON parsing, the
+hash, the projection row), with SQLite's structure check on a second connection beside it. The app runs the verification from a worker, never the GUI thread: `open_ward` before the
+first save where the ward is small; for a ward of a year (3 M records, under a minute) the app may open
 with `Ward(open_database(...))`, run `verify_path` in a worker with its own connection, and on a bad verdict
 call `Ward.stop_charting(verdict.failed())` so that every later save is refused as damaged.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,8 @@ from bedside.store.verify import (
     Finding,
     hours_findings,
     structure_findings,
+    structure_report,
+    structure_rows,
     verify_log,
 )
 from bedside.ward import Failed, Ward
@@ -92,21 +95,76 @@ class DamagedDatabase(StorageError):
 def verify(
     db: Database, *, anchors: Iterable[Anchor] = (), full_structure: bool = False
 ) -> Verdict:
-    """Verify an open ward database (any connection; nothing is written)."""
-    structure = structure_findings(db, full=full_structure)
-    if structure:
-        return Verdict(0, tuple(structure))
-    # The records first (what is wrong), the triggers after (how it could happen).
-    triggers = [Finding(what) for what in guard.problems(db, CLINICAL_TABLES)]
+    """Verify an open ward database (any connection; nothing is written).
+
+    SQLite's structure check comes first in the verdict: a file it finds damaged is that finding
+    alone. It runs on a read-only connection of its own beside the walk of the records (SQLite's C
+    code, which leaves Python free for the walk), and on `db` after the walk where no second
+    connection can read the file (a database in memory, an immutable one)."""
+    structure = _StructureCheck(db, full=full_structure)
+    try:
+        # The records first (what is wrong), the triggers after (how it could happen).
+        triggers = [Finding(what) for what in guard.problems(db, CLINICAL_TABLES)]
+    except Exception:
+        damage = structure.findings()
+        if damage:
+            return Verdict(0, tuple(damage))
+        raise
     try:
         chain, projections = verify_log(db, anchors)
         alerts = _unresolved_alert_findings(db)
         rollup = hours_findings(db)
-    except sqlite3.DatabaseError as err:
-        return Verdict(0, (Finding(f"SQLite cannot read the file ({err})"), *triggers))
-    return Verdict(
-        chain.records, (*structure, *chain.findings, *projections, *alerts, *rollup, *triggers)
-    )
+    except Exception as err:
+        damage = structure.findings()
+        if damage:  # what the walk of a damaged file met does not matter
+            return Verdict(0, tuple(damage))
+        if isinstance(err, sqlite3.DatabaseError):
+            return Verdict(0, (Finding(f"SQLite cannot read the file ({err})"), *triggers))
+        raise
+    damage = structure.findings()
+    if damage:
+        return Verdict(0, tuple(damage))
+    return Verdict(chain.records, (*chain.findings, *projections, *alerts, *rollup, *triggers))
+
+
+class _StructureCheck:
+    """`structure_findings(db, full=full)`, run in a thread on a read-only connection of its own
+    where one can read the file; on `db` itself (when asked) where none can."""
+
+    def __init__(self, db: Database, *, full: bool) -> None:
+        self._db, self._full = db, full
+        self._rows: list[str] | None = None
+        self._thread: threading.Thread | None = None
+        try:
+            main = [row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"]
+        except sqlite3.Error:
+            main = []
+        if main and main[0]:
+            self._thread = threading.Thread(
+                target=self._run, args=(main[0],), name="verify-structure", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self, path: str) -> None:
+        try:
+            conn = sqlite3.connect(
+                "file:" + quote(path) + "?mode=ro", uri=True, isolation_level=None
+            )
+        except sqlite3.Error:
+            return  # checked on the caller's connection
+        try:
+            self._rows = structure_rows(conn, full=self._full)
+        except sqlite3.Error:
+            pass  # the second connection could not read it: the caller's connection decides
+        finally:
+            conn.close()
+
+    def findings(self) -> list[Finding]:
+        if self._thread is not None:
+            self._thread.join()
+        if self._rows is None:
+            return structure_findings(self._db, full=self._full)
+        return structure_report(self._rows, full=self._full)
 
 
 def _version_findings(db: Database) -> list[Finding]:

@@ -15,12 +15,16 @@ Callers import from `bedside.records`; the checks that need an admission or the 
 from __future__ import annotations
 
 from bedside.clinical.vocabulary import Drug, DrugKind
-from bedside.records.canonical import canonical_json, iso_utc, parse_utc
+from bedside.records.canonical import canonical_json, iso_utc, parse_utc, unix_seconds
 from bedside.records.codec import (
+    ASSESSMENT_GRADES,
+    PlainPayload,
+    assessment_grade_values,
     assessment_grades,
     from_payload,
     payload_fields,
     plain_payload_fields,
+    plain_payload_plan,
     to_payload,
 )
 from bedside.records.envelope import (
@@ -80,6 +84,7 @@ from bedside.records.values import (
 )
 
 __all__ = [
+    "ASSESSMENT_GRADES",
     "DERIVED_RECORDS",
     "DOSE_RANGES",
     "FUTURE_TOLERANCE",
@@ -116,6 +121,7 @@ __all__ = [
     "Note",
     "Num",
     "PinReset",
+    "PlainPayload",
     "PolicySet",
     "Record",
     "RecordInvalid",
@@ -130,6 +136,7 @@ __all__ = [
     "UserDisabled",
     "ValidDraft",
     "VitalSigns",
+    "assessment_grade_values",
     "assessment_grades",
     "canonical_json",
     "celsius",
@@ -139,7 +146,9 @@ __all__ = [
     "parse_utc",
     "payload_fields",
     "plain_payload_fields",
+    "plain_payload_plan",
     "to_payload",
+    "unix_seconds",
     "validate",
     "validate_record",
     "validated",

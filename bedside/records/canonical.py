@@ -27,3 +27,11 @@ def parse_utc(text: str) -> datetime:
     if when.tzinfo is None:
         raise ValueError(f"no time zone in {text!r}")
     return when.astimezone(UTC)
+
+
+def unix_seconds(text: str) -> float:
+    """`parse_utc(text).timestamp()` (the instant does not depend on the zone it is written in)."""
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(f"no time zone in {text!r}")
+    return when.timestamp()

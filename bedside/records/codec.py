@@ -13,9 +13,10 @@ import base64
 import math
 import uuid
 from collections.abc import Callable
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from enum import Enum
+from operator import itemgetter
 from typing import Any
 
 from bedside.alert_vocabulary import Priority
@@ -53,16 +54,36 @@ def plain_payload_fields(kind: str, data: object) -> dict[str, Any] | None:
     kinds whose every field is a number, text, boolean or plain enum (decoding and encoding such a
     field gives back the JSON value): the payload's values, and each left-out field's default. None
     when the shortcut does not apply (another kind, an unknown or missing field): use the record."""
-    plain = _PLAIN_KINDS.get(kind)
-    if plain is None or not isinstance(data, dict):
-        return None
-    names, defaults = plain
-    if not data.keys() <= names.keys() or not defaults.keys() >= names.keys() - data.keys():
-        return None
-    return {name: data[name] if name in data else defaults[name] for name in names}
+    plan = plain_payload_plan(kind)
+    return None if plan is None else plan.fields(data)
 
 
-def _plain_kinds() -> dict[str, tuple[dict[str, None], dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class PlainPayload:
+    """How `plain_payload_fields` reads a kind's payload (what verification recomputes for each
+    vitals set): the payload laid over the defaults."""
+
+    names: tuple[str, ...]
+    template: dict[str, Any]  # every name in order, with its default (None where it has none)
+    known: frozenset[str]
+    required: frozenset[str]
+
+    def fields(self, data: object) -> dict[str, Any] | None:
+        """Every field's value, in `names` order; None when the shortcut does not apply."""
+        if not isinstance(data, dict) or not self.known.issuperset(data):
+            return None
+        if self.required and not self.required <= data.keys():
+            return None
+        # Every key of `data` is in the template already: the order stays the template's.
+        return {**self.template, **data}
+
+
+def plain_payload_plan(kind: str) -> PlainPayload | None:
+    """The plan of a kind `plain_payload_fields` reads without the record (None: another kind)."""
+    return _PLAIN_KINDS.get(kind)
+
+
+def _plain_kinds() -> dict[str, PlainPayload]:
     kinds = {}
     for kind, cls in RECORD_TYPES.items():
         specs = specs_of(cls)
@@ -78,7 +99,13 @@ def _plain_kinds() -> dict[str, tuple[dict[str, None], dict[str, Any]]]:
             for s in specs
             if declared[s.name].default is not MISSING
         }
-        kinds[kind] = (dict.fromkeys(s.name for s in specs), defaults)
+        names = tuple(s.name for s in specs)
+        kinds[kind] = PlainPayload(
+            names=names,
+            template={name: defaults.get(name) for name in names},
+            known=frozenset(names),
+            required=frozenset(names) - defaults.keys(),
+        )
     return kinds
 
 
@@ -86,11 +113,18 @@ def assessment_grades(data: object) -> dict[str, Any] | None:
     """The grades of a stored compact assessment (what its projection row holds), read from their
     places without decoding the rest; None when `data` is not a whole compact array (use
     `decode_assessment`)."""
+    grades = assessment_grade_values(data)
+    return None if grades is None else dict(zip(ASSESSMENT_GRADES, grades, strict=True))
+
+
+def assessment_grade_values(data: object) -> tuple[Any, ...] | None:
+    """`assessment_grades` as a tuple in `ASSESSMENT_GRADES` order."""
     if not isinstance(data, list) or len(data) != len(_PLACES) + 1 or data[0] != ASSESSMENT_FORMAT:
         return None
-    grades = {name: data[place] for name, place in _GRADE_PLACES.items()}
-    if not all(v is None or (type(v) is int) for v in grades.values()):
-        return None
+    grades: tuple[Any, ...] = _pick_grades(data)
+    for value in grades:
+        if value is not None and type(value) is not int:
+            return None
     return grades
 
 
@@ -280,6 +314,9 @@ _GRADE_PLACES = {
     for place, (name, _) in enumerate(_PLACES)
     if name in ("crs_grade", "icans_grade", "news2", "pews")
 }
+# The grades an assessment's projection row holds, in their column order, and their places in the array.
+ASSESSMENT_GRADES = tuple(_GRADE_PLACES)
+_pick_grades = itemgetter(*_GRADE_PLACES.values())
 _RULE_CODE = {text: i for i, text in enumerate(RULE_VERSIONS)}
 
 

@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from bedside.records import (
+    ASSESSMENT_GRADES,
     Admission,
     AlertEvent,
     AssessmentRecord,
@@ -13,11 +14,11 @@ from bedside.records import (
     NeuroCheck,
     Record,
     VitalSigns,
-    assessment_grades,
+    assessment_grade_values,
     celsius,
-    parse_utc,
     payload_fields,
-    plain_payload_fields,
+    plain_payload_plan,
+    unix_seconds,
 )
 from bedside.store import hours
 
@@ -91,7 +92,7 @@ def projection_row(
         row |= payload
         row["temp_c"] = record.temp_c()
         # Unix seconds, ready for the trend plots (parsing 35,000 timestamps per read is too slow).
-        row["observed_s"] = parse_utc(observed_at).timestamp()
+        row["observed_s"] = unix_seconds(observed_at)
     elif isinstance(record, NeuroCheck):
         table = "neuro_checks"
         row |= {
@@ -151,30 +152,57 @@ def projection_from_payload(
     patient_id: str,
     observed_at: str,
     entered_at: str,
-) -> tuple[str, dict[str, Any]] | None:
+) -> tuple[str, dict[str, Any]]:
     """`projection_row(from_payload(kind, data, check=False), ...)` for the two kinds that are almost
-    every record (vitals sets and stored assessments) without building the record: what verification
-    recomputes for each record. Raises `NoShortcut` where this shortcut does not apply (another kind,
-    or a payload the record would refuse or normalise): the caller then builds the record. Both give
-    the same row for every payload (tests/bedside/test_verify.py)."""
-    row: dict[str, Any] = {
-        "record_id": record_id,
-        "patient_id": patient_id,
-        "observed_at": observed_at,
-    }
-    if kind == VitalSigns.KIND:
-        payload = plain_payload_fields(kind, data)
+    every record (vitals sets and stored assessments) without building the record. Raises
+    `NoShortcut` where this shortcut does not apply (another kind, or a payload the record would
+    refuse or normalise): the caller then builds the record. Both give the same row for every
+    payload (tests/bedside/test_verify.py)."""
+    table, values = projection_values(kind, data, record_id, patient_id, observed_at, entered_at)
+    return table, dict(zip(SHORTCUT_LAYOUTS[kind][1], values, strict=True))
+
+
+_VITALS = plain_payload_plan(VitalSigns.KIND)
+# The kinds `projection_values` reads from the payload: their table and its columns in row order
+# (the order `projection_row` gives them in).
+SHORTCUT_LAYOUTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    AssessmentRecord.KIND: (
+        "assessments",
+        ("record_id", "patient_id", "observed_at", "entered_at", *ASSESSMENT_GRADES),
+    ),
+}
+if _VITALS is not None:
+    SHORTCUT_LAYOUTS[VitalSigns.KIND] = (
+        "vitals",
+        ("record_id", "patient_id", "observed_at", *_VITALS.names, "temp_c", "observed_s"),
+    )
+
+
+def projection_values(
+    kind: str,
+    data: object,
+    record_id: str,
+    patient_id: str,
+    observed_at: str,
+    entered_at: str,
+) -> tuple[str, tuple[Any, ...]]:
+    """`projection_from_payload` as the row's values in the order of `SHORTCUT_LAYOUTS[kind]` (what
+    verification recomputes for almost every record, and a batch receive writes)."""
+    if kind == VitalSigns.KIND and _VITALS is not None:
+        payload = _VITALS.fields(data)
         if payload is None:
             raise NoShortcut(kind)
-        row |= payload
-        row["temp_c"] = celsius(payload["temperature"], payload["temperature_unit"])
-        row["observed_s"] = parse_utc(observed_at).timestamp()
-        return "vitals", row
+        return "vitals", (
+            record_id,
+            patient_id,
+            observed_at,
+            *payload.values(),
+            celsius(payload["temperature"], payload["temperature_unit"]),
+            unix_seconds(observed_at),
+        )
     if kind == AssessmentRecord.KIND:
-        grades = assessment_grades(data)
+        grades = assessment_grade_values(data)
         if grades is None:
             raise NoShortcut(kind)
-        row["entered_at"] = entered_at
-        row |= grades
-        return "assessments", row
+        return "assessments", (record_id, patient_id, observed_at, entered_at, *grades)
     raise NoShortcut(kind)

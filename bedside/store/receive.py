@@ -54,10 +54,11 @@ from bedside.store.connection import StorageError
 from bedside.store.history import TIME_POINT_KINDS
 from bedside.store.log import Log
 from bedside.store.projection import (
+    SHORTCUT_LAYOUTS,
     UNRESOLVED_ALERT_INSERT,
     NoShortcut,
-    projection_from_payload,
     projection_row,
+    projection_values,
     unresolved_alert,
 )
 from bedside.store.schema import RECORD_COLUMNS
@@ -277,26 +278,26 @@ class _Pending:
         alert = unresolved_alert(record, patient_id)
         if alert is not None:
             self.alerts.append(alert)
+        kind = str(values[1])
         try:
             # Vitals and assessments (almost every record) straight from the checked payload: the
             # row `projection_row` gives, as verification recomputes it.
-            projected = projection_from_payload(
-                str(values[1]),
-                data,
-                record_id=record_id,
-                patient_id=patient_id,
-                observed_at=observed_at,
-                entered_at=entered_at,
+            table, row_values = projection_values(
+                kind, data, record_id, patient_id, observed_at, entered_at
             )
         except NoShortcut:
-            projected = projection_row(
-                record,
-                record_id=record_id,
-                patient_id=patient_id,
-                observed_at=observed_at,
-                entered_at=entered_at,
-                supersedes=supersedes,
-            )
+            pass
+        else:
+            self.rows.setdefault((table, SHORTCUT_LAYOUTS[kind][1]), []).append(row_values)
+            return
+        projected = projection_row(
+            record,
+            record_id=record_id,
+            patient_id=patient_id,
+            observed_at=observed_at,
+            entered_at=entered_at,
+            supersedes=supersedes,
+        )
         if projected is not None:
             table, row = projected
             self.rows.setdefault((table, tuple(row)), []).append(tuple(row.values()))

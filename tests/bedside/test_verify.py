@@ -60,8 +60,18 @@ def test_the_fast_hash_is_the_chain_hash(path: Path) -> None:
     for values in rows:
         row = dict(zip(RECORD_COLUMNS, values, strict=True))
         assert _fast_chain_hash("ab" * 32, row) == chain_hash("ab" * 32, row)
-    odd = dict(zip(RECORD_COLUMNS, rows[0], strict=True)) | {"reason": 'é "\\ \n\u2028 ☃'}
-    assert _fast_chain_hash("0" * 64, odd) == chain_hash("0" * 64, odd)
+    first = dict(zip(RECORD_COLUMNS, rows[0], strict=True))
+    # Values no writer of Bedside's stores go to the definition, and give its hash.
+    for change in [
+        {"reason": 'é "\\ \n\u2028 ☃\x00\x1f\x7f'},
+        {"author": 5},
+        {"author": None},
+        {"seq": True},
+        {"seq": 5.0},
+        {"supersedes": 3},
+    ]:
+        odd = first | change
+        assert _fast_chain_hash("0" * 64, odd) == chain_hash("0" * 64, odd), change
 
 
 def test_an_edited_grade_in_the_projection_is_found(path: Path) -> None:
@@ -263,3 +273,145 @@ def test_the_projection_read_from_the_payload_is_the_records_projection(path: Pa
     ]:
         with pytest.raises(NoShortcut):
             projection_from_payload(kind, data, **envelope)
+
+
+def test_the_payload_scanner_reads_what_json_loads_reads() -> None:
+    import json
+
+    from bedside.store.verify import _loads
+
+    texts = [
+        '{"hr":80,"temperature":37.5}',
+        '["A1",1,null,[2,[3]],"x"]',
+        ' {"hr":80}',
+        '{"hr":80} ',
+        '{"hr":80}\n',
+        '\ufeff{"hr":80}',
+        '{"hr":80}x',
+        '{"hr":80}{"hr":81}',
+        '{"hr":80,"hr":81}',
+        "[NaN, Infinity]",
+        '"text"',
+        "",
+        "[1,",
+        '{"hr":"\\ud800"}',
+    ]
+    for text in texts:
+        try:
+            want: tuple[str, object] = ("value", json.loads(text))
+        except ValueError as err:
+            want = ("error", str(err))
+        try:
+            got: tuple[str, object] = ("value", _loads(text))
+        except ValueError as err:
+            got = ("error", str(err))
+        assert repr(got) == repr(want), text
+
+
+def test_a_row_the_records_do_not_explain_is_found_in_each_projection(path: Path) -> None:
+    from bedside.store.verify import PROJECTION_TABLES
+
+    conn = plain_connection(path)
+    for table in PROJECTION_TABLES:
+        conn.execute(f"DROP TRIGGER IF EXISTS {table}_no_insert")
+        names = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        picked = ", ".join("'forged-' || record_id" if n == "record_id" else n for n in names)
+        assert (
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(names)}) SELECT {picked} FROM {table} LIMIT 1"
+            ).rowcount
+            == 1
+        )
+    conn.close()
+    verdict = verify_path(path)
+    forged = {
+        f.table: f.what for f in verdict.findings if (f.record_id or "").startswith("forged-")
+    }
+    assert forged == dict.fromkeys(PROJECTION_TABLES, "a row the records do not explain")
+
+
+def test_a_second_row_for_one_record_is_found(path: Path) -> None:
+    # The vitals table's key is (patient, time, record): nothing but verification stops a second row.
+    conn = _untriggered(path, "vitals")
+    conn.execute("DROP TRIGGER IF EXISTS vitals_no_insert")  # type: ignore[attr-defined]
+    record_id, observed = conn.execute(  # type: ignore[attr-defined]
+        "SELECT record_id, observed_at FROM vitals LIMIT 1"
+    ).fetchone()
+    names = [row[1] for row in conn.execute("PRAGMA table_info(vitals)")]  # type: ignore[attr-defined]
+    moved = "2000-01-01T00:00:00.000000Z"
+    picked = ", ".join(f"'{moved}'" if n == "observed_at" else n for n in names)
+    conn.execute(  # type: ignore[attr-defined]
+        f"INSERT INTO vitals ({', '.join(names)}) SELECT {picked} FROM vitals WHERE record_id = ?",
+        [record_id],
+    )
+    conn.close()  # type: ignore[attr-defined]
+    findings = [f for f in verify_path(path).findings if f.table == "vitals"]
+    assert [(f.record_id, f.what) for f in findings] == [
+        (record_id, f"the row differs from its record: observed_at is {moved!r}, "
+         f"the record says {observed!r}")
+    ]  # fmt: skip
+
+
+def test_a_projection_of_a_kind_without_records_is_found(tmp_path: Path) -> None:
+    from datetime import date
+
+    from bedside.records import Admission, Diagnosis, Sex
+    from bedside.store.connection import transaction
+    from bedside.store.log import Log
+
+    db = open_database(tmp_path / "ward.db", clock=ManualClock(START))
+    with transaction(db):
+        Log(db, ManualClock(START)).append(
+            Admission(
+                patient_id="P-1",
+                name="Patient One",
+                date_of_birth=date(1986, 5, 1),
+                sex=Sex.FEMALE,
+                weight_kg=60.0,
+                diagnosis=Diagnosis.NEUROBLASTOMA,
+                developmental_delay=False,
+                infusion_at=START,
+                product="CAR-T",
+                dose_cells_per_kg=3e6,
+            ),
+            patient_id="P-1",
+            observed_at=START,
+            author="nurse.ada",
+        )
+    db.close()
+    assert verify_path(tmp_path / "ward.db").ok
+    conn = plain_connection(tmp_path / "ward.db")
+    conn.execute(
+        "INSERT INTO vitals (record_id, patient_id, observed_at, observed_s, hr) "
+        "VALUES ('forged', 'P-1', '2026-01-01T00:00:00.000000Z', 0.0, 80)"
+    )
+    conn.close()
+    findings = verify_path(tmp_path / "ward.db").findings
+    assert [(f.table, f.record_id, f.what) for f in findings] == [
+        ("vitals", "forged", "a row the records do not explain")
+    ]
+
+
+def test_the_structure_check_falls_back_to_the_callers_connection(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import bedside.verify as verifying
+
+    conn = _untriggered(path, "vitals")
+    conn.execute(  # type: ignore[attr-defined]
+        "UPDATE vitals SET hr = 61 WHERE record_id = (SELECT record_id FROM vitals LIMIT 1)"
+    )
+    conn.close()  # type: ignore[attr-defined]
+    beside = verify_path(path)
+    assert not beside.ok
+    tried = []
+
+    def unreadable(conn: sqlite3.Connection, *, full: bool) -> list[str]:
+        tried.append(full)
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(verifying, "structure_rows", unreadable)
+    assert verify_path(path) == beside
+    assert tried == [True]
