@@ -164,9 +164,14 @@ def test_f8_acknowledges_the_banner_alert_and_the_list_row_and_banner_change(
     assert (stored.acknowledged_by, stored.acknowledged_at) == ("nurse.ada", when)
     # the row changed in place, saying who and when
     assert changed == [0]
-    assert _rows(alerts)[0]["State"] == f"acknowledged by nurse.ada at {local_time(when, None)}"
+    assert (
+        _rows(alerts)[0]["State"]
+        == f"acknowledged by nurse.ada at {local_time(when, ward_app.app.window.zone)}"
+    )
     # the banner says it too, and has nothing left to acknowledge
-    assert banner.label.text().endswith(f"acknowledged by nurse.ada at {local_time(when, None)}")
+    assert banner.label.text().endswith(
+        f"acknowledged by nurse.ada at {local_time(when, ward_app.app.window.zone)}"
+    )
     assert banner.count.text() == "" and not ack.isEnabled()
     with qtbot.assertNotEmitted(ward_app.app.controller.saving):
         qtbot.keyClick(ward_app.app.window, Qt.Key.Key_F8)  # nothing waits: nothing is sent
