@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 from bedside.clinical.vocabulary import Acvpu, O2Device, O2Indication
 from bedside.records import Discharge, StayEnd, TempUnit
@@ -194,6 +195,16 @@ def test_a_save_moves_the_patient_up_and_changes_only_that_row(ward_app, qtbot) 
     for r in (1, 2):
         assert window.board.proxy.index(r, Column.CRS).data() == "no observations"
         assert window.board.proxy.index(r, Column.ALERTS).data() == "none"
+    # from the keyboard: Tab leaves the table (rows are chosen whole), Enter opens the top row
+    window.show_board()
+    qtbot.waitUntil(window.board.table.hasFocus)
+    window.board.table.selectRow(0)
+    qtbot.keyClick(window.board.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.board.discharged
+    window.board.table.setFocus()
+    window.board.table.setCurrentIndex(window.board.proxy.index(0, 0))
+    qtbot.keyClick(window.board.table, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.patient and window.patient.patient_id == "A-2"
 
 
 def test_unknown_and_stale_grades_are_words_never_0(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
