@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from bedside.clinical.assessment import Assessment
-from bedside.clinical.capd import CAPD_ITEM_MAX
+from bedside.clinical.capd import CAPD_ITEM_MAX, CAPD_ITEMS
 from bedside.clinical.ice import ICE_ITEMS
 from bedside.clinical.vocabulary import (
     Acvpu,
@@ -277,6 +277,8 @@ class RecordForm(QWidget):
         errors: list[FieldError] = []
         for name, widget in self.inputs.items():
             if not widget.isVisibleTo(self) and not isinstance(widget, FlagBox):
+                continue
+            if not widget.isEnabledTo(self):  # greyed out by a rule of the form: not part of it
                 continue
             value, error = widget.value()
             if error is not None:
@@ -595,6 +597,11 @@ class NeuroForm(RecordForm):
                 wide=True,
             )
         )
+        # The items' total as they are typed (SPEC 6, 7), or that the tool was not done.
+        self.total = QLabel(self)
+        self.total.setObjectName("neuro_total")
+        self.grid.addWidget(self.total, self._rows, 0, 1, 4)
+        self._rows += 1
         self.section(tr("Consciousness, seizure, motor, raised ICP"))
         self.add(
             tr("Level of consciousness"), ChoiceBox("consciousness", Consciousness, parent=self)
@@ -617,7 +624,53 @@ class NeuroForm(RecordForm):
         self.add(tr("Imaging done"), FlagBox("imaging_done", tr("yes"), self))
         self.add(tr("EEG done"), FlagBox("eeg_done", tr("yes"), self))
         self.finish()
+        for widget in self.ice_widgets + self.capd_widgets:
+            if isinstance(widget, NumberEdit):
+                widget.textChanged.connect(self._show_total)
+            else:  # the "not done, because" box: its reason greys the items out
+                widget.currentIndexChanged.connect(self._on_not_done_changed)
         self.set_tool(EncephalopathyTool.ICE)
+
+    def _items(self) -> tuple[list[NumberEdit], ChoiceBox]:
+        """The items of the patient's tool and its "not done, because" box."""
+        widgets = self.ice_widgets if self.tool is EncephalopathyTool.ICE else self.capd_widgets
+        *items, reason = widgets
+        return items, reason  # type: ignore[return-value]
+
+    def _on_not_done_changed(self, *_: object) -> None:
+        """A reason the tool was not done: its items are greyed out and not saved (a check has
+        either every item or the reason, SPEC 6, 7)."""
+        for widgets in (self.ice_widgets, self.capd_widgets):
+            *items, reason = widgets
+            for item in items:
+                item.setEnabled(reason.currentData() is None)
+        self._show_total()
+
+    def _show_total(self, *_: object) -> None:
+        items, reason = self._items()
+        tool = self.tool.value
+        if reason.currentData() is not None:
+            self.total.setText(tr("{0} not done: its items are not scored").format(tool))
+            return
+        points = []  # the items scored within their range (the others are refused on saving)
+        for widget in items:
+            value, error = widget.value()
+            top = ICE_ITEMS.get(widget.name.removeprefix("ice_"), CAPD_ITEM_MAX)
+            if value is not None and error is None and 0 <= value <= top:
+                points.append(int(value))
+        top = (
+            sum(ICE_ITEMS.values())
+            if self.tool is EncephalopathyTool.ICE
+            else len(CAPD_ITEMS) * CAPD_ITEM_MAX
+        )
+        if len(points) == len(items):
+            self.total.setText(tr("{0} total: {1} of {2}").format(tool, sum(points), top))
+        else:
+            self.total.setText(
+                tr("{0} total: {1} so far ({2} of {3} items scored)").format(
+                    tool, sum(points), len(points), len(items)
+                )
+            )
 
     def set_tool(self, tool: EncephalopathyTool) -> None:
         """Show the items of the patient's tool only (D2: ICE from 12 years, CAPD below or with delay)."""
@@ -630,6 +683,7 @@ class NeuroForm(RecordForm):
         self.capd_title.setVisible(not ice)
         self.grid.itemAtPosition(0, 0).widget().setVisible(ice)
         self.reset_heading()
+        self._show_total()
 
     def _show_row(self, widget: QWidget, shown: bool) -> None:
         widget.setVisible(shown)

@@ -316,6 +316,7 @@ class PatientView(QWidget):
         layout.addWidget(self.held_note)
         layout.addWidget(self.tabs, 1)
         self._connect_signals()
+        self._update_attribution()
 
     def _connect_signals(self) -> None:
         # the forms: save and live preview
@@ -393,6 +394,11 @@ class PatientView(QWidget):
         self._update_sign_grade()
         self._update_close_episode()
 
+    def _update_attribution(self) -> None:
+        """The attribution form is for a signed-in physician only (D9): greyed out for anyone else."""
+        author = self.controller.author
+        self.attribution.setEnabled(author is not None and author.may(Action.ATTRIBUTE))
+
     def _update_sign_grade(self) -> None:
         """Sign grade… is for a signed-in physician, on a stay not ended, with a grade to sign."""
         author = self.controller.author
@@ -463,6 +469,7 @@ class PatientView(QWidget):
         self._update_sign_grade()
         self._update_close_episode()
         self._update_discharge()
+        self._update_attribution()
 
     def _fill_running(self, now: datetime) -> None:
         self.running.clear()

@@ -3,12 +3,12 @@ the rule version and the digest of the site policy in force."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bedside.clinical.policy import DEFAULT_POLICY, RULE_VERSION, SitePolicy
 from tests.ui.charting import show
-from ui.dialogs import AboutDialog, about_text
+from ui.dialogs import SHORTCUTS, AboutDialog, HelpDialog, about_text
 
 
 def test_the_about_box_names_the_rules_and_says_they_are_not_validated(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -38,3 +38,25 @@ def test_the_about_box_names_the_rules_and_the_policy_digest(qtbot) -> None:  # 
     dialog = AboutDialog(DEFAULT_POLICY)
     qtbot.addWidget(dialog)
     assert DEFAULT_POLICY.fingerprint in dialog.text.text()
+
+
+def test_f1_opens_the_help_listing_every_shortcut_the_window_has(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
+    show(qtbot, ward_app)
+    window = ward_app.app.window
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, HelpDialog)
+        seen.append(dialog.text.text())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # closed from the keyboard
+
+    QTimer.singleShot(0, read_and_close)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert seen, "F1 did not open the help"
+    assert QApplication.activeModalWidget() is None
+    bound = {a.shortcut().toString(): a for a in window.actions() if not a.shortcut().isEmpty()}
+    listed = {keys for keys, _ in SHORTCUTS}
+    assert set(bound) == listed - {"Enter"}  # the help lists what the window really has
+    for keys, what in SHORTCUTS:
+        assert f"<b>{keys}</b>" in seen[0] and what in seen[0]

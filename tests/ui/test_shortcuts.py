@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
 
-from tests.support.ward_fixtures import ADULT_BORN, CHILD_BORN
+from tests.support.ward_fixtures import ADULT_BORN, CHILD_BORN, PHYSICIAN
 from tests.ui.charting import admit, show
 from ui.app import build
 from ui.dialogs import SHORTCUTS, HelpDialog
@@ -79,6 +79,7 @@ def test_f2_f3_f4_open_the_forms_esc_goes_back_and_f6_moves_on(ward_app, qtbot) 
 def test_tab_goes_field_by_field_then_the_time_then_save_in_every_form(ward_app, qtbot) -> None:  # type: ignore[no-untyped-def]
     show(qtbot, ward_app)
     admit(ward_app, "A-1", ADULT_BORN, weight_kg=70.0)
+    ward_app.app.user.sign_in(PHYSICIAN)  # the attribution form is greyed out for anyone else
     patient = ward_app.app.window.patient
     for key, form in patient.forms.items():
         patient.focus_form(key)
