@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QThreadPool, QTranslator
+from PySide6.QtCore import QSettings, QThreadPool, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from bedside.clinical.policy import DEFAULT_POLICY, SitePolicy
@@ -94,6 +94,8 @@ class BedsideApp:
         self.backups.stop()  # a backup under way finishes in the pool, which stop() waits for
         if self.sync is not None:
             self.sync.stop()  # an attempt under way finishes (a locked hub: its lock wait)
+        for timer in self.window.findChildren(QTimer):  # a view's pending reload must not read
+            timer.stop()  # the ward closed below (a trend view's after a pan)
         self.controller.stop()
         self.controller.ward.close()
         for t in self.translators:  # the next app of this process starts in its own language

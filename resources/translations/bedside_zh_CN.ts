@@ -632,6 +632,18 @@
         <translation>已做脑电图</translation>
     </message>
     <message>
+        <source>{0} not done: its items are not scored</source>
+        <translation>{0} 未做：各项不评分</translation>
+    </message>
+    <message>
+        <source>{0} total: {1} of {2}</source>
+        <translation>{0} 总分：{1}/{2}</translation>
+    </message>
+    <message>
+        <source>{0} total: {1} so far ({2} of {3} items scored)</source>
+        <translation>{0} 总分：目前 {1}（已评 {2}/{3} 项）</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;Neuro check&lt;/b&gt; with {0} — score every item, or give the reason it was not done</source>
         <translation>&lt;b&gt;神经评估&lt;/b&gt;（{0}）— 每项都需评分，或注明未做的原因</translation>
     </message>
