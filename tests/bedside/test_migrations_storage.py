@@ -1,6 +1,8 @@
 """Migration 9 (issue 7, storage per vitals set): the log's (patient, kind, time) index leaves out the kinds
-found through their projections. A ward charted before it keeps every record, its chain and its reads;
-`bedside verify` passes on the migrated file; the index's predicate is the one the queries repeat."""
+found through their projections, and new vitals sets are stored as V1 arrays. A ward charted before it
+(its vitals sets stored as objects) keeps every record, its chain and its reads; `bedside verify` passes on
+the migrated file; its old records are received by another machine; the index's predicate is the one the
+queries repeat."""
 
 from __future__ import annotations
 
@@ -10,13 +12,17 @@ from pathlib import Path
 
 import pytest
 
+import bedside.store.log as log_module
+import bedside.store.receive as receive_module
 from bedside.alert_vocabulary import AlertKind
 from bedside.clock import ManualClock
-from bedside.records import Note
-from bedside.store.connection import open_database
+from bedside.records import Note, Record, VitalSigns, to_payload
+from bedside.records.codec import object_payload
+from bedside.store.connection import open_database, transaction
 from bedside.store.log import Log
 from bedside.store.migrations import MIGRATION_NAMES, SCHEMA_VERSION, migrate
-from bedside.store.schema import LOG_INDEXED, PROJECTED_KINDS
+from bedside.store.receive import receive
+from bedside.store.schema import LOG_INDEXED, PROJECTED_KINDS, RECORD_COLUMNS
 from bedside.store.series import SeriesQueries
 from bedside.verify import verify_path
 from bedside.ward import Ward
@@ -42,9 +48,20 @@ def _index_sql(conn: sqlite3.Connection, name: str) -> str | None:
     return None if found is None else str(found[0])
 
 
+def _as_before_migration_9(record: Record) -> object:
+    """The payload an older Bedside stored: a vitals set as the object of its fields."""
+    return object_payload(record) if isinstance(record, VitalSigns) else to_payload(record)
+
+
 def _chart_before_migration_9(path: Path) -> None:
-    """A ward charted on the schema of migration 8: vitals, a fever and its alert, a neuro check, a
-    note and a correction."""
+    """A ward charted on the schema of migration 8 by a Bedside of then: vitals (stored as objects),
+    a fever and its alert, a neuro check, a note and a correction."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(log_module, "to_payload", _as_before_migration_9)
+        _chart_on_schema_8(path)
+
+
+def _chart_on_schema_8(path: Path) -> None:
     clock = ManualClock(START)
     db = open_database(path, migrate=False)
     migrate(db, stop_before=M009, clock=clock)
@@ -109,6 +126,8 @@ def test_migration_9_keeps_every_record_its_chain_and_every_read(
     conn = sqlite3.connect(path)
     rows = conn.execute("SELECT * FROM records ORDER BY rowid").fetchall()
     assert _index_sql(conn, "records_patient_kind_time") is not None
+    vitals = [r[0] for r in conn.execute("SELECT payload FROM records WHERE kind = 'vitals'")]
+    assert len(vitals) == 9 and all(p.startswith('{"') for p in vitals)
     conn.close()
     reads = _reads(path)
     assert reads["vitals/False"] and reads["assessment/True"] and reads["none/False"] == []
@@ -147,9 +166,41 @@ def test_the_migrated_ward_charts_on(before_9: Path, tmp_path: Path) -> None:
     clock = ManualClock(START + timedelta(hours=4))
     db = open_database(path, clock=clock)
     fx = WardFixture(Ward(db, clock=clock), clock, path, db)
-    before = len(fx.ward.records(PATIENT, ["vitals"]))
-    recorded(chart(fx, PATIENT, temperature=36.9))
-    assert len(fx.ward.records(PATIENT, ["vitals"])) == before + 1
+    before = fx.ward.records(PATIENT, ["vitals"])
+    new = recorded(chart(fx, PATIENT, temperature=36.9))
+    after = fx.ward.records(PATIENT, ["vitals"])
+    assert after[:-1] == before and after[-1].id == new.record.id  # type: ignore[union-attr]
+    stored = db.conn.execute("SELECT payload FROM records WHERE id = ?", [after[-1].id])
+    assert stored.fetchone()[0].startswith('["V1",36.9,"C",')
     db.close()
     assert verify_path(path).ok
     assert MIGRATION_NAMES[-1] == M009
+
+
+@pytest.mark.parametrize("one_pass", [True, False])
+def test_records_of_both_forms_are_received_by_another_machine(
+    before_9: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_pass: bool
+) -> None:
+    path = tmp_path / "ward.db"
+    path.write_bytes(before_9.read_bytes())
+    clock = ManualClock(START + timedelta(hours=4))
+    db = open_database(path, clock=clock)
+    fx = WardFixture(Ward(db, clock=clock), clock, path, db)
+    recorded(chart(fx, PATIENT, temperature=36.9))  # a V1 array beside the objects
+    rows = [
+        dict(zip(RECORD_COLUMNS, r, strict=True))
+        for r in db.conn.execute(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records ORDER BY seq")
+    ]
+    db.close()
+    forms = {r["payload"][:2] for r in rows if r["kind"] == "vitals"}
+    assert forms == {'{"', '["'}
+    if not one_pass:
+        monkeypatch.setattr(receive_module, "received_record", lambda *a: None)
+    other = open_database(tmp_path / "other.db", clock=clock)
+    with transaction(other):
+        out = receive(other, Log(other, clock), rows, clock, clock_suspect_after=timedelta(hours=9))
+    assert out.accepted == len(rows) and not out.quarantined
+    copied = other.conn.execute(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records ORDER BY seq")
+    assert [dict(zip(RECORD_COLUMNS, r, strict=True)) for r in copied] == rows
+    other.close()
+    assert verify_path(tmp_path / "other.db").ok

@@ -226,7 +226,7 @@ def test_the_hub_refuses_a_push_that_does_not_continue_the_anchor(
     anchored = head(a)[0]
     charted(a, 5)
     new = rows(a, anchored)
-    altered = [(*new[0][:10], new[0][10].replace('"hr":', '"hr": '), new[0][11]), *new[1:]]
+    altered = [(*new[0][:10], new[0][10].replace(",", ", ", 1), new[0][11]), *new[1:]]
     attempts = {
         "gap": new[1:],  # the record after the anchor left out
         "altered": altered,  # its content changed, its hash kept
