@@ -243,18 +243,51 @@ VITALS_PLACES: tuple[str, ...] = (
 )
 
 
+# The enum fields stored as codes: a value's index in its table. Append-only like FLAG_CODES: a stored code
+# never changes meaning; a value not listed (a newer Bedside's) is stored as its text.
+VITALS_CODES: dict[str, tuple[str, ...]] = {
+    "temperature_unit": ("C", "F"),
+    "o2_device": (
+        "room_air",
+        "nasal_cannula",
+        "blow_by",
+        "high_flow_nasal_cannula",
+        "simple_face_mask",
+        "venturi_mask",
+        "non_rebreather",
+        "cpap",
+        "bipap",
+        "invasive_ventilation",
+    ),
+    "o2_indication": ("none", "crs_hypoxia", "other_cause", "not_required", "unknown"),
+    "acvpu": ("A", "C", "V", "P", "U"),
+    "resp_effort": ("normal", "mild", "moderate", "severe_or_apnoea"),
+    "temperature_route": ("oral", "axillary", "tympanic", "rectal", "temporal", "core"),
+}
+_VITALS_CODE = {name: {v: i for i, v in enumerate(table)} for name, table in VITALS_CODES.items()}
+# Per place: the code of each value, or None for a field stored as its value.
+_PLACE_CODES = tuple(_VITALS_CODE.get(name) for name in VITALS_PLACES)
+_PLACE_TABLES = tuple(VITALS_CODES.get(name) for name in VITALS_PLACES)
+
+
 def encode_vitals(record: VitalSigns) -> list[Any]:
-    """`["V1", temperature, unit, hr, ...]`: each value in its place (VITALS_PLACES), enums by value,
-    null where absent, nothing after the last value."""
-    out: list[Any] = [VITALS_FORMAT, *(_encode(getattr(record, n)) for n in VITALS_PLACES)]
+    """`["V1", temperature, unit, hr, ...]`: each value in its place (VITALS_PLACES), the enums of
+    VITALS_CODES as codes (others by value), null where absent, nothing after the last value."""
+    out: list[Any] = [VITALS_FORMAT]
+    for name, codes in zip(VITALS_PLACES, _PLACE_CODES, strict=True):
+        value = _encode(getattr(record, name))
+        out.append(
+            codes.get(value, value) if codes is not None and isinstance(value, str) else value
+        )
     while out[-1] is None:
         out.pop()
     return out
 
 
 def vitals_fields(data: object) -> dict[str, Any] | None:
-    """The fields a V1 array holds (its non-null places) as the object an older Bedside stored; None
-    when `data` is not a V1 array of at most VITALS_PLACES places."""
+    """The fields a V1 array holds (its non-null places, codes as their values) as the object an older
+    Bedside stored; None when `data` is not a V1 array of at most VITALS_PLACES places. A code that
+    is not in its table is kept as the number, for validation to name."""
     if (
         type(data) is not list
         or not data
@@ -262,9 +295,15 @@ def vitals_fields(data: object) -> dict[str, Any] | None:
         or len(data) > len(VITALS_PLACES) + 1
     ):
         return None
+    out = {}
     # A shorter array leaves out the places after its last value.
-    places = zip(VITALS_PLACES, data[1:], strict=False)
-    return {name: value for name, value in places if value is not None}
+    for name, table, value in zip(VITALS_PLACES, _PLACE_TABLES, data[1:], strict=False):
+        if value is None:
+            continue
+        if table is not None and type(value) is int and 0 <= value < len(table):
+            value = table[value]
+        out[name] = value
+    return out
 
 
 def _vitals_object(data: object) -> dict[str, Any]:
@@ -670,7 +709,9 @@ def received_record(kind: str, data: object, text: object) -> Record | None:
     if record.check():
         return None
     try:
-        if canonical_json(canonical_data) != text:
+        # A V1 array is compared as the record encoded (its codes), an object as it came.
+        kept = canonical_data if type(canonical_data) is dict else to_payload(record)
+        if canonical_json(kept) != text:
             return None
     except (TypeError, ValueError):
         return None

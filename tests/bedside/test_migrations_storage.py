@@ -171,7 +171,7 @@ def test_the_migrated_ward_charts_on(before_9: Path, tmp_path: Path) -> None:
     after = fx.ward.records(PATIENT, ["vitals"])
     assert after[:-1] == before and after[-1].id == new.record.id  # type: ignore[union-attr]
     stored = db.conn.execute("SELECT payload FROM records WHERE id = ?", [after[-1].id])
-    assert stored.fetchone()[0].startswith('["V1",36.9,"C",')
+    assert stored.fetchone()[0].startswith('["V1",36.9,0,80,')
     db.close()
     assert verify_path(path).ok
     assert MIGRATION_NAMES[-1] == M009

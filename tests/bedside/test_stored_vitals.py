@@ -22,13 +22,14 @@ from bedside.records import (
     to_payload,
 )
 from bedside.records.codec import (
+    VITALS_CODES,
     VITALS_FORMAT,
     VITALS_PLACES,
     object_payload,
     received_record,
     stored_form,
 )
-from tests.bedside.test_fuzz import _vitals
+from tests.bedside.test_fuzz import _vitals, field_types
 from tests.support.ward_fixtures import normal_adult_vitals, normal_child_vitals
 
 VALID_VITALS = st.composite(lambda draw: _vitals(draw))()
@@ -65,13 +66,16 @@ def test_every_vitals_set_is_read_back_as_itself(record: VitalSigns) -> None:
     )
 )
 def test_any_values_are_kept_in_their_places_without_checks(values: dict[str, Any]) -> None:
-    """`check=False` (rows the store wrote itself) keeps each value as it was stored, whatever it is."""
+    """`check=False` (rows the store wrote itself) keeps each value as it was stored, whatever it is; a
+    code is read as its value, a number that is no code kept as it is."""
     array = [VITALS_FORMAT, *(values.get(n) for n in VITALS_PLACES)]
     record = from_payload("vitals", array, check=False)
-    assert from_payload("vitals", values, check=False) == record
     for name in VITALS_PLACES:
-        got = getattr(record, name)
-        assert (got.value if hasattr(got, "value") else got) == values.get(name)
+        got, stored = getattr(record, name), values.get(name)
+        table = VITALS_CODES.get(name, ())
+        if type(stored) is int and 0 <= stored < len(table):
+            stored = table[stored]
+        assert (got.value if hasattr(got, "value") else got) == stored
 
 
 def test_a_vitals_set_stored_as_an_object_by_an_older_bedside_is_read_as_stored() -> None:
@@ -90,9 +94,7 @@ def test_a_vitals_set_stored_as_an_object_by_an_older_bedside_is_read_as_stored(
     )
     assert canonical_json(stored_form(record, data)) == text  # the text its chain covers
     assert received_record("vitals", data, text) == record
-    assert canonical_json(to_payload(record)) == (
-        '["V1",36.7,"C",99,96,63,21,99,"room_air","none",null,1,"normal"]'
-    )
+    assert canonical_json(to_payload(record)) == '["V1",36.7,0,99,96,63,21,99,0,0,null,1,0]'
 
 
 def test_the_places_are_frozen_and_hold_every_field() -> None:
@@ -119,6 +121,20 @@ def test_the_places_are_frozen_and_hold_every_field() -> None:
     assert sorted(VITALS_PLACES) == sorted(f.name for f in fields(VitalSigns))
 
 
+def test_the_code_tables_hold_every_value_in_the_order_first_stored() -> None:
+    # A new value of one of these enums is appended to its table (a stored code never changes
+    # meaning); until then it would be stored as its text, which reads back too.
+    for name, table in VITALS_CODES.items():
+        members = field_types(VitalSigns)[name][0]
+        assert table == tuple(m.value for m in members), name  # type: ignore[attr-defined]
+    assert VITALS_CODES["temperature_unit"] == ("C", "F")
+    assert VITALS_CODES["o2_device"][0] == "room_air" and VITALS_CODES["acvpu"][0] == "A"
+    record = VitalSigns(hr=80, o2_device="a_newer_device")  # type: ignore[arg-type]
+    payload = to_payload(record)
+    assert payload == [VITALS_FORMAT, None, None, 80, None, None, None, None, "a_newer_device"]
+    assert from_payload("vitals", payload, check=False) == record
+
+
 @pytest.mark.parametrize(
     ("payload", "words"),
     [
@@ -141,4 +157,4 @@ def test_a_stored_vitals_set_is_small() -> None:
     sizes = [
         len(canonical_json(to_payload(v))) for v in (normal_adult_vitals(), normal_child_vitals())
     ]
-    assert sizes == [53, 66], sizes
+    assert sizes == [35, 43], sizes

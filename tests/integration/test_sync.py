@@ -277,8 +277,8 @@ def test_received_altered_record_is_quarantined_locally(
             strict=True,
         )
     )
-    assert row["payload"].startswith('["V1",37.0,"C",80,')  # the heart rate, 80
-    row["payload"] = row["payload"].replace('"C",80,', '"C",81,', 1)
+    assert row["payload"].startswith('["V1",37.0,0,80,')  # the heart rate, 80
+    row["payload"] = row["payload"].replace("37.0,0,80,", "37.0,0,81,", 1)
     with transaction(db):
         got = receive(
             db, Log(db, b.clock), [row], b.clock, clock_suspect_after=timedelta(minutes=10)
