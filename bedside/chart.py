@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 from sqlite_utils import Database
 
 from bedside.clinical import news2
@@ -167,11 +168,16 @@ class ScoreLimit:
 
 
 @dataclass(slots=True)
-class _HourlyCache:
-    """A patient's hourly min/max rows of every Vital over the whole stay, good up to record `stamp`."""
+class _StayHours:
+    """A patient's hourly roll-up over the whole stay, good up to record `stamp`: the hours, each
+    Vital's minimum and maximum (NaN where not measured), and the stay's device and grade changes."""
 
     stamp: int
-    rows: list[tuple[Any, ...]]
+    hours: np.ndarray  # int64, ascending
+    lo: np.ndarray  # float, one column per Vital
+    hi: np.ndarray
+    devices: list[tuple[float, Any]]
+    grades: list[tuple[float, Any]]
 
 
 class Chart:
@@ -180,8 +186,8 @@ class Chart:
     def __init__(self, db: Database, *, policy: SitePolicy = DEFAULT_POLICY) -> None:
         self._q = SeriesQueries(db)
         self._policy = policy
-        self._hourly: dict[str, _HourlyCache] = {}
-        self._stay: dict[tuple[str, str], tuple[int, list[tuple[float, Any]]]] = {}
+        self._hours: dict[str, _StayHours] = {}
+        self._neuro: dict[str, tuple[int, list[NeuroScore], list[float]]] = {}
 
     # --- the span and the patient ---------------------------------------------------------------------
 
@@ -200,19 +206,18 @@ class Chart:
         self, patient_id: str, vitals: Sequence[Vital], start: datetime, end: datetime
     ) -> dict[Vital, Series]:
         """Each vital's current values in [start, end], in one read: raw points for spans up to
-        RAW_SPAN, else the hourly minimum and maximum. A gap longer than the freshness window of a
-        vitals value (D17, policy.vitals_fresh_hours) is marked by a None point: never joined."""
+        RAW_SPAN, else the hourly minimum and maximum of the clock hours of the span (from the
+        roll-up). A gap longer than the freshness window of a vitals value (D17,
+        policy.vitals_fresh_hours) is marked by a None point: never joined."""
+        if end - start > RAW_SPAN:
+            return self._from_hours(patient_id, vitals, start, end, 1)
         columns = [v.value for v in vitals]
-        start_s, end_s = start.timestamp(), end.timestamp()
         gap_s = self._policy.vitals_fresh_hours * HOUR_S
-        if end - start <= RAW_SPAN:
-            rows = self._q.vitals(patient_id, start_s, end_s, columns)
-            return {
-                v: _with_gaps([r[0] for r in rows], [r[i + 1] for r in rows], gap_s)
-                for i, v in enumerate(vitals)
-            }
-        hourly = self._q.vitals_hourly(patient_id, start_s, end_s, columns)
-        return {v: _bucketed(hourly, i, 1, gap_s) for i, v in enumerate(vitals)}
+        rows = self._q.vitals(patient_id, start.timestamp(), end.timestamp(), columns)
+        return {
+            v: _with_gaps([r[0] for r in rows], [r[i + 1] for r in rows], gap_s)
+            for i, v in enumerate(vitals)
+        }
 
     def envelope(
         self,
@@ -226,53 +231,62 @@ class Chart:
         """What to draw of each vital over [start, end]: every measurement for spans up to RAW_SPAN, else
         the minimum and maximum of buckets of whole hours, about `buckets` of them (so a bucket's peak is
         always drawn: a fever spike is never averaged away). Gaps as in `vitals`. Long spans are cut from
-        the patient's hourly rows, kept in memory and brought up to date by the records appended since
-        (a new set, a late entry or a correction re-reads the hours from the earliest one it touches)."""
+        the patient's hourly roll-up (`bedside.store.hours`, written with every save), read once and
+        kept in memory until a record of the patient is appended."""
         if end - start <= RAW_SPAN:
             return self.vitals(patient_id, vitals, start, end)
-        rows = self._hourly_rows(patient_id)
         first_h = math.floor(start.timestamp() / HOUR_S)
         last_h = math.floor(end.timestamp() / HOUR_S)
-        hours = [r[0] for r in rows]
-        window = rows[bisect.bisect_left(hours, first_h) : bisect.bisect_right(hours, last_h)]
         per_bucket = max(1, math.ceil((last_h - first_h + 1) / max(1, buckets)))
+        return self._from_hours(patient_id, vitals, start, end, per_bucket)
+
+    def _from_hours(
+        self, patient_id: str, vitals: Sequence[Vital], start: datetime, end: datetime, per: int
+    ) -> dict[Vital, Series]:
+        """Each vital's min/max buckets of `per` clock hours over the hours of [start, end]."""
+        stay = self._stay_hours(patient_id)
+        first_h = math.floor(start.timestamp() / HOUR_S)
+        last_h = math.floor(end.timestamp() / HOUR_S)
+        a = int(np.searchsorted(stay.hours, first_h, "left"))
+        b = int(np.searchsorted(stay.hours, last_h, "right"))
         gap_s = self._policy.vitals_fresh_hours * HOUR_S
         index = {v: i for i, v in enumerate(Vital)}
-        return {v: _bucketed(window, index[v], per_bucket, gap_s) for v in vitals}
+        return {
+            v: _bucketed(
+                stay.hours[a:b], stay.lo[a:b, index[v]], stay.hi[a:b, index[v]], per, gap_s
+            )
+            for v in vitals
+        }
 
-    def _hourly_rows(self, patient_id: str) -> list[tuple[Any, ...]]:
+    def _stay_hours(self, patient_id: str) -> _StayHours:
+        """The patient's roll-up rows (`bedside.store.hours`, kept up to date by every save), read once
+        and kept until a record of this patient is appended."""
         stamp = self._q.last_rowid()  # read first: a record appended meanwhile is caught next time
-        cache = self._hourly.get(patient_id)
-        if cache is not None and cache.stamp == stamp:
-            return cache.rows
-        span = self._q.span(patient_id)
-        if span is None:
-            return []
-        columns = [v.value for v in Vital]
-        end_s = parse_utc(span[1]).timestamp()
-        if cache is None:
-            start_s = parse_utc(span[0]).timestamp()
-            rows = self._q.vitals_hourly(patient_id, start_s, end_s, columns)
+        cache = self._hours.get(patient_id)
+        if cache is not None and (
+            cache.stamp == stamp or not self._q.appended_since(patient_id, cache.stamp)
+        ):
+            cache.stamp = stamp
+            return cache
+        rows = self._q.chart_hours(patient_id)
+        n = len(Vital)
+        if rows:
+            table = np.array(rows, dtype=float)  # None -> NaN
+            hours = table[:, 0].astype(np.int64)
+            lo, hi = table[:, 1::2], table[:, 2::2]
         else:
-            changed = self._q.vitals_changed_from(patient_id, cache.stamp)
-            if changed is None:
-                rows = cache.rows
-            else:
-                hour = math.floor(parse_utc(changed).timestamp() / HOUR_S)
-                kept = [r for r in cache.rows if r[0] < hour]
-                rows = kept + self._q.vitals_hourly(patient_id, hour * HOUR_S, end_s, columns)
-        self._hourly[patient_id] = _HourlyCache(stamp, rows)
-        return rows
+            hours, lo, hi = np.zeros(0, np.int64), np.zeros((0, n)), np.zeros((0, n))
+        devices = _changes(
+            self._q.chart_hour_changes(patient_id, "device"), 1, lambda v: O2Device(v[0])
+        )
+        grades = _changes(self._q.chart_hour_changes(patient_id, "grade"), 2, tuple)
+        cache = _StayHours(stamp, hours, lo, hi, devices, grades)
+        self._hours[patient_id] = cache
+        return cache
 
     def o2_devices(self, patient_id: str, start: datetime, end: datetime) -> list[DeviceChange]:
         """The oxygen device in force at `start` (if charted before) and each change up to `end`."""
-        changes = self._whole_stay(
-            patient_id,
-            "o2_devices",
-            lambda a, b: [
-                (float(t), O2Device(device)) for t, device in self._q.o2_devices(patient_id, a, b)
-            ],
-        )
+        changes = self._stay_hours(patient_id).devices
         return [DeviceChange(t, device) for t, device in _window(changes, start, end)]
 
     # --- lines and bands from the engine's tables -----------------------------------------------------------
@@ -352,20 +366,36 @@ class Chart:
     # --- neuro, grades, drugs -----------------------------------------------------------------------------
 
     def neuro_scores(self, patient_id: str, start: datetime, end: datetime) -> list[NeuroScore]:
-        out = []
-        for observed, tool, ice, capd, ice_na, capd_na in self._q.neuro_scores(
-            patient_id, start.timestamp(), end.timestamp()
-        ):
-            ice_tool = tool == EncephalopathyTool.ICE.value
-            out.append(
-                NeuroScore(
-                    parse_utc(observed).timestamp(),
-                    EncephalopathyTool(tool),
-                    ice if ice_tool else capd,
-                    ice_na if ice_tool else capd_na,
+        """Each current neuro check in [start, end], in time order; the stay's checks are read once
+        and kept until a record of the patient is appended (a year of 4-hourly checks is 2,190)."""
+        stamp = self._q.last_rowid()  # read first: a record appended meanwhile is caught next time
+        cached = self._neuro.get(patient_id)
+        if cached is None or (cached[0] != stamp and self._q.appended_since(patient_id, cached[0])):
+            tools = {t.value: t for t in EncephalopathyTool}
+            scores = []
+            stay = self._q.span(patient_id)
+            rows = (
+                []
+                if stay is None
+                else self._q.neuro_scores(
+                    patient_id, parse_utc(stay[0]).timestamp(), parse_utc(stay[1]).timestamp()
                 )
             )
-        return out
+            for observed, tool, ice, capd, ice_na, capd_na in rows:
+                ice_tool = tool == EncephalopathyTool.ICE.value
+                scores.append(
+                    NeuroScore(
+                        parse_utc(observed).timestamp(),
+                        tools[tool],
+                        ice if ice_tool else capd,
+                        ice_na if ice_tool else capd_na,
+                    )
+                )
+            cached = (stamp, scores, [s.t for s in scores])
+        self._neuro[patient_id] = (stamp, cached[1], cached[2])
+        first = bisect.bisect_left(cached[2], start.timestamp())
+        last = bisect.bisect_right(cached[2], end.timestamp())
+        return cached[1][first:last]
 
     def grades(
         self, patient_id: str, syndrome: Syndrome, start: datetime, end: datetime
@@ -374,40 +404,13 @@ class Chart:
         `start`, then each change up to `end`. A None step is a grade that could not be determined."""
         # both grades' changes are read in one pass and kept together; this syndrome's are the rows
         # where its grade differs from the one before
-        both = self._whole_stay(
-            patient_id,
-            "grades",
-            lambda a, b: [
-                (parse_utc(at).timestamp(), (crs, icans))
-                for at, crs, icans in self._q.all_grade_changes(patient_id, a, b)
-            ],
-        )
+        both = self._stay_hours(patient_id).grades
         k = 0 if syndrome is Syndrome.CRS else 1
         changes: list[tuple[float, Any]] = []
         for t, grades in both:
             if not changes or grades[k] != changes[-1][1]:
                 changes.append((t, grades[k]))
         return [Step(t, grade) for t, grade in _window(changes, start, end)]
-
-    def _whole_stay(
-        self, patient_id: str, name: str, read: Callable[[float, float], list[tuple[float, Any]]]
-    ) -> list[tuple[float, Any]]:
-        """The changes over the patient's whole stay, read by `read(first_s, last_s)`, kept until a
-        record of this patient is appended (any record: a change list is cheap to read again)."""
-        stamp = self._q.last_rowid()  # read first: a record appended meanwhile is caught next time
-        key = (patient_id, name)
-        hit = self._stay.get(key)
-        if hit is not None and (hit[0] == stamp or not self._q.appended_since(patient_id, hit[0])):
-            self._stay[key] = (stamp, hit[1])
-            return hit[1]
-        span = self._q.span(patient_id)
-        value = (
-            []
-            if span is None
-            else read(parse_utc(span[0]).timestamp(), parse_utc(span[1]).timestamp())
-        )
-        self._stay[key] = (stamp, value)
-        return value
 
     def drug_marks(self, patient_id: str, start: datetime, end: datetime) -> list[DrugMark]:
         """Every dose given, and every infusion started or stopped, in [start, end], in time order."""
@@ -518,40 +521,68 @@ def _window(
     return changes[max(0, first - 1) : last] if first > 0 else changes[:last]
 
 
-def _bucketed(rows: Sequence[tuple[Any, ...]], i: int, per_bucket: int, gap_s: float) -> Series:
-    """Column `i` of hourly min/max rows as two points per bucket of `per_bucket` clock hours: the bucket's
-    minimum at a quarter past its first measured hour, its maximum at a quarter to its last (one hour:
-    exactly the hourly envelope). A None goes between measured hours farther apart than `gap_s`, and a
-    bucket is split there, so neither a gap nor a peak is hidden by the bucketing."""
-    out_t: list[float] = []
-    out_v: list[float | None] = []
-    bucket = first = last = -1
-    low = high = 0.0
+def _changes(
+    rows: Sequence[tuple[Any, ...]], width: int, value: Callable[[tuple[Any, ...]], Any]
+) -> list[tuple[float, Any]]:
+    """The stay's changes from the roll-up's change rows (time, `width` values, the JSON of the hour's
+    later changes): every row's entries in order, each kept where it differs from the one before
+    (`value` turns the stored values into the kept one)."""
+    out: list[tuple[float, Any]] = []
+    previous: object = _NOTHING
     for row in rows:
-        lo_value, hi_value = row[1 + 2 * i], row[2 + 2 * i]
-        if lo_value is None or hi_value is None:
-            continue
-        hour = int(row[0])
-        if first >= 0 and (hour - last) * HOUR_S > gap_s:
-            out_t += [first * HOUR_S + HOUR_S / 4, last * HOUR_S + 3 * HOUR_S / 4]
-            out_v += [low, high]
-            out_t.append((last + hour) * HOUR_S / 2)
-            out_v.append(None)
-            first = -1
-        elif first >= 0 and hour // per_bucket != bucket:
-            out_t += [first * HOUR_S + HOUR_S / 4, last * HOUR_S + 3 * HOUR_S / 4]
-            out_v += [low, high]
-            first = -1
-        if first < 0:
-            bucket, first, last = hour // per_bucket, hour, hour
-            low, high = float(lo_value), float(hi_value)
-        else:
-            last = hour
-            low, high = min(low, float(lo_value)), max(high, float(hi_value))
-    if first >= 0:
-        out_t += [first * HOUR_S + HOUR_S / 4, last * HOUR_S + 3 * HOUR_S / 4]
-        out_v += [low, high]
-    return Series(tuple(out_t), tuple(out_v), hourly=True)
+        entries = [(row[0], tuple(row[1 : 1 + width]))]
+        more = row[1 + width]
+        if more is not None:
+            entries += [(e[0], tuple(e[1:])) for e in json.loads(more)]
+        for when, stored in entries:
+            if stored != previous:
+                out.append((float(when), value(stored)))
+                previous = stored
+    return out
+
+
+_NOTHING = object()
+
+
+def _bucketed(
+    hours: np.ndarray, lo: np.ndarray, hi: np.ndarray, per_bucket: int, gap_s: float
+) -> Series:
+    """One vital's hourly minimum and maximum (NaN: not measured that hour) as two points per bucket of
+    `per_bucket` clock hours: the bucket's minimum at a quarter past its first measured hour, its maximum
+    at a quarter to its last (one hour: exactly the hourly envelope). A None goes between measured hours
+    farther apart than `gap_s`, and a bucket is split there, so neither a gap nor a peak is hidden by
+    the bucketing. Vectorised: a year of hours is bucketed in well under a millisecond."""
+    measured = ~(np.isnan(lo) | np.isnan(hi))
+    h, low, high = hours[measured], lo[measured], hi[measured]
+    if len(h) == 0:
+        return Series((), (), hourly=True)
+    gap = np.diff(h) * HOUR_S > gap_s
+    split = gap | (np.diff(h // per_bucket) != 0)
+    starts = np.flatnonzero(np.concatenate(([True], split)))
+    ends = np.concatenate((starts[1:], [len(h)])) - 1
+    first, last = h[starts].astype(float), h[ends].astype(float)
+    # a gap follows a bucket where the split after it was a gap (never after the last bucket)
+    after = np.concatenate((gap[starts[1:] - 1], [False]))
+    following = np.concatenate((first[1:], [0.0]))
+    t = np.column_stack(
+        (
+            first * HOUR_S + HOUR_S / 4,
+            last * HOUR_S + 3 * HOUR_S / 4,
+            (last + following) * HOUR_S / 2,
+        )
+    )
+    v = np.column_stack(
+        (
+            np.minimum.reduceat(low, starts),
+            np.maximum.reduceat(high, starts),
+            np.full(len(starts), np.nan),
+        )
+    )
+    keep = np.column_stack((np.ones(len(starts), bool), np.ones(len(starts), bool), after))
+    kept = v[keep]
+    out_v = kept.astype(object)
+    out_v[np.isnan(kept)] = None  # the gap
+    return Series(tuple(t[keep].tolist()), tuple(out_v.tolist()), hourly=True)
 
 
 def _birthday_start(born: date, year: int, zone: tzinfo | None) -> datetime:

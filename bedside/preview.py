@@ -68,7 +68,7 @@ class DraftOverlay:
     def _hides(self, stored: Stored) -> bool:
         return stored.id == self._draft.supersedes
 
-    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> Sequence[datetime]:
+    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> list[datetime]:
         times = list(self._history.fever_times(patient_id, since, until))
         if self._is_fever() and since <= self._draft.observed_at <= until:
             times = sorted([*times, self._draft.observed_at])

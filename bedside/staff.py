@@ -18,7 +18,7 @@ class Role(StrEnum):
 
 
 class Action(StrEnum):
-    ADMIT = "admit"
+    ADMIT = "admit"  # admit and discharge (or transfer): nurses and physicians, never admins
     CHART = "chart"  # vitals, neuro checks, interventions, notes, corrections of one's charting
     ATTRIBUTE = "attribute"  # D9: only a physician attributes a finding to another cause
     ACKNOWLEDGE = "acknowledge"
@@ -34,7 +34,8 @@ class Action(StrEnum):
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset({Action.ADMIT, Action.CHART, Action.ACKNOWLEDGE}),
     Role.PHYSICIAN: frozenset(Action) - {Action.MANAGE_USERS, Action.SET_POLICY},
-    Role.ADMIN: frozenset({Action.ADMIT, Action.EXPORT, Action.MANAGE_USERS, Action.SET_POLICY}),
+    # Issue 10: admins manage users and the site policy, and export; they do not chart (nor admit).
+    Role.ADMIN: frozenset({Action.EXPORT, Action.MANAGE_USERS, Action.SET_POLICY}),
     Role.READ_ONLY: frozenset(),
 }
 

@@ -7,7 +7,7 @@ The log is read through `History`, so that this module stays free of SQL and eas
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -59,8 +59,9 @@ class History(Protocol):
         """Records of these kinds observed in [since, until], oldest first."""
         ...
 
-    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> Sequence[datetime]:
-        """Times of temperatures >= 38.0 °C observed in [since, until], oldest first."""
+    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> Iterable[datetime]:
+        """Times of temperatures >= 38.0 °C observed in [since, until], oldest first (read as far as
+        the caller goes: the first fever no one attributed elsewhere is usually the first)."""
         ...
 
     def last_fever(self, patient_id: str, since: datetime, until: datetime) -> datetime | None:
@@ -220,6 +221,7 @@ def _latest_vitals(
         elif name != "spo2_scale":
             stale.add(name)
 
+    pending: tuple[str, ...] = _SINGLE_VITALS  # the single parameters not met yet, newest set first
     for s in reversed(recent):
         v: VitalSigns = s.record
         if v.temperature is not None:
@@ -228,8 +230,14 @@ def _latest_vitals(
                 take("temperature", v.temperature, s.observed_at)
                 if "temperature" in found:
                     found[name] = found.pop("temperature")
-        for name in _SINGLE_VITALS:
-            take(name, getattr(v, name), s.observed_at)
+        if pending:
+            absent = tuple(name for name in pending if getattr(v, name) is None)
+            for name in pending:
+                if name not in absent:
+                    take(name, getattr(v, name), s.observed_at)
+            pending = absent
+        elif "temperature" in seen and "o2_device" in seen:
+            break  # every parameter met: older sets change nothing
         if v.o2_device is not None and "o2_device" not in seen:
             take("o2_device", v.o2_device, s.observed_at)
             if "o2_device" in found:

@@ -39,7 +39,13 @@ from bedside.store.connection import (
 from bedside.store.history import SqlHistory
 from bedside.store.log import Log
 from bedside.store.schema import CLINICAL_TABLES
-from bedside.store.verify import Anchor, Finding, structure_findings, verify_log
+from bedside.store.verify import (
+    Anchor,
+    Finding,
+    hours_findings,
+    structure_findings,
+    verify_log,
+)
 from bedside.ward import Failed, Ward
 
 __all__ = ["Anchor", "DamagedDatabase", "Finding", "Verdict", "open_ward", "verify", "verify_path"]
@@ -95,9 +101,12 @@ def verify(
     try:
         chain, projections = verify_log(db, anchors)
         alerts = _unresolved_alert_findings(db)
+        rollup = hours_findings(db)
     except sqlite3.DatabaseError as err:
         return Verdict(0, (Finding(f"SQLite cannot read the file ({err})"), *triggers))
-    return Verdict(chain.records, (*structure, *chain.findings, *projections, *alerts, *triggers))
+    return Verdict(
+        chain.records, (*structure, *chain.findings, *projections, *alerts, *rollup, *triggers)
+    )
 
 
 def _version_findings(db: Database) -> list[Finding]:

@@ -241,7 +241,8 @@ class Ward:
     ) -> Result:
         """Ends the stay (discharge or transfer): the patient leaves the board (see `board`), the
         open alerts are resolved with the reason, and nothing more is charted for the stay."""
-        return self._chart(Draft(discharge, patient_id, observed_at), author, Action.ADMIT)
+        draft = Draft(discharge, patient_id, observed_at)
+        return self._chart(draft, author, Action.ADMIT, "discharge a patient")
 
     def attribute(
         self, patient_id: str, attribution: Attribution, *, observed_at: datetime, author: Author
@@ -251,8 +252,15 @@ class Ward:
     def note(self, patient_id: str, note: Note, *, observed_at: datetime, author: Author) -> Result:
         return self._chart(Draft(note, patient_id, observed_at), author, Action.CHART)
 
-    def close_episode(self, patient_id: str, closure: EpisodeClosure, *, author: Author) -> Result:
+    def close_episode(
+        self, patient_id: str, closure: EpisodeClosure, *, author: Author, pin: str | None = None
+    ) -> Result:
+        """A physician closes the open CRS or ICANS episode (D10, D20). On a ward with users,
+        closing asks for the PIN again, as signing does (`pin`, checked and audited as a sign-in)."""
         draft = Draft(closure, patient_id, self._clock.now())
+        refused = self._pin_again(author, Action.CLOSE_EPISODE, "close an episode", pin)
+        if refused is not None:
+            return refused
         return self._chart(draft, author, Action.CLOSE_EPISODE)
 
     def sign_grade(
@@ -261,17 +269,30 @@ class Ward:
         """A physician signs a grade. On a ward with users, signing asks for the PIN again (issue
         10): `pin` is checked as a sign-in of `author` (and audited as one)."""
         draft = Draft(sign_off, patient_id, self._clock.now())
-        if self._users.has_users() and author.may(Action.SIGN_GRADE):
-            refused = self._authorised(author, Action.SIGN_GRADE, "sign a grade")
-            if refused is not None:
-                return refused
-            if pin is None:
-                return Invalid((FieldError("pin", "pin: signing asks for your PIN", "your PIN"),))
-            try:
-                self.authenticate(author.user_id, pin)
-            except AccessRefused as err:
-                return Invalid((FieldError("pin", f"pin: {err.sentence}", "your PIN"),))
+        refused = self._pin_again(author, Action.SIGN_GRADE, "sign a grade", pin)
+        if refused is not None:
+            return refused
         return self._chart(draft, author, Action.SIGN_GRADE)
+
+    def _pin_again(
+        self, author: Author, action: Action, what: str, pin: str | None
+    ) -> Invalid | None:
+        """On a ward with users, an act that asks for the PIN again (issue 10: signing a grade,
+        closing an episode): None when `author` may do `action` and `pin` is theirs (the check is
+        audited as a sign-in). A role that may not do it is refused by the write path as usual."""
+        if not (self._users.has_users() and author.may(action)):
+            return None
+        refused = self._authorised(author, action, what)
+        if refused is not None:
+            return refused
+        if pin is None:
+            message = f"pin: your PIN is asked again to {what}"
+            return Invalid((FieldError("pin", message, "your PIN"),))
+        try:
+            self.authenticate(author.user_id, pin)
+        except AccessRefused as err:
+            return Invalid((FieldError("pin", f"pin: {err.sentence}", "your PIN"),))
+        return None
 
     def set_policy(self, settings: Mapping[str, object], *, reason: str, author: Author) -> Result:
         """An admin changes settings of the site policy (name -> value), saying why: a policy_set
@@ -684,8 +705,10 @@ class Ward:
 
     # --- the one write path ------------------------------------------------------------------------------
 
-    def _chart(self, draft: Draft, author: Author, action: Action) -> Result:
-        refused = self._authorised(author, action, action.value.replace("_", " "))
+    def _chart(
+        self, draft: Draft, author: Author, action: Action, what: str | None = None
+    ) -> Result:
+        refused = self._authorised(author, action, what or action.value.replace("_", " "))
         if refused is not None:
             return refused
         return self._save(draft, author, self._charting_errors)

@@ -91,6 +91,7 @@ def main() -> int:
     window.patient.tabs.setCurrentWidget(window.patient.views[0])
     shot("night-trends")
     window.act_night.setChecked(False)
+    close_episode(app, window, out, settle)
     recovery_dialog(work, path, out, settle)
     handover(window, ids["Noah Bennett"], work, out)
     window.show_board()
@@ -106,6 +107,8 @@ def main() -> int:
         "0000"
     )  # a wrong PIN (on this temporary copy): the refusal as the user reads it
     login.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    while login.checking:  # the PIN is checked in the pool
+        settle()
     settle()
     login.grab().save(str(out / "login.png"))
     print(out / "login.png")
@@ -171,6 +174,27 @@ def sync_status(qapp: object, path: Path, work: Path, out: Path, settings: objec
     print(out / "sync-unreachable.png")
     app.shutdown()
     window.close()
+
+
+def close_episode(app: object, window: object, out: Path, settle) -> None:  # type: ignore[no-untyped-def]
+    """Close episode… as a physician sees it on a patient with an open episode (D10, D20), the
+    reason typed; then the nurse is signed in again."""
+    from bedside.demo import DEMO_PINS
+    from ui.controller import open_episodes
+
+    nurse = app.user.author  # type: ignore[attr-defined]
+    app.user.sign_in(app.controller.authenticate("dr.demo", DEMO_PINS["dr.demo"]))  # type: ignore[attr-defined]
+    board = app.controller.board()  # type: ignore[attr-defined]
+    patient = next(s.patient_id for s in board if open_episodes(s.latest))
+    window.open_patient(patient)  # type: ignore[attr-defined]
+    dialog = window.patient.open_close_episode()  # type: ignore[attr-defined]
+    dialog.reason.setText("afebrile for 72 h, off oxygen")
+    dialog.pin.setFocus()
+    settle()
+    dialog.grab().save(str(out / "close-episode.png"))
+    print(out / "close-episode.png")
+    dialog.reject()
+    app.user.sign_in(nurse)  # type: ignore[attr-defined]
 
 
 def recovery_dialog(work: Path, path: Path, out: Path, settle: object) -> None:

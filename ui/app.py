@@ -60,16 +60,26 @@ class BedsideApp:
         self.qapp.aboutToQuit.connect(self.shutdown)
         # a failed backup is also said in the status bar's message line
         self.backups.failed.connect(self._on_backups_failed)
+        # the site policy changed while running: the idle lock, backups and sync take it at once
+        self.controller.policy_changed.connect(self._on_controller_policy_changed)
         if self.sync is not None:
             # "Sync now" (Ward menu, F5); records from other machines refresh the board, the open
             # patient (its alert list), the banner and the alarm
             self.window.act_sync.triggered.connect(self.sync.sync_now)
             self.sync.ward_changed.connect(self.window.refresh_board)
+            self.sync.ward_changed.connect(self.controller.refresh_policy)  # a policy_set pulled
             # the long-unsynced technical alert is said on the lock screen too (without details)
             self.sync.overdue_changed.connect(self.window.lock_screen.set_sync_overdue)
             # a save or a tick adds records waiting for the hub: counted again at once
             self.controller.recorded.connect(self.sync.recount)
             self.controller.tick_reported.connect(self.sync.recount)
+
+    def _on_controller_policy_changed(self, policy: SitePolicy) -> None:
+        self.idle.set_minutes(policy.idle_lock_min)
+        self.backups.set_policy(policy)
+        if self.sync is not None:
+            self.sync.set_policy(policy)
+        self.window.policy = policy  # the About box names the policy in force
 
     def _on_backups_failed(self, sentence: str) -> None:
         self.window.statusBar().showMessage(sentence, 60_000)
@@ -123,7 +133,8 @@ def build(
     pool = pool or QThreadPool()
     ward, chart = open_ward_and_chart(path, clock=clock, policy=policy)  # the GUI thread's own
     # The policy in force: `policy` overlaid by the ward's policy_set records (read at start; a change
-    # made while the app runs grades the next save at once, the idle lock and backups at the next start).
+    # made while the app runs grades the next save at once, and the idle lock, backups and sync take
+    # it when the controller sees it: after a save, a tick or a sync, see `policy_changed`).
     policy = ward.policy
     writer = WardWriter(factory)
     user = CurrentUser() if user is None else user

@@ -94,12 +94,13 @@ class BackupScheduler(QObject):
         self._busy = False
         self.last: BackupResult | None = None
         self._signals = BackupSignals(self)
+        self._newest: datetime | None = None  # the newest backup known (found at start or taken)
         self._timer = QTimer(self)
-        self._timer.setInterval(int(policy.backup_interval_min * 60_000))
+        self._timer.setInterval(_interval_ms(policy))
         self._connect_signals()
 
     def _connect_signals(self) -> None:
-        self._timer.timeout.connect(self.back_up_now)
+        self._timer.timeout.connect(self._on_timer_timeout)
         self._signals.done.connect(self._on_signals_done)
         self._signals.failed.connect(self._on_signals_failed)
 
@@ -112,6 +113,7 @@ class BackupScheduler(QObject):
             found = []  # the backup itself will say what is wrong with the folder
         newest = found[0].taken_at if found else None
         if newest is not None:
+            self._newest = newest
             self.found.emit(newest)
         self._timer.start()
         interval = timedelta(minutes=self.policy.backup_interval_min)
@@ -120,6 +122,31 @@ class BackupScheduler(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+
+    def set_policy(self, policy: SitePolicy) -> None:
+        """The site policy changed while the app runs: the next backup comes one new interval
+        after the newest one (at once if that time has passed), then every new interval."""
+        changed = policy.backup_interval_min != self.policy.backup_interval_min
+        self.policy = policy
+        if not changed:
+            return
+        if not self._timer.isActive():
+            self._timer.setInterval(_interval_ms(policy))
+            return
+        if self._newest is None:
+            remaining_ms = 0
+        else:
+            due = self._newest + timedelta(minutes=policy.backup_interval_min)
+            remaining_ms = max(0, int((due - self._now()).total_seconds() * 1000))
+        if remaining_ms == 0:
+            self._timer.start(_interval_ms(policy))
+            self.back_up_now()
+        else:
+            self._timer.start(remaining_ms)  # the first wait; each later one is the interval
+
+    def _on_timer_timeout(self) -> None:
+        self._timer.setInterval(_interval_ms(self.policy))
+        self.back_up_now()
 
     def back_up_now(self) -> bool:
         """Queue a backup unless one is running; False when one is."""
@@ -138,11 +165,16 @@ class BackupScheduler(QObject):
     def _on_signals_done(self, result: BackupResult) -> None:
         self._busy = False
         self.last = result
+        self._newest = result.backup.taken_at
         self.succeeded.emit(result)
 
     def _on_signals_failed(self, sentence: str) -> None:
         self._busy = False
         self.failed.emit(sentence)
+
+
+def _interval_ms(policy: SitePolicy) -> int:
+    return int(policy.backup_interval_min * 60_000)
 
 
 class BackupStatus(QLabel):

@@ -14,16 +14,43 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from bedside.access import User
 from bedside.alerts import Alert
 from bedside.clinical.assessment import Assessment
-from bedside.records import FieldError, GradeSignOff, Record, Syndrome
+from bedside.records import EpisodeClosure, FieldError, GradeSignOff, Record, Syndrome
 from bedside.staff import Author, Role
-from bedside.ward import Failed, Invalid, PatientSummary, Recorded, Result, TickResult, Ward
+from bedside.ward import (
+    Failed,
+    Invalid,
+    PatientSummary,
+    Recorded,
+    Result,
+    StoredAssessment,
+    TickResult,
+    Ward,
+)
 from ui.session import CurrentUser
 from ui.text import tr
-from ui.workers import Job, RederiveTask, TaskSignals, TickTask, WardFactory, WardWriter
+from ui.workers import (
+    Job,
+    RederiveTask,
+    SignInSignals,
+    SignInTask,
+    TaskSignals,
+    TickTask,
+    WardFactory,
+    WardWriter,
+)
 
 TICK_INTERVAL_MS = 60_000
 SIGN_KEY = "sign_grade"  # the key of a grade sign-off's save (issue 10)
+CLOSE_KEY = "close_episode"  # the key of an episode closure's save (D10, D20)
 JobBuilder = Callable[[Author], Job]
+
+
+def open_episodes(latest: StoredAssessment | None) -> list[Syndrome]:
+    """The syndromes whose episode is open at the current assessment (the ward stores it on each, D10)."""
+    if latest is None:
+        return []
+    flags = ((Syndrome.CRS, latest.crs_episode_open), (Syndrome.ICANS, latest.icans_episode_open))
+    return [syndrome for syndrome, is_open in flags if is_open]
 
 
 class WardController(QObject):
@@ -39,6 +66,10 @@ class WardController(QObject):
         tick_reported(object): the `TickResult` of the minute's tick.
         background_failed(str): a background task could not run (the sentence for the user).
         author_changed(object): another user signed in, or nobody is (the `Author` or None).
+        signed_in(int, object): a PIN check started by `check_pin` accepted (request id, `Author`).
+        sign_in_refused(int, str): it refused, or could not run (request id, the sentence to show).
+        policy_changed(object): the site policy in force changed (a policy_set saved here, by
+            another program on this machine, or received by sync): the new `SitePolicy`.
     """
 
     saving = Signal(str)
@@ -50,6 +81,9 @@ class WardController(QObject):
     tick_reported = Signal(object)
     background_failed = Signal(str)
     author_changed = Signal(object)
+    signed_in = Signal(int, object)
+    sign_in_refused = Signal(int, str)
+    policy_changed = Signal(object)
 
     def __init__(
         self,
@@ -68,6 +102,9 @@ class WardController(QObject):
         self._pool = pool
         self._pending: dict[int, tuple[str, str]] = {}
         self._signals = TaskSignals(self)
+        self._sign_in = SignInSignals(self)
+        self._sign_in_requests = 0
+        self._policy = ward.policy  # the policy in force last announced (policy_changed)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_INTERVAL_MS)
         self._connect_signals()
@@ -81,6 +118,9 @@ class WardController(QObject):
         self._signals.rederived.connect(self._on_signals_rederived)
         self._signals.failed.connect(self.background_failed)
         self._user.changed.connect(self.author_changed)
+        # PIN checks come back from the pool
+        self._sign_in.signed_in.connect(self.signed_in)
+        self._sign_in.refused.connect(self.sign_in_refused)
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -114,8 +154,17 @@ class WardController(QObject):
         return self.ward.users()
 
     def authenticate(self, user_id: str, pin: str) -> Author:
-        """The signed-in `Author`; raises `bedside.access.AccessRefused` with the sentence to show."""
+        """The signed-in `Author`; raises `bedside.access.AccessRefused` with the sentence to show.
+        On the GUI thread: the dialogs use `check_pin`, which does not wait for the hash."""
         return self.ward.authenticate(user_id, pin)
+
+    def check_pin(self, user_id: str, pin: str) -> int:
+        """Start checking `pin` as a sign-in of `user_id` in the pool (its own connection; audited);
+        the answer arrives on `signed_in` or `sign_in_refused` with the returned request id."""
+        self._sign_in_requests += 1
+        request = self._sign_in_requests
+        self._pool.start(SignInTask(self._factory, request, user_id, pin, self._sign_in))
+        return request
 
     def create_user(
         self, admin: Author | None, *, user_id: str, role: Role, display_name: str, pin: str
@@ -168,6 +217,7 @@ class WardController(QObject):
             return
         key, patient_id = self._pending.pop(job_id)
         if isinstance(result, Recorded):
+            self.refresh_policy()  # the record may be a policy_set
             self.recorded.emit(key, result.record.patient_id or patient_id, result)
             self.patient_changed.emit(result.record.patient_id or patient_id)
         elif isinstance(result, Invalid):
@@ -176,11 +226,18 @@ class WardController(QObject):
             self.failed.emit(key, result)
 
     def sign_grade(
-        self, patient_id: str, syndrome: Syndrome, assessment_id: str, pin: str | None
+        self,
+        patient_id: str,
+        syndrome: Syndrome,
+        assessment_id: str,
+        pin: str | None,
+        *,
+        author: Author | None = None,
     ) -> None:
         """A physician signs the grade of `syndrome` in the assessment they were shown (issue 10);
         `pin` is asked again on a ward with users (checked and audited by the ward). The result
-        arrives under SIGN_KEY; a grade that is no longer the current one is refused here."""
+        arrives under SIGN_KEY; a grade that is no longer the current one is refused here.
+        `author`: who opened the dialog; only they can sign from it (see `submit`)."""
         latest = self.ward.latest_assessment(patient_id)
         if latest is None or latest.record_id != assessment_id:
             error = FieldError(
@@ -211,7 +268,34 @@ class WardController(QObject):
             lambda author: (
                 lambda ward: ward.sign_grade(patient_id, sign_off, author=author, pin=pin)
             ),
+            draft_author=author,
         )
+
+    def close_episode(
+        self,
+        patient_id: str,
+        syndrome: Syndrome,
+        reason: str,
+        pin: str | None,
+        *,
+        author: Author | None = None,
+    ) -> None:
+        """A physician closes the open CRS or ICANS episode (D10, D20) saying why; `pin` is asked
+        again on a ward with users, as for signing. The result arrives under CLOSE_KEY (a closure
+        of an episode that is not open is the ward's refusal, naming `syndrome`)."""
+        closure = EpisodeClosure(syndrome=syndrome, reason=reason)
+        self.submit(
+            CLOSE_KEY,
+            patient_id,
+            lambda author: (
+                lambda ward: ward.close_episode(patient_id, closure, author=author, pin=pin)
+            ),
+            draft_author=author,
+        )
+
+    def open_episodes(self, patient_id: str) -> list[Syndrome]:
+        """The syndromes whose episode is open now for the patient: what Close episode… offers."""
+        return open_episodes(self.ward.latest_assessment(patient_id))
 
     # --- background ----------------------------------------------------------------------------------
 
@@ -229,7 +313,21 @@ class WardController(QObject):
     def tick(self) -> None:
         self._pool.start(TickTask(self._factory, self._signals))
 
+    def refresh_policy(self) -> bool:
+        """Read the policy in force again if policy_set records were written or received since (a
+        cheap stamp query when none were); emit `policy_changed` when it differs from the last one
+        announced. Called after each save, each tick (a change by `bedside policy set` on this
+        machine is seen within the minute) and each sync that brought records."""
+        self.ward.refresh_policy()
+        policy = self.ward.policy
+        if policy == self._policy:
+            return False
+        self._policy = policy
+        self.policy_changed.emit(policy)
+        return True
+
     def _on_signals_ticked(self, result: TickResult) -> None:
+        self.refresh_policy()
         self.tick_reported.emit(result)
         self.ward_changed.emit()
 

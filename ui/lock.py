@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
+from typing import Any
 
 from PySide6.QtCore import QT_TR_NOOP, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -51,6 +52,7 @@ INPUT_EVENTS = frozenset(
         QEvent.Type.TabletMove,
     }
 )
+_MESSAGE_STYLE = "color: #b00020; font-weight: bold"
 # How often the idle time is compared with the limit: R16 asks for the lock within 1 s of the limit.
 POLL_MS = 1000
 
@@ -84,6 +86,13 @@ class IdleWatch(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.check)
+
+    def set_minutes(self, minutes: float) -> None:
+        """A new idle limit (the site policy changed while the app runs): counted from the last
+        input as before, so a limit already passed locks at the next poll."""
+        if not minutes > 0:
+            raise ValueError(f"idle lock: {minutes} minutes must be more than 0")
+        self.limit_s = minutes * 60.0
 
     def start(self) -> None:
         self._timer.start()
@@ -154,6 +163,12 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("lock_screen")
         self._unlock = unlock
+        # Who checks the PIN off the GUI thread, if anyone (`ui.session.SessionUnlock.checker`):
+        # an object with check_pin(user_id, pin) -> request id and the signals signed_in(int,
+        # object) and sign_in_refused(int, str). None: `unlock` itself answers (no PINs to hash).
+        self._checker: Callable[[], Any] = getattr(unlock, "checker", lambda: None)
+        self._connected: Any = None
+        self._request: int | None = None
         self._zone = zone
         self.title = QLabel(tr("Bedside is locked"), self)
         self.title.setObjectName("lock_title")
@@ -198,7 +213,7 @@ class LockScreen(QWidget):
         self.pin.setPlaceholderText(tr("your PIN"))
         self.message = QLabel(self)
         self.message.setObjectName("lock_message")
-        self.message.setStyleSheet("color: #b00020; font-weight: bold")
+        self.message.setStyleSheet(_MESSAGE_STYLE)
         self.message.setWordWrap(True)
         self.unlock_button = QPushButton(tr("Unlock (Enter)"), self)
         self.unlock_button.setObjectName("lock_unlock")
@@ -260,6 +275,9 @@ class LockScreen(QWidget):
                 local_time(since, self._zone, with_date=False)
             )
         )
+        if self.checking:  # shown afresh: a check still under way is ignored when it answers
+            self._request = None
+            self._set_checking(False)
         self.message.clear()
         self.pin.clear()
         self.user_id.setText("" if switch or previous is None else previous.user_id)
@@ -310,13 +328,29 @@ class LockScreen(QWidget):
 
     # --- unlocking -----------------------------------------------------------------------------------
 
+    @property
+    def checking(self) -> bool:
+        """A PIN check is under way in a worker (the alarm and the counts go on meanwhile)."""
+        return self._request is not None
+
     def _on_unlock_button_clicked(self) -> None:
+        if self.checking:
+            return  # Enter again while the PIN is checked: one check at a time
         user_id = self.user_id.text().strip()
         pin = self.pin.text()
         self.pin.clear()  # never kept, whatever the outcome
         if not user_id:
             self.message.setText(tr("Type your user id, then your PIN."))
             self.user_id.setFocus()
+            return
+        checker = self._checker()
+        if checker is not None:  # the ward's PIN check (argon2id): off the GUI thread
+            if checker is not self._connected:
+                checker.signed_in.connect(self._on_checker_signed_in)
+                checker.sign_in_refused.connect(self._on_checker_sign_in_refused)
+                self._connected = checker
+            self._request = checker.check_pin(user_id, pin)
+            self._set_checking(True)
             return
         try:
             author = self._unlock(user_id, pin)
@@ -327,6 +361,28 @@ class LockScreen(QWidget):
             return
         self.message.clear()
         self.unlocked.emit(author)
+
+    def _set_checking(self, checking: bool) -> None:
+        """While the PIN is checked: "Checking…", the buttons and the fields disabled."""
+        for widget in (self.unlock_button, self.switch_button, self.user_id, self.pin):
+            widget.setEnabled(not checking)
+        self.message.setStyleSheet("" if checking else _MESSAGE_STYLE)
+        self.message.setText(tr("Checking…") if checking else "")
+
+    def _on_checker_signed_in(self, request: int, author: Author) -> None:
+        if request != self._request:
+            return  # another screen's check, or one given up (the screen was shown afresh)
+        self._request = None
+        self._set_checking(False)
+        self.unlocked.emit(author)
+
+    def _on_checker_sign_in_refused(self, request: int, sentence: str) -> None:
+        if request != self._request:
+            return
+        self._request = None
+        self._set_checking(False)
+        self.message.setText(sentence or tr("Not unlocked: the PIN was not accepted."))
+        self.pin.setFocus()
 
     def _on_switch_button_clicked(self) -> None:
         self.user_id.clear()
@@ -346,12 +402,18 @@ def close_popups() -> None:
 
 
 def put_away_dialogs(window: QWidget) -> list[AdmissionDialog]:
-    """The window's open dialogs at the moment of locking: an admission being typed is hidden and
-    returned (to be shown again to its author only); every other dialog is closed as cancelled."""
+    """The open dialogs at the moment of locking: an admission being typed is hidden and returned (to
+    be shown again to its author only); every other dialog is closed as cancelled (Sign grade…, Close
+    episode…, Users…: nothing half-done is left for the next user). Every open dialog of the
+    application counts, the window's and any other window's (a dialog made without the window as
+    its parent, or one opened from another dialog)."""
     kept: list[AdmissionDialog] = []
-    for dialog in window.findChildren(QDialog):
-        if not dialog.isVisible():
+    dialogs = [*window.findChildren(QDialog), *QApplication.topLevelWidgets()]
+    seen: set[int] = set()
+    for dialog in dialogs:
+        if not isinstance(dialog, QDialog) or id(dialog) in seen or not dialog.isVisible():
             continue
+        seen.add(id(dialog))
         if isinstance(dialog, AdmissionDialog):
             dialog.hide()
             kept.append(dialog)

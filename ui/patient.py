@@ -26,7 +26,8 @@ from bedside.staff import Action, Author
 from bedside.ward import Failed, Invalid, PatientSummary, Recorded
 from bedside.workspace import StoredRecord
 from ui.alert_list import AlertList
-from ui.controller import WardController
+from ui.close_episode import CloseEpisodeDialog
+from ui.controller import WardController, open_episodes
 from ui.forms import (
     AttributionForm,
     DischargeForm,
@@ -37,6 +38,7 @@ from ui.forms import (
     VitalsForm,
     _job,
 )
+from ui.session import role_text
 from ui.sign_grade import SignGradeDialog, sign_off_line
 from ui.text import (
     enum_text,
@@ -51,6 +53,15 @@ from ui.text import (
 )
 
 STOP_KEY = "stop_infusion"
+
+
+def admit_refusal_text(author: Author) -> str:
+    """Why Admit… and the discharge are disabled for `author` (issue 10: admins do not chart)."""
+    return tr(
+        "Only nurses and physicians admit and discharge patients; you are signed in as {0} ({1})."
+    ).format(author.user_id, role_text(author.role))
+
+
 FORM_NAMES = {
     "vitals": "vitals",
     "neuro": "neuro check",
@@ -217,6 +228,8 @@ class PatientView(QWidget):
         self.sign_grade = QPushButton(tr("Sign grade…"), self)
         self.sign_grade.setObjectName("sign_grade")
         self.sign_grade.setToolTip(tr("Physicians only: sign the current CRS or ICANS grade"))
+        self.close_episode = QPushButton(tr("Close episode…"), self)
+        self.close_episode.setObjectName("close_episode")
         self.header = PatientHeader(self)
         self.signed = QLabel(self)
         self.signed.setObjectName("grade_sign_offs")
@@ -283,7 +296,9 @@ class PatientView(QWidget):
         cl.addWidget(self.correct, 0, Qt.AlignmentFlag.AlignRight)
         self.tabs.addTab(corrections, tr("Correction"))
         self.tabs.addTab(self.alerts, tr("Alerts"))
-        self.tabs.addTab(_scrolled(self.discharge), tr("Discharge / transfer"))
+        self._discharge_tab = self.tabs.addTab(
+            _scrolled(self.discharge), tr("Discharge / transfer")
+        )
         top = QHBoxLayout()
         about = QVBoxLayout()
         about.addWidget(self.header, 1)
@@ -293,6 +308,7 @@ class PatientView(QWidget):
         buttons.addWidget(self.back)
         buttons.addWidget(self.print_handover)
         buttons.addWidget(self.sign_grade)
+        buttons.addWidget(self.close_episode)
         buttons.addStretch(1)
         top.addLayout(buttons)
         layout = QVBoxLayout(self)
@@ -314,6 +330,7 @@ class PatientView(QWidget):
         self.back.clicked.connect(self.back_requested)
         self.print_handover.clicked.connect(self._on_print_handover_clicked)
         self.sign_grade.clicked.connect(self.open_sign_grade)
+        self.close_episode.clicked.connect(self.open_close_episode)
         self.controller.author_changed.connect(self._on_controller_author_changed)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         # what the ward said about a save
@@ -369,10 +386,12 @@ class PatientView(QWidget):
         ended = summary.ended_at is not None
         for form in self.forms.values():
             form.save.setEnabled(not ended)
+        self._update_discharge()
         latest = summary.latest.record_id if summary.latest is not None else None
         sign_offs = self.controller.ward.records(self.patient_id, ["grade_sign_off"])
         self.signed.setText(sign_off_line(sign_offs, latest, self.zone))
         self._update_sign_grade()
+        self._update_close_episode()
 
     def _update_sign_grade(self) -> None:
         """Sign grade… is for a signed-in physician, on a stay not ended, with a grade to sign."""
@@ -397,8 +416,53 @@ class PatientView(QWidget):
         dialog.open()
         return dialog
 
+    def _update_discharge(self) -> None:
+        """The discharge is for a nurse or physician (issue 10): disabled for an admin or a review
+        station, the form and its tab saying why."""
+        author = self.controller.author
+        refused = author is not None and not author.may(Action.ADMIT)
+        why = admit_refusal_text(author) if refused and author is not None else ""
+        self.discharge.setEnabled(not refused)
+        self.discharge.setToolTip(why)
+        self.tabs.setTabToolTip(self._discharge_tab, why)
+
+    def _update_close_episode(self) -> None:
+        """Close episode… is for a signed-in physician (D20), on a stay not ended, with an episode
+        open; disabled otherwise, its tooltip saying why."""
+        author = self.controller.author
+        s = self.summary
+        shown = s is not None and s.patient_id == self.patient_id
+        open_now = open_episodes(s.latest) if shown and s is not None else []
+        if author is None or not author.may(Action.CLOSE_EPISODE):
+            why = tr("Physicians only: close the patient's open CRS or ICANS episode")
+        elif not shown or s is None or s.ended_at is not None:
+            why = tr("The stay has ended: no episode can be closed.")
+        elif not open_now:
+            why = tr("No CRS or ICANS episode is open for this patient: there is nothing to close.")
+        else:
+            why = ""
+        self.close_episode.setEnabled(not why)
+        self.close_episode.setToolTip(
+            why
+            or tr("Physicians: close an open episode ({0})").format(
+                ", ".join(syndrome.value.upper() for syndrome in open_now)
+            )
+        )
+
+    def open_close_episode(self) -> CloseEpisodeDialog | None:
+        """Opens Close episode… for the patient shown (window-modal, never blocking the ward)."""
+        self._update_close_episode()
+        if self.patient_id is None or not self.close_episode.isEnabled():
+            return None
+        dialog = CloseEpisodeDialog(self.controller, self.patient_id, self.zone, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def _on_controller_author_changed(self, author: Author | None) -> None:
         self._update_sign_grade()
+        self._update_close_episode()
+        self._update_discharge()
 
     def _fill_running(self, now: datetime) -> None:
         self.running.clear()

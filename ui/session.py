@@ -190,6 +190,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.controller = controller
         self.author: Author | None = None
+        self._request: int | None = None  # the PIN check under way (its request id)
         self.setWindowTitle(tr("Sign in to Bedside"))
         self.user_id = QLineEdit(self)
         self.user_id.setObjectName("login_user_id")
@@ -201,7 +202,8 @@ class LoginDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Sign in"))
+        self.sign_in = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in.setText(tr("Sign in"))
         form = QFormLayout()
         form.addRow(tr("User id"), self.user_id)
         form.addRow(tr("PIN"), self.pin)
@@ -213,9 +215,18 @@ class LoginDialog(QDialog):
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         self.user_id.returnPressed.connect(self.pin.setFocus)
+        controller.signed_in.connect(self._on_controller_signed_in)
+        controller.sign_in_refused.connect(self._on_controller_sign_in_refused)
         (self.pin if user_id else self.user_id).setFocus()
 
+    @property
+    def checking(self) -> bool:
+        """A PIN check is under way (in the pool: the window goes on meanwhile)."""
+        return self._request is not None
+
     def _on_buttons_accepted(self) -> None:
+        if self.checking:
+            return  # Enter again while the PIN is checked: one check at a time
         user_id = self.user_id.text().strip()
         pin = self.pin.text()
         self.pin.clear()
@@ -223,13 +234,40 @@ class LoginDialog(QDialog):
             self.error.setText(tr("Type your user id, then your PIN."))
             self.user_id.setFocus()
             return
-        try:
-            self.author = self.controller.authenticate(user_id, pin)
-        except AccessRefused as err:
-            self.error.setText(_first_line(err))
-            self.pin.setFocus()
-            return
+        self._request = self.controller.check_pin(user_id, pin)
+        self._set_checking(True)
+
+    def _set_checking(self, checking: bool) -> None:
+        """While the PIN is checked: "Checking…", Sign in and the fields disabled (Cancel is not)."""
+        self.sign_in.setEnabled(not checking)
+        self.user_id.setEnabled(not checking)
+        self.pin.setEnabled(not checking)
+        if checking:
+            self.error.setStyleSheet("")
+            self.error.setText(tr("Checking…"))
+        else:
+            self.error.setStyleSheet(_ERROR_STYLE)
+
+    def _on_controller_signed_in(self, request: int, author: Author) -> None:
+        if request != self._request:
+            return  # another dialog's check, or one this dialog gave up (cancelled)
+        self._request = None
+        self._set_checking(False)
+        self.author = author
+        self.error.clear()
         self.accept()
+
+    def _on_controller_sign_in_refused(self, request: int, sentence: str) -> None:
+        if request != self._request:
+            return
+        self._request = None
+        self._set_checking(False)
+        self.error.setText(sentence)
+        self.pin.setFocus()
+
+    def done(self, result: int) -> None:
+        self._request = None  # closed: a check still under way is ignored when it answers
+        super().done(result)
 
 
 class FirstAdminDialog(QDialog):
@@ -323,6 +361,11 @@ class SessionUnlock:
     @property
     def pin_checked(self) -> bool:
         return self._controller.has_users()
+
+    def checker(self) -> WardController | None:
+        """Who checks the PIN off the GUI thread (the lock screen waits for its answer): the
+        controller on a ward with users; None on a ward without (then this callable answers)."""
+        return self._controller if self._controller.has_users() else None
 
     def __call__(self, user_id: str, pin: str) -> Author:
         if not self._controller.has_users():

@@ -3,26 +3,16 @@ assessment it comes from are shown, and on a ward with users the PIN is asked ag
 
 from __future__ import annotations
 
-import contextlib
 from datetime import tzinfo
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from bedside.records import GradeSignOff, Syndrome
-from bedside.ward import Failed, Invalid, Recorded
 from bedside.workspace import StoredRecord
 from ui.controller import SIGN_KEY, WardController
+from ui.signed import SignedDialog
 from ui.text import grade_text, local_time, picture, tr
 
 
@@ -49,7 +39,7 @@ def sign_off_line(
     return tr("Current grades signed: ") + "; ".join(items)
 
 
-class SignGradeDialog(QDialog):
+class SignGradeDialog(SignedDialog):
     """Sign grade…: the syndrome, its current grade and assessment, the PIN (masked; only on a ward
     with users). A refusal is shown as the ward's sentence and nothing is written; the dialog closes
     once the sign-off is stored."""
@@ -61,11 +51,18 @@ class SignGradeDialog(QDialog):
         zone: tzinfo | None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(tr("Sign grade"))
-        self.controller = controller
-        self.patient_id = patient_id
-        self.zone = zone
+        super().__init__(
+            controller,
+            patient_id,
+            zone,
+            key=SIGN_KEY,
+            prefix="sign",
+            title=tr("Sign grade"),
+            intro=tr("Your signature is stored with your user id and the time."),
+            ok_text=tr("Sign"),
+            parent=parent,
+        )
+        self.sign = self.ok
         self.latest = controller.ward.latest_assessment(patient_id)
         self.syndrome = QComboBox(self)
         self.syndrome.setObjectName("sign_syndrome")
@@ -75,45 +72,20 @@ class SignGradeDialog(QDialog):
         self.grade.setObjectName("sign_current_grade")
         self.grade.setTextFormat(Qt.TextFormat.RichText)
         self.grade.setWordWrap(True)
-        self.pin = QLineEdit(self)
-        self.pin.setObjectName("sign_pin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(self)
-        self.error.setObjectName("sign_error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.sign = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.sign.setText(tr("Sign"))
-        form = QFormLayout()
-        form.addRow(tr("Syndrome"), self.syndrome)
-        form.addRow(tr("Current grade"), self.grade)
-        self.asks_pin = controller.has_users()
-        if self.asks_pin:
-            form.addRow(tr("Your PIN"), self.pin)
-        else:
-            self.pin.hide()
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(tr("Your signature is stored with your user id and the time."), self)
-        )
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.form.addRow(tr("Syndrome"), self.syndrome)
+        self.form.addRow(tr("Current grade"), self.grade)
         self.syndrome.currentIndexChanged.connect(self._show_grade)
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-        controller.saving.connect(self._on_controller_saving)
-        controller.recorded.connect(self._on_controller_recorded)
-        controller.invalid.connect(self._on_controller_invalid)
-        controller.failed.connect(self._on_controller_failed)
-        self._show_grade()
-        (self.pin if self.asks_pin else self.syndrome).setFocus()
+        self.finish()
 
     def chosen(self) -> Syndrome:
         return Syndrome(self.syndrome.currentData())  # Qt hands the StrEnum back as its str
+
+    def focus_first(self) -> None:
+        (self.pin if self.asks_pin else self.syndrome).setFocus()
+
+    def refresh(self) -> None:
+        self.latest = self.controller.ward.latest_assessment(self.patient_id)
+        self._show_grade()
 
     def _show_grade(self, *_: object) -> None:
         latest = self.latest
@@ -136,44 +108,8 @@ class SignGradeDialog(QDialog):
         )
         self.sign.setEnabled(grade is not None)
 
-    def _on_buttons_accepted(self) -> None:
-        pin = self.pin.text() if self.asks_pin else None
-        self.pin.clear()
+    def submit(self, pin: str | None) -> None:
         assessment_id = self.latest.record_id if self.latest is not None else ""
-        self.controller.sign_grade(self.patient_id, self.chosen(), assessment_id, pin)
-
-    def _on_controller_saving(self, key: str) -> None:
-        if key == SIGN_KEY:
-            self.sign.setEnabled(False)
-            self.error.setText(tr("saving…"))
-
-    def _on_controller_recorded(self, key: str, patient_id: str, result: Recorded) -> None:
-        if key == SIGN_KEY and patient_id == self.patient_id:
-            self._disconnect()
-            self.accept()
-
-    def _on_controller_invalid(self, key: str, result: Invalid) -> None:
-        if key == SIGN_KEY:
-            self.error.setText("; ".join(e.message for e in result.errors))
-            self.latest = self.controller.ward.latest_assessment(self.patient_id)
-            self._show_grade()
-            (self.pin if self.asks_pin else self.syndrome).setFocus()
-
-    def _on_controller_failed(self, key: str, result: Failed) -> None:
-        if key == SIGN_KEY:
-            self.error.setText(result.message)
-            self._show_grade()
-
-    def reject(self) -> None:
-        self._disconnect()
-        super().reject()
-
-    def _disconnect(self) -> None:
-        for signal, slot in (
-            (self.controller.saving, self._on_controller_saving),
-            (self.controller.recorded, self._on_controller_recorded),
-            (self.controller.invalid, self._on_controller_invalid),
-            (self.controller.failed, self._on_controller_failed),
-        ):
-            with contextlib.suppress(RuntimeError, TypeError):
-                signal.disconnect(slot)
+        self.controller.sign_grade(
+            self.patient_id, self.chosen(), assessment_id, pin, author=self.author
+        )

@@ -168,6 +168,14 @@ class SyncScheduler(QObject):
         self._timer.stop()
         self._pool.waitForDone()
 
+    def set_policy(self, policy: SitePolicy) -> None:
+        """The site policy changed while the app runs: the new interval (counted from now) and the
+        new thresholds of the long-unsynced alert (checked again at once)."""
+        if policy.sync_interval_s != self.policy.sync_interval_s:
+            self._timer.setInterval(round(policy.sync_interval_s * 1000))  # restarts if running
+        self.policy = policy
+        self.check_overdue()
+
     def sync_now(self) -> bool:
         """Queue an attempt unless one is under way; False when one is."""
         if self._busy:

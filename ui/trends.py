@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -132,6 +133,7 @@ DRUG_ROWS = (
     DrugKind.INOTROPE,
 )
 _SYMBOL = {MarkEvent.GIVEN: "o", MarkEvent.STARTED: "t1", MarkEvent.STOPPED: "t"}  # ▲ start, ▼ stop
+_NEURO_SYMBOL = {EncephalopathyTool.ICE: "o", EncephalopathyTool.CAPD: "s"}
 # Colours by day and by night (the night theme's dark background needs lighter lines).
 _COLOURS = {
     False: {
@@ -164,6 +166,13 @@ RELOAD_DELAY_MS = 150
 # The window read on either side of the visible range, as a fraction of its width: a pan within it
 # needs no read.
 MARGIN = 0.5
+# A neuro check gets its symbol where the checks in view are at least this far apart on average (px);
+# closer (a month or more of 4-hourly checks) the symbols would only overlap into a band: the line
+# stays, and the symbols come back on zooming in (a drawing choice).
+SYMBOL_SPACING_PX = 8.0
+# A plot this much wider or narrower (fraction) than when its window was read is read again, so the
+# buckets stay about one device pixel wide.
+REBUCKET_CHANGE = 0.25
 _OPEN = 1e6  # an open band edge, drawn beyond any value
 # The plots of the trend view, top to bottom: one per vital, then the neuro scores, grades and drugs.
 ALL_PLOTS = (*(v.value for v in Vital), "neuro", "grades", "drugs")
@@ -184,6 +193,13 @@ def _whole(curve: pg.PlotDataItem) -> pg.PlotDataItem:
     was a tenth of a redraw); what is outside the view is not painted anyway."""
     curve.setClipToView(False)
     curve.setDownsampling(ds=1, auto=False)
+    return curve
+
+
+def _clipped(curve: pg.PlotDataItem) -> pg.PlotDataItem:
+    """A curve of many points drawn as the vitals are: only its visible part, peaks kept."""
+    curve.setClipToView(True)
+    curve.setDownsampling(auto=True, method="peak")
     return curve
 
 
@@ -227,11 +243,13 @@ class TrendView(QWidget):
         self._shown = tuple(key for key in ALL_PLOTS if key in plots)
         self._print = False  # dark ink on white paper (use_print_style)
         self._pen_scale = 1.0
+        self._envelope = False  # the vitals drawn are min/max buckets, not measurements
         self._now = now or (lambda: datetime.now(UTC))
         self._patient: str | None = None
         self._range = TrendRange.H72
         self._bounds: tuple[float, float] | None = None  # the span of the range chosen
-        self._loaded: tuple[float, float, float] | None = None  # start, end, width of the view then
+        # start, end, width of the view then (s), and the plot's width then (device px, None unknown)
+        self._loaded: tuple[float, float, float, float | None] | None = None
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
         self._reload.setInterval(RELOAD_DELAY_MS)
@@ -298,6 +316,8 @@ class TrendView(QWidget):
                 label = pg.LabelItem(self._names[key], justify="right")
                 plot = pg.PlotItem(axisItems=axes)
             label.setFixedWidth(80)
+            # the panel names never move: drawn once into a pixmap, not laid out again each redraw
+            label.item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.labels[key] = label
             plot.setMenuEnabled(False)
             plot.hideButtons()
@@ -307,6 +327,9 @@ class TrendView(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             plot.setMouseEnabled(x=True, y=False)
+            # every range is set from the data and the engine's tables (_fit_y, refresh): no auto
+            # range, which measured every curve's bounds again after each setData and range change
+            plot.disableAutoRange()
             plot.getAxis("left").setWidth(90)
             # "(x0.001)" is no unit a nurse reads; and on the hidden axes (right, and top but on the
             # first plot) the prefix re-set their label on every pan
@@ -353,12 +376,12 @@ class TrendView(QWidget):
 
         neuro = self.plots["neuro"]
         self.neuro_curves: dict[EncephalopathyTool, pg.PlotDataItem] = {
-            EncephalopathyTool.ICE: _whole(
-                neuro.plot(symbol="o", symbolSize=6, connect="finite", name="ICE")
-            ),
-            EncephalopathyTool.CAPD: _whole(
-                neuro.plot(symbol="s", symbolSize=6, connect="finite", name="CAPD")
-            ),
+            tool: _whole(
+                neuro.plot(
+                    symbol=_NEURO_SYMBOL[tool], symbolSize=6, connect="finite", name=tool.value
+                )
+            )
+            for tool in (EncephalopathyTool.ICE, EncephalopathyTool.CAPD)
         }
         self.not_assessable_lines: list[pg.InfiniteLine] = []
         self.limit_lines: list[pg.InfiniteLine] = []
@@ -393,6 +416,8 @@ class TrendView(QWidget):
             button.clicked.connect(lambda _=False, s=span: self.set_range(s))
         # pan/zoom -> a re-read of the window, once the mouse rests
         self.plots[Vital.TEMPERATURE.value].sigXRangeChanged.connect(self._on_plot_x_range_changed)
+        # a wider or narrower plot -> buckets read again at its new width, once the resizing rests
+        self.plots[Vital.TEMPERATURE.value].vb.sigResized.connect(self._on_plot_resized)
         self._reload.timeout.connect(self._on_reload_timeout)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -472,8 +497,10 @@ class TrendView(QWidget):
         patient = self._patient
         start_s, end_s = start.timestamp(), end.timestamp()
         self._bounds = (start_s, end_s)
-        self._load_window(start_s, end_s)
-        self._fit_y()
+        # the range first: each curve is then cut to it once, as it is fed
+        master = self.plots[Vital.TEMPERATURE.value]
+        master.setLimits(xMin=start_s, xMax=end_s)
+        master.setXRange(start_s, end_s, padding=0)
         self.sbp_threshold.setData(
             *step_arrays(self._chart.sbp_threshold(patient, start, end), end_s), connect="finite"
         )
@@ -486,9 +513,9 @@ class TrendView(QWidget):
             self._draw_grades(patient, start, end)
         if "drugs" in self._shown:
             self._draw_drugs(self._chart.drug_marks(patient, start, end))
-        master = self.plots[Vital.TEMPERATURE.value]
-        master.setLimits(xMin=start_s, xMax=end_s)
-        master.setXRange(start_s, end_s, padding=0)
+        # after the neuro scores: the window's read also chooses whether their symbols are drawn
+        self._load_window(start_s, end_s)
+        self._fit_y()
 
     def load_visible(self) -> None:
         """Read the vitals of the visible window (and its margin) now, if what is loaded does not cover
@@ -497,9 +524,14 @@ class TrendView(QWidget):
             return
         x0, x1 = self.plots[Vital.TEMPERATURE.value].viewRange()[0]
         if self._loaded is not None:
-            start, end, width = self._loaded
-            # covered, and at about the detail that width was read with
-            if start <= x0 and x1 <= end and 0.5 <= (x1 - x0) / width <= 2.0:
+            start, end, width, pixels = self._loaded
+            now = self._plot_pixels()
+            same_width = (pixels is None) == (now is None) and (
+                pixels is None or now is None or abs(now - pixels) <= REBUCKET_CHANGE * pixels
+            )
+            # covered, at about the detail that width was read with, on a plot about as wide
+            if start <= x0 and x1 <= end and 0.5 <= (x1 - x0) / width <= 2.0 and same_width:
+                self._show_symbols(x0, x1)
                 return
         self._load_window(x0, x1)
 
@@ -512,7 +544,10 @@ class TrendView(QWidget):
         width = max(x1 - x0, 1.0)
         lo = max(self._bounds[0], x0 - MARGIN * width)
         hi = min(self._bounds[1], x1 + MARGIN * width)
-        buckets = max(1, round(DRAW_BUCKETS * (hi - lo) / width))
+        # as many min/max buckets as the plot is wide in device pixels (DRAW_BUCKETS while the view
+        # is not laid out yet; a resize reads again at the real width)
+        pixels = self._plot_pixels()
+        buckets = max(1, round((pixels or DRAW_BUCKETS) * (hi - lo) / width))
         series = self._chart.envelope(
             self._patient,
             list(Vital),
@@ -525,20 +560,58 @@ class TrendView(QWidget):
             curve.setData(*_arrays(series[vital]), connect="finite")
             self._set_band(vital, self._chart.normal_band(self._patient, vital, end))
         hourly = series[Vital.HEART_RATE].hourly
+        if hourly != self._envelope:
+            self._envelope = hourly
+            self._set_vitals_pen()
         self.status.setText(
             self.tr("minimum and maximum per hour or more")
             if hourly
             else self.tr("every measurement")
         )
-        self._loaded = (lo, hi, width)
+        self._loaded = (lo, hi, width, pixels)
+        self._show_symbols(x0, x1)
         self.window_loaded.emit(lo, hi)
+
+    def _set_vitals_pen(self) -> None:
+        """Measurements in 1.5 px lines; a min/max envelope (a bucket per pixel, so a bar per pixel)
+        in 1 px lines, which the software renderer draws on its fast path (a wider line is filled as
+        a polygon: two fifths of a redraw of a year, tests/bench/bench_trends.py)."""
+        width = (1.0 if self._envelope else 1.5) * self._pen_scale
+        pen = pg.mkPen(_COLOURS[self.night]["line"], width=width)
+        for curve in self.curves.values():
+            curve.setPen(pen)
+
+    def _plot_pixels(self) -> float | None:
+        """The width of the plots in device pixels, or None while the view is not laid out (hidden)."""
+        if not self.isVisible():
+            return None
+        width = self.plots[Vital.TEMPERATURE.value].vb.width() * self.devicePixelRatioF()
+        return float(width) if width >= 1 else None
+
+    def _show_symbols(self, x0: float, x1: float) -> None:
+        """A symbol on each neuro check where the checks in [x0, x1] are SYMBOL_SPACING_PX apart or
+        more; else only their line (a not-assessable check keeps its marked line either way)."""
+        pixels = self._plot_pixels() or float(DRAW_BUCKETS)
+        for tool, curve in self.neuro_curves.items():
+            x, _ = curve.getData()
+            shown = (
+                0 if x is None else int(np.searchsorted(x, x1, "right") - np.searchsorted(x, x0))
+            )
+            symbol = _NEURO_SYMBOL[tool] if shown * SYMBOL_SPACING_PX <= pixels else None
+            # with symbols drawn whole (a pan re-cuts nothing); without, only the visible part of
+            # the line (a year of checks is 2,190 segments)
+            if curve.opts["clipToView"] != (symbol is None):
+                (_whole if symbol else _clipped)(curve)
+            if curve.opts["symbol"] != symbol:
+                curve.setSymbol(symbol)
 
     def _fit_y(self) -> None:
         """Each vital panel's y range: its values, its band's finite edges and its threshold line, with
         a little room (bands with an open edge never stretch it)."""
         for vital, curve in self.curves.items():
-            _, y = curve.getData()
-            edges = [] if y is None else [float(v) for v in y[np.isfinite(y)]]
+            _, y = curve.getOriginalDataset()  # all of the window read, not only what is in view
+            finite = np.zeros(0) if y is None else y[np.isfinite(y)]
+            edges = [float(finite.min()), float(finite.max())] if len(finite) else []
             band = self.bands.get(vital)
             if band is not None and band.isVisible():
                 edges += [e for e in band.getRegion() if abs(e) < _OPEN]
@@ -571,8 +644,7 @@ class TrendView(QWidget):
                 axis.setTextPen(foreground)
             self.labels[key].setText(self._names[key], color=foreground)
         line = pg.mkPen(colour["line"], width=1.5 * w)
-        for curve in self.curves.values():
-            curve.setPen(line)
+        self._set_vitals_pen()
         for band in self.bands.values():
             band.setBrush(pg.mkBrush(*colour["band"]))
         threshold = pg.mkPen(colour["threshold"], width=1.5 * w, style=Qt.PenStyle.DashLine)
@@ -649,6 +721,9 @@ class TrendView(QWidget):
         scores = self._chart.neuro_scores(patient, start, end)
         for tool, curve in self.neuro_curves.items():
             mine = [s for s in scores if s.tool is tool]
+            # without symbols until the window's read says they are far enough apart (a year of
+            # symbols was a third of a first draw, and overlapped into a band)
+            curve.setSymbol(None)
             curve.setData(
                 np.asarray([s.t for s in mine], dtype=float),
                 np.asarray([np.nan if s.score is None else s.score for s in mine], dtype=float),
@@ -737,6 +812,10 @@ class TrendView(QWidget):
 
     def _on_reload_timeout(self) -> None:
         self.load_visible()
+
+    def _on_plot_resized(self, *_: object) -> None:
+        if self._loaded is not None:
+            self._reload.start()
 
     @staticmethod
     def _replace(current: list, new: list, plot: pg.PlotItem) -> None:  # type: ignore[type-arg]

@@ -136,6 +136,21 @@ class UsersDialog(QDialog):
         self.disable_button.setEnabled(chosen)
         self.reset_button.setEnabled(chosen)
 
+    def _opener_signed_in(self) -> bool:
+        """The dialog acts only while the admin who opened it is the one signed in: the lock
+        cancels it (`ui.lock.put_away_dialogs`), and one that outlived a lock is refused here."""
+        current = self.controller.author
+        if current is not None and current.user_id == self.admin.user_id:
+            return True
+        self.pin.clear()  # never kept
+        self.pin_again.clear()
+        self._show_error(
+            tr("Only {0}, who opened this window, can change users here: sign in as {0}.").format(
+                self.admin.user_id
+            )
+        )
+        return False
+
     def _pin(self) -> str | None:
         pin, again = self.pin.text(), self.pin_again.text()
         self.pin.clear()
@@ -146,6 +161,8 @@ class UsersDialog(QDialog):
         return pin
 
     def _on_add_button_clicked(self) -> None:
+        if not self._opener_signed_in():
+            return
         pin = self._pin()
         if pin is None:
             return
@@ -163,11 +180,13 @@ class UsersDialog(QDialog):
 
     def _on_disable_button_clicked(self) -> None:
         user_id = self.selected_user()
-        if user_id is not None:
+        if user_id is not None and self._opener_signed_in():
             result = self.controller.disable_user(self.admin, user_id)
             self._done(result, tr("{0} is disabled: they can no longer sign in.").format(user_id))
 
     def _on_reset_button_clicked(self) -> None:
+        if not self._opener_signed_in():
+            return
         user_id = self.selected_user()
         pin = self._pin()
         if user_id is None or pin is None:

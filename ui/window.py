@@ -33,17 +33,16 @@ from ui.dialogs import AboutDialog, HelpDialog
 from ui.forms import AdmissionDialog
 from ui.history import HistoryView
 from ui.lock import IdleWatch, LockScreen, Unlock, close_popups, put_away_dialogs
-from ui.patient import PatientView
+from ui.patient import PatientView, admit_refusal_text
 from ui.session import CurrentUser, FirstAdminDialog, LoginDialog, UserDialog, role_text
 from ui.text import local_time, tr
-from ui.translations import LANGUAGES, SETTING, SYSTEM
+from ui.translations import LANGUAGES, SETTING, SYSTEM, chosen_language
 from ui.trends import TrendView
 
 ACK_KEY = "acknowledge"
 _MNEMONIC = re.compile(r"\(&\w\)|&(?=\w)")  # "病区(&W)", "&Ward": the underlined key
 # Typical values of the board's columns up to "Next check", for their first widths (see _board_widths).
-_BOARD_SAMPLES = ("Bed 12", "Daniel Moreau", "16 y", "Day +20", "≥ 3 (max 3)", "≥ 3 (max 3)",
-                  "NEWS2 12", "CAPD")  # fmt: skip
+_WIDE_NAME = ("Bed 12", "Daniel Moreau")  # a bed and a name as wide as most
 _ALERTS_SAMPLE = "1 unacknowledged (HIGH)"
 _SAMPLE_DUE = datetime(2026, 12, 22, 21, 40, tzinfo=UTC)
 
@@ -79,6 +78,7 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.user = user
         self.settings = settings
+        self._language: str | None = None  # the language in force, read once (see _columns_key)
         self.policy = policy
         self.zone = policy.zone
         self.database = database
@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.act_about = action(QT_TR_NOOP("&About Bedside"), "", "act_about")
         menus = self.menuBar()
         ward = menus.addMenu(tr("&Ward"))
+        ward.setToolTipsVisible(True)  # a disabled action says why (Admit… for an admin)
         for a in (
             self.act_admit,
             self.act_board,
@@ -280,7 +281,7 @@ class MainWindow(QMainWindow):
         else:
             room = self.screen().availableGeometry()  # logical pixels: a 2× screen has half as many
             self.resize(min(1280, room.width()), min(760, room.height()))
-        columns = self.settings.value("board/columns")
+        columns = self.settings.value(self._columns_key())
         if isinstance(columns, QByteArray):
             self.board.table.horizontalHeader().restoreState(columns)
         else:
@@ -296,18 +297,31 @@ class MainWindow(QMainWindow):
         pad = cells.horizontalAdvance("M")
         sort_arrow = titles.height()
         due = tr("{0} at {1}").format(tr("vitals"), local_time(_SAMPLE_DUE, self.zone))
-        samples = (*_BOARD_SAMPLES, due, tr(_ALERTS_SAMPLE))
+        grade = tr("{0} (max {1})").format("≥ 3", "3")
+        # The samples in the words of the board's own cells, so that a translation fits too.
+        samples = (*_WIDE_NAME, tr("{0} y").format(16), tr("Day {0:+d}").format(20), grade, grade,
+                   "NEWS2 12", "CAPD", due, tr(_ALERTS_SAMPLE))  # fmt: skip
         widths = []
         for col, sample in enumerate(samples):
             title = str(self.board_model.headerData(col, Qt.Orientation.Horizontal))
             widths.append(
-                max(cells.horizontalAdvance(sample), titles.horizontalAdvance(title) + sort_arrow)
-                + pad
+                max(
+                    cells.horizontalAdvance(sample) + pad,
+                    titles.horizontalAdvance(title) + sort_arrow + pad,
+                    header.sectionSizeHint(col),  # the style's margins around the title
+                )
             )
         return widths
 
     def _save_columns(self, *_: object) -> None:
-        self.settings.setValue("board/columns", self.board.table.horizontalHeader().saveState())
+        self.settings.setValue(self._columns_key(), self.board.table.horizontalHeader().saveState())
+
+    def _columns_key(self) -> str:
+        """The board's column widths are remembered per language: widths made for English words
+        would wrap or cut the Chinese ones."""
+        if self._language is None:
+            self._language = chosen_language(self.settings)  # the one in force since the start
+        return f"board/columns/{self._language}"
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -377,6 +391,10 @@ class MainWindow(QMainWindow):
     # --- actions ---------------------------------------------------------------------------------------
 
     def admit(self) -> None:
+        author = self.user.author
+        if author is not None and not author.may(Action.ADMIT):
+            self.statusBar().showMessage(admit_refusal_text(author), 10000)
+            return
         dialog = AdmissionDialog(self.controller, self.zone, self)
         dialog.admitted.connect(self._on_admission_admitted)
         dialog.open()
@@ -575,6 +593,14 @@ class MainWindow(QMainWindow):
             and author.may(Action.MANAGE_USERS)
             and self.controller.has_users()
             and not self.locked
+        )
+        # Issue 10: nurses and physicians admit and discharge; an admin (or a review station) does not.
+        may_admit = author is None or author.may(Action.ADMIT)  # nobody: locked, all disabled
+        self.act_admit.setEnabled(may_admit and not self.locked)
+        self.act_admit.setToolTip(
+            _MNEMONIC.sub("", self.act_admit.text()).rstrip("…")
+            if may_admit or author is None
+            else admit_refusal_text(author)
         )
 
     def _on_user_changed(self, author: Author | None) -> None:

@@ -9,8 +9,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThread, Signal, Slot
 
+from bedside.access import AccessRefused
 from bedside.ward import Failed, Result, TickResult, Ward
 from bedside.workspace import StorageError, StorageProblem
+from ui.text import tr
 
 log = logging.getLogger(__name__)
 
@@ -140,3 +142,57 @@ class RederiveTask(_WardTask):
 
     def work(self, ward: Ward) -> None:
         self.signals.rederived.emit(ward.rederive_under_current_rules())
+
+
+class SignInSignals(QObject):
+    """Signals of the PIN checks (issue 10), each answer with the id of its request.
+
+    Signals:
+        signed_in(int, object): the PIN was right (request id, the signed-in `Author`).
+        refused(int, str): it was not, or the check could not run (request id, the one sentence).
+    """
+
+    signed_in = Signal(int, object)
+    refused = Signal(int, str)
+
+
+class SignInTask(QRunnable):
+    """`Ward.authenticate` (argon2id, tens of milliseconds, more under load; audited as a write) on
+    its own connection, so that signing in never freezes the window or the alarm."""
+
+    def __init__(
+        self, factory: WardFactory, request: int, user_id: str, pin: str, signals: SignInSignals
+    ) -> None:
+        super().__init__()
+        self._factory = factory
+        self._request = request
+        self._user_id = user_id
+        self._pin = pin
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            ward = self._factory()
+        except StorageError as err:
+            self.signals.refused.emit(self._request, err.sentence())
+            return
+        try:
+            author = ward.authenticate(self._user_id, self._pin)
+        except AccessRefused as err:
+            lines = str(err).strip().splitlines()
+            self.signals.refused.emit(
+                self._request, lines[0] if lines else tr("Not signed in: the PIN was not accepted.")
+            )
+        except Exception as err:  # a bug must not kill the pool's thread, nor sign anyone in
+            log.exception("sign-in check failed")
+            self.signals.refused.emit(
+                self._request,
+                tr("Not signed in: Bedside met an unexpected error ({0}): report it.").format(
+                    type(err).__name__
+                ),
+            )
+        else:
+            self.signals.signed_in.emit(self._request, author)
+        finally:
+            self._pin = ""
+            ward.close()

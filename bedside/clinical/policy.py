@@ -130,8 +130,14 @@ class SitePolicy:
     @property
     def fingerprint(self) -> str:
         """A short stable digest of every setting, stored beside the rule version."""
-        text = json.dumps(self.as_dict(), sort_keys=True)
-        return sha256(text.encode()).hexdigest()[:12]
+        return _fingerprint(self)
+
+
+@cache
+def _fingerprint(policy: SitePolicy) -> str:
+    # Every save stores it; a policy is frozen, so its digest is computed once.
+    text = json.dumps(policy.as_dict(), sort_keys=True)
+    return sha256(text.encode()).hexdigest()[:12]
 
 
 DEFAULT_POLICY = SitePolicy()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from bedside.clinical.assessment import Domain, Reason
 
@@ -227,6 +227,12 @@ def _number(text: str) -> Param:
 
 def encode_reason(reason: Reason) -> list[Param | None]:
     """`[code, points, *params]`, or `[domain, criterion, points, text]` for a sentence no code words."""
+    return list(_encoded(reason))
+
+
+@lru_cache(maxsize=4096)
+def _encoded(reason: Reason) -> tuple[Param | None, ...]:
+    # Kept: each save words mostly the reasons of the save before it (a reason is frozen).
     for code in _candidates(reason.domain.value, reason.criterion):
         pieces, regex = _compiled(code)
         match = regex.match(reason.text)
@@ -234,8 +240,8 @@ def encode_reason(reason: Reason) -> list[Param | None]:
             continue
         params = _params(pieces, list(match.groups()))
         if _render(pieces, list(params)) == reason.text:
-            return [code, reason.points, *params]
-    return [reason.domain.value, reason.criterion, reason.points, reason.text]
+            return (code, reason.points, *params)
+    return (reason.domain.value, reason.criterion, reason.points, reason.text)
 
 
 def decode_reason(stored: list[object]) -> Reason:

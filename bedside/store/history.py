@@ -6,9 +6,9 @@ it needs, so that grading stays fast with a year of history (DESIGN section 4: w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,6 +20,8 @@ from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
 from bedside.store.schema import FEVER_PREDICATE, LOG_INDEXED, PROJECTED_KINDS
 
 _GRADE_COLUMN = {"crs": "crs_grade", "icans": "icans_grade"}
+_FEVER_PAGE = 8  # fevers read at first; each further page twice the last, up to 64 times
+_JUST_AFTER = timedelta(microseconds=1)  # the stored times' resolution
 # D21: a neuro check charted with these reasons was not done; it leaves the check due.
 NOT_DONE = (
     IceNotAssessable.NOT_DONE.value,
@@ -92,8 +94,16 @@ class SqlHistory:
     ) -> list[StoredRecord]:
         return self._log.records_for_patient(patient_id, kinds, since, until, current_only=True)
 
-    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> list[datetime]:
-        return [parse_utc(r[0]) for r in self._fevers(patient_id, since, until, "ASC", None)]
+    def fever_times(self, patient_id: str, since: datetime, until: datetime) -> Iterator[datetime]:
+        # In pages: the caller mostly stops at the first fever, and a long stay may hold hundreds.
+        start, pages = since, 0
+        while True:
+            rows = self._fevers(patient_id, start, until, "ASC", _FEVER_PAGE << min(pages, 6))
+            for (observed,) in rows:
+                yield parse_utc(observed)
+            if len(rows) < _FEVER_PAGE << min(pages, 6):
+                return
+            start, pages = parse_utc(rows[-1][0]) + _JUST_AFTER, pages + 1
 
     def last_fever(self, patient_id: str, since: datetime, until: datetime) -> datetime | None:
         rows = self._fevers(patient_id, since, until, "DESC", 1)
@@ -165,11 +175,12 @@ class SqlHistory:
         look-up, so that a long episode costs no more than a short one."""
         column = _GRADE_COLUMN[syndrome]
         span = [iso_utc(since), iso_utc(until)]
-        worst = self._worst(column, patient_id, span)
-        first = None
-        if worst:
-            onsets = [self._first_at(column, g, patient_id, span) for g in range(1, worst + 1)]
-            first = min((t for t in onsets if t is not None), default=None)
+        worst, first = None, None
+        for grade in (4, 3, 2, 1):  # each grade probed once: the worst, and the first of any >= 1
+            at = self._first_at(column, grade, patient_id, span)
+            if at is not None:
+                worst = worst or grade
+                first = min(first or at, at)
         if worst is None:
             worst = self._zero_graded(column, patient_id, span)
         return worst, parse_utc(first) if first else None
@@ -184,12 +195,6 @@ class SqlHistory:
             [patient_id, *span],
         ).fetchone()
         return row[0] if row else None
-
-    def _worst(self, column: str, patient_id: str, span: list[str]) -> int | None:
-        for grade in (4, 3, 2, 1):
-            if self._first_at(column, grade, patient_id, span) is not None:
-                return grade
-        return None
 
     def _zero_graded(self, column: str, patient_id: str, span: list[str]) -> int | None:
         """0 if a grade 0 was stored in the span (no positive one was), else None (never graded)."""

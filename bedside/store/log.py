@@ -37,7 +37,8 @@ HASHED_FIELDS = RECORD_COLUMNS[:-2]
 _SELECT = f"SELECT {', '.join('r.' + c for c in RECORD_COLUMNS)} FROM records r"
 # SQL condition "this row is the current version" (no correction supersedes it); format with the id column.
 CURRENT_VERSION = "NOT EXISTS (SELECT 1 FROM records c WHERE c.supersedes = {})"
-_ID, _HASH = RECORD_COLUMNS.index("id"), RECORD_COLUMNS.index("hash")
+_SELECT_KEYS = "SELECT r.id, r.hash FROM records r"
+_IDS_PER_READ = 500  # well under SQLite's bound on parameters
 # Decoded records kept per Log: a day of vitals every 5 minutes for 30 patients, with room to spare.
 DECODED_CACHE_SIZE = 20_000
 
@@ -94,15 +95,17 @@ def patient_records_query(
     current_only: bool = False,
     join: str = "",
     extra: Sequence[str] = (),
+    keys: bool = False,
 ) -> tuple[str, list[Any]] | None:
-    """SQL and parameters of the patient's records of `kinds` (RECORD_COLUMNS, then the `extra`
-    columns, which may name tables of `join`) with since <= observed_at <= until, in clinical order
+    """SQL and parameters of the patient's records of `kinds` (RECORD_COLUMNS, or with `keys` only id,
+    hash, observed_at and entered_at; then the `extra` columns, which may name tables of `join`) with since <= observed_at <= until, in clinical order
     (observed_at, then entered_at); never a scan of the patient's log. Corrected versions are
     included unless `current_only`. None for no kind at all (nothing to read)."""
     selects, params = [], []
     for arm in _arms(kinds):
         own = {"observed_at": arm.observed, "entered_at": arm.entered}
-        columns = [f"{own.get(c, 'r.' + c)} AS {c}" for c in RECORD_COLUMNS] + list(extra)
+        named = ("id", "hash", "observed_at", "entered_at") if keys else RECORD_COLUMNS
+        columns = [f"{own.get(c, 'r.' + c)} AS {c}" for c in named] + list(extra)
         where = [arm.where]
         params += [patient_id, *arm.params]
         if current_only:
@@ -260,7 +263,14 @@ class Log:
             "last_hash = excluded.last_hash",
             [device_id, row["seq"], row["hash"]],
         )
-        return _stored(row, record)
+        stored = _stored(row, record)
+        # The next save reads this record back (the newest assessment, the latest vitals): kept as
+        # written, as the codec's round trip gives it back. Should the transaction roll back, the id
+        # is never read again.
+        key = (row["id"], row["hash"])
+        _remember(self._records, key, record)
+        _remember(self._decoded, key, stored)
+        return stored
 
     def observe(self, stamp: str) -> None:
         """Merge an HLC stamp received from another machine (sync), inside `transaction(db)`, so that
@@ -324,7 +334,9 @@ class Log:
     ) -> list[StoredRecord]:
         """The patient's records with since <= observed_at <= until, in clinical order (observed_at,
         then entered_at). Corrected versions are included unless `current_only`."""
-        query = patient_records_query(patient_id, kinds, since, until, current_only=current_only)
+        query = patient_records_query(
+            patient_id, kinds, since, until, current_only=current_only, keys=True
+        )
         return [] if query is None else self._rows(*query)
 
     def has_kind(self, patient_id: str, kind: str) -> bool:
@@ -434,25 +446,32 @@ class Log:
         }
 
     def _select(self, tail: str, params: list[Any] | None = None) -> list[StoredRecord]:
-        return self._rows(f"{_SELECT} {tail}", params)
+        return self._rows(f"{_SELECT_KEYS} {tail}", params)
 
-    def _rows(self, sql: str, params: list[Any] | None = None) -> list[StoredRecord]:
-        """The records of a query whose columns are RECORD_COLUMNS, in its order."""
-        cursor = self._db.conn.execute(sql, params or [])
+    def _rows(self, keys_sql: str, params: list[Any] | None = None) -> list[StoredRecord]:
+        """The records of a query whose first columns are (id, hash), in its order."""
+        # A record is never changed once stored (append-only, the hash covers envelope and payload),
+        # so one decoded under the same id and hash is the same record: each save reads the last day
+        # of vitals again, and decoding them was most of its time. The keys come first; only the
+        # rows not decoded yet are read whole.
+        keys = [(r[0], r[1]) for r in self._db.conn.execute(keys_sql, params or [])]
         decoded = self._decoded
-        out = []
-        for values in cursor:
-            # A record is never changed once stored (append-only, the hash covers envelope and payload),
-            # so one decoded under the same id and hash is the same record: each save reads the last
-            # day of vitals again, and decoding them was most of its time.
-            key = (values[_ID], values[_HASH])
-            stored = decoded.get(key)
-            if stored is None:
+        found = {key: decoded[key] for key in keys if key in decoded}
+        missing = [key[0] for key in keys if key not in found]
+        for start in range(0, len(missing), _IDS_PER_READ):
+            ids = missing[start : start + _IDS_PER_READ]
+            rows = self._db.conn.execute(
+                f"{_SELECT} WHERE r.id IN ({', '.join('?' * len(ids))})", ids
+            )
+            for values in rows:
                 row = dict(zip(RECORD_COLUMNS, values, strict=True))
-                stored = _stored(row, self.decode(row["kind"], key, row["payload"]))
-                _remember(decoded, key, stored)
-            out.append(stored)
-        return out
+                key = (row["id"], row["hash"])
+                found[key] = _stored(row, self.decode(row["kind"], key, row["payload"]))
+                _remember(decoded, key, found[key])
+        if len(found) < len(keys):  # a row was rewritten between the two reads: only by tampering
+            changed = next(key[0] for key in keys if key not in found)
+            raise StorageError(f"record {changed} changed while it was read; run `bedside verify`")
+        return [found[key] for key in keys]
 
     def decode(self, kind: str, key: tuple[str, str], payload: str) -> Record:
         """The record of a stored row, `key` its (id, hash): decoded once, then kept (see _select)."""

@@ -16,7 +16,7 @@ from sqlite_utils.migrations import Migrations
 
 from bedside.clock import Clock, SystemClock
 from bedside.ids import new_device_id
-from bedside.store import guard
+from bedside.store import guard, hours
 from bedside.store.errors import StorageProblem, StorageVersionError
 from bedside.store.permissions import make_private
 from bedside.store.schema import FEVER_PREDICATE, LOG_INDEXED
@@ -268,7 +268,27 @@ def m008_sync_bookkeeping(db: Database) -> None:
 
 
 @_migration
-def m009_log_index_without_projected_kinds(db: Database) -> None:
+def m009_chart_hours(db: Database) -> None:
+    # The trend view's hourly roll-up (bedside/store/hours.py): a derived projection, rewritten an hour
+    # at a time with each vitals set or assessment, filled here from the projections. Its SQL is
+    # frozen here; the rows come from `hours.rebuild`, which verification also recomputes.
+    db.executescript("""
+        CREATE TABLE chart_hours (
+            patient_id TEXT NOT NULL, hour INTEGER NOT NULL, sets INTEGER NOT NULL,
+            temp_c_lo REAL, temp_c_hi REAL, hr_lo REAL, hr_hi REAL, sbp_lo REAL, sbp_hi REAL,
+            rr_lo REAL, rr_hi REAL, spo2_lo REAL, spo2_hi REAL, o2_flow_l_min_lo REAL,
+            o2_flow_l_min_hi REAL, device_s REAL, device TEXT, device_more TEXT,
+            device_new INTEGER NOT NULL, grade_s REAL, crs_grade INTEGER, icans_grade INTEGER,
+            grade_more TEXT, grade_new INTEGER NOT NULL,
+            PRIMARY KEY (patient_id, hour)
+        ) STRICT, WITHOUT ROWID;
+    """)
+    hours.rebuild(db.conn)
+    db.execute("PRAGMA user_version = 9")
+
+
+@_migration
+def m010_log_index_without_projected_kinds(db: Database) -> None:
     # Issue 7 (1,824 bytes per vitals set, 224 of them this index): vitals sets and assessments, two of
     # every three records, are found by patient and time through their projection tables (schema.py,
     # PROJECTED_KINDS), so the log's (patient, kind, time) index holds every other kind only. No record
@@ -278,7 +298,7 @@ def m009_log_index_without_projected_kinds(db: Database) -> None:
         CREATE INDEX records_unprojected_patient_kind_time
             ON records (patient_id, kind, observed_at, entered_at) WHERE {LOG_INDEXED};
     """)
-    db.execute("PRAGMA user_version = 9")
+    db.execute("PRAGMA user_version = 10")
 
 
 SCHEMA_VERSION = len(MIGRATION_NAMES)

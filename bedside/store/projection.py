@@ -19,6 +19,7 @@ from bedside.records import (
     payload_fields,
     plain_payload_fields,
 )
+from bedside.store import hours
 
 UNRESOLVED_ALERT_INSERT = (
     "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)"
@@ -57,12 +58,15 @@ def project(
         entered_at=entered_at,
         supersedes=supersedes,
     )
-    if projected is None:
-        return  # attributions, notes, closures and sign-offs are read from the log itself
-    table, row = projected
-    columns = ", ".join(row)
-    marks = ", ".join("?" * len(row))
-    conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+    if projected is not None:  # attributions, notes, closures and sign-offs are read from the log
+        table, row = projected
+        columns = ", ".join(row)
+        marks = ", ".join("?" * len(row))
+        conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+    # the trend roll-up of the hour (and of the corrected record's hour), from the rows just written
+    hours.refresh_touched(
+        conn, hours.touched(conn, record.KIND, patient_id, observed_at, supersedes)
+    )
 
 
 def projection_row(

@@ -48,6 +48,7 @@ from bedside.records.fields import (
     check_field,
 )
 from bedside.records.types import RECORD_TYPES, Admission, Intervention, specs_of
+from bedside.store import hours
 from bedside.store.connection import StorageError
 from bedside.store.history import TIME_POINT_KINDS
 from bedside.store.log import Log
@@ -254,6 +255,8 @@ class _Pending:
     def __init__(self) -> None:
         self.records: list[tuple[Any, ...]] = []
         self.alerts: list[tuple[str, str]] = []
+        # (kind, patient, observed_at, supersedes) of each record: the roll-up hours it changes
+        self.touched: list[tuple[str, str, str, str | None]] = []
         self.rows: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
 
     def add(
@@ -269,6 +272,7 @@ class _Pending:
         supersedes: str | None,
     ) -> None:
         self.records.append(values)
+        self.touched.append((str(values[1]), patient_id, observed_at, supersedes))
         alert = unresolved_alert(record, patient_id)
         if alert is not None:
             self.alerts.append(alert)
@@ -305,6 +309,11 @@ class _Pending:
                 values,
             )
         conn.executemany(UNRESOLVED_ALERT_INSERT, self.alerts)
+        # after every row of the batch: a correction may arrive with the record it corrects
+        hours.refresh_touched(
+            conn,
+            (hour for entry in self.touched for hour in hours.touched(conn, *entry)),
+        )
 
 
 def _existing(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -479,7 +488,7 @@ def _checked(
     except (ValueError, TypeError) as err:
         raise RecordInvalid([FieldError("payload", f"payload: {err}", "a record")]) from None
     # A record is a JSON object; an assessment is stored compact (a JSON array) since migration 6 and a
-    # vitals set since migration 9, and one stored before keeps its object form, as its chain covers it.
+    # vitals set since migration 10, and one stored before keeps its object form, as its chain covers it.
     kind = str(version["kind"])
     if not isinstance(data, dict) and not (kind in COMPACT_KINDS and isinstance(data, list)):
         raise RecordInvalid([FieldError("payload", "payload: not an object", "a record")])

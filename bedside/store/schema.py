@@ -15,7 +15,7 @@ FEVER_PREDICATE = f"temp_c >= {float(FEVER_C)!r}"
 
 # The kinds that are almost every record (a vitals set and its assessment per time point) are found by
 # patient and time through their projection tables, keyed (patient_id, observed_at, ...), and joined to
-# `records` by id; the (patient, kind, time) index of the log holds every other kind only (migration 9).
+# `records` by id; the (patient, kind, time) index of the log holds every other kind only (migration 10).
 # Each query of that index repeats its predicate, LOG_INDEXED, word for word so that SQLite may use it.
 PROJECTED_KINDS: dict[str, str] = {AssessmentRecord.KIND: "assessments", VitalSigns.KIND: "vitals"}
 LOG_INDEXED = f"kind NOT IN ({', '.join(repr(k) for k in sorted(PROJECTED_KINDS))})"

@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bedside.records import RECORD_TYPES, iso_utc
+from bedside.store import hours
 from bedside.store.log import CURRENT_VERSION, patient_records_query
 from bedside.store.schema import LOG_INDEXED, PROJECTED_KINDS, SERIES_COLUMNS
 
@@ -46,7 +47,8 @@ class SeriesQueries:
         self, patient_id: str, start_s: float, end_s: float, columns: Sequence[str]
     ) -> list[Row]:
         """Per clock hour with any current vitals: (hour number since the epoch, then for each column its
-        minimum and maximum in that hour, None if it was not measured), in time order."""
+        minimum and maximum in that hour, None if it was not measured), in time order, straight from the
+        vitals (the chart reads the roll-up; this is what the roll-up must equal)."""
         _check_columns(columns)
         aggregates = ", ".join(f"min({c}), max({c})" for c in columns)
         return self._conn.execute(
@@ -54,6 +56,28 @@ class SeriesQueries:
             "WHERE patient_id = ? AND observed_at >= ? AND observed_at <= ? "
             f"AND record_id NOT IN {_SUPERSEDED} GROUP BY h ORDER BY h",
             [patient_id, _iso(start_s), _iso(end_s), patient_id],
+        ).fetchall()
+
+    def chart_hours(self, patient_id: str) -> list[Row]:
+        """The patient's hours of the roll-up (bedside/store/hours.py) with any current vitals set:
+        (hour, then each of hours.COLUMNS' minimum and maximum), in hour order; a year is 8,760 rows,
+        one clustered read."""
+        columns = ", ".join(f"{c}_lo, {c}_hi" for c in hours.COLUMNS)
+        return self._conn.execute(
+            f"SELECT hour, {columns} FROM {hours.TABLE} WHERE patient_id = ? AND sets > 0 "
+            "ORDER BY hour",
+            [patient_id],
+        ).fetchall()
+
+    def chart_hour_changes(self, patient_id: str, what: str) -> list[Row]:
+        """The roll-up's change columns ("device": device_s, device, device_more; "grade": grade_s,
+        crs_grade, icans_grade, grade_more) of the hours that change what is in force (`*_new`): the
+        others repeat it, so the stay's changes are these rows' entries (a year: a few rows)."""
+        columns = ", ".join((f"{what}_s", *hours.CHANGES[what], f"{what}_more"))
+        return self._conn.execute(
+            f"SELECT {columns} FROM {hours.TABLE} WHERE patient_id = ? AND {what}_new = 1 "
+            "ORDER BY hour",
+            [patient_id],
         ).fetchall()
 
     def last_rowid(self) -> int:
@@ -69,18 +93,6 @@ class SeriesQueries:
             [after_rowid, patient_id],
         ).fetchone()
         return row is not None
-
-    def vitals_changed_from(self, patient_id: str, after_rowid: int) -> str | None:
-        """The earliest observed_at touched by the patient's vitals records appended after `after_rowid`
-        (a new set, or a correction and the set it supersedes), or None if none was."""
-        row = self._conn.execute(
-            "SELECT min(t) FROM (SELECT observed_at AS t FROM records NOT INDEXED "
-            "WHERE rowid > ? AND patient_id = ? AND kind = 'vitals' "
-            "UNION ALL SELECT o.observed_at FROM records n NOT INDEXED JOIN records o "
-            "ON o.id = n.supersedes WHERE n.rowid > ? AND n.patient_id = ?)",
-            [after_rowid, patient_id, after_rowid, patient_id],
-        ).fetchone()
-        return None if row is None else row[0]
 
     def o2_devices(self, patient_id: str, start_s: float, end_s: float) -> list[Row]:
         """(observed_s, o2_device) where the charted device differs from the one charted before it
@@ -141,31 +153,6 @@ class SeriesQueries:
         if before and changes and changes[0][1] == before[0][1]:
             changes = changes[1:]  # the span opens on the grade already in force
         return before + changes
-
-    def all_grade_changes(self, patient_id: str, start_s: float, end_s: float) -> list[Row]:
-        """(observed_at, crs_grade, icans_grade) where either grade differs from the one before, in one
-        pass over the assessments (the same rows `grade_changes` reads for each column, so a column's
-        changes are these rows where that column differs from the row before); the first row holds the
-        grades in force at `start`."""
-        current = (
-            "SELECT a.observed_at, a.entered_at, a.crs_grade, a.icans_grade FROM assessments a "
-            "WHERE a.patient_id = ? AND a.record_id NOT IN " + _SUPERSEDED
-        )
-        before = self._conn.execute(
-            f"SELECT observed_at, crs_grade, icans_grade FROM ({current}) WHERE observed_at < ? "
-            "ORDER BY observed_at DESC, entered_at DESC LIMIT 1",
-            [patient_id, patient_id, _iso(start_s)],
-        ).fetchall()
-        rows = self._conn.execute(
-            "SELECT observed_at, crs_grade, icans_grade FROM (SELECT observed_at, crs_grade, "
-            "icans_grade, lag(crs_grade, 1, -1) OVER w AS crs_prior, "
-            "lag(icans_grade, 1, -1) OVER w AS icans_prior "
-            f"FROM ({current}) WHERE observed_at >= ? AND observed_at <= ? "
-            "WINDOW w AS (ORDER BY observed_at, entered_at)) "
-            "WHERE crs_grade IS NOT crs_prior OR icans_grade IS NOT icans_prior",
-            [patient_id, patient_id, _iso(start_s), _iso(end_s)],
-        ).fetchall()
-        return before + rows
 
     def interventions(self, patient_id: str, start_s: float, end_s: float) -> list[Row]:
         """(record_id, drug, drug_kind, started_at, stopped_at) of each current intervention that was

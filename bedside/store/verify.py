@@ -23,6 +23,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bedside.records import RECORD_TYPES, from_payload
+from bedside.store import hours
 from bedside.store.log import GENESIS_HASH, HASHED_FIELDS, chain_hash
 from bedside.store.projection import NoShortcut, projection_from_payload, projection_row
 from bedside.store.schema import CLINICAL_TABLES, RECORD_COLUMNS
@@ -331,3 +332,43 @@ def _compare_projections(db: Database, expected: _Expected) -> list[Finding]:
 def _same(stored: object, computed: object) -> bool:
     # SQLite gives booleans back as integers and a REAL column whole numbers as floats.
     return bool(stored == computed)
+
+
+def hours_findings(db: Database) -> list[Finding]:
+    """The trend roll-up (`chart_hours`) recomputed from the vitals and assessments projections with the
+    store's own `hours.rows`, hour by hour: a missing, extra or different hour is a finding (the
+    projections themselves are compared with the records by `verify_log`)."""
+    conn = db.conn
+    findings: list[Finding] = []
+    names = hours.ROW_COLUMNS
+    want = {
+        (row[0], row[1]): row
+        for patient_id, first, last in hours.spans(conn)
+        for row in hours.rows(conn, patient_id, first, last)
+    }
+    seen = set()
+    for row in conn.execute(
+        f"SELECT {', '.join(names)} FROM {hours.TABLE} ORDER BY patient_id, hour"
+    ):
+        key = (row[0], row[1])
+        seen.add(key)
+        expected = want.get(key)
+        where = f"hour {row[1]} of patient {row[0]}"
+        if expected is None:
+            findings.append(
+                Finding(
+                    f"{where}: a row the vitals and assessments do not explain", table=hours.TABLE
+                )
+            )
+        elif tuple(row) != expected:
+            shown = ", ".join(
+                f"{c} is {a!r}, the records say {b!r}"
+                for c, a, b in zip(names, row, expected, strict=True)
+                if not _same(a, b)
+            )
+            findings.append(Finding(f"{where}: the row differs: {shown}", table=hours.TABLE))
+    for patient_id, hour in sorted(want.keys() - seen):
+        findings.append(
+            Finding(f"hour {hour} of patient {patient_id}: the row is missing", table=hours.TABLE)
+        )
+    return findings

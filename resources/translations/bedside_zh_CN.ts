@@ -1056,6 +1056,10 @@
         <translation>生效的归因：无</translation>
     </message>
     <message>
+        <source>Only nurses and physicians admit and discharge patients; you are signed in as {0} ({1}).</source>
+        <translation>只有护士和医生可以办理入院和出院；您当前以 {0}（{1}）身份登录。</translation>
+    </message>
+    <message>
         <source>← Ward board (Esc)</source>
         <translation>← 病区看板 (Esc)</translation>
     </message>
@@ -1070,6 +1074,10 @@
     <message>
         <source>Physicians only: sign the current CRS or ICANS grade</source>
         <translation>仅限医生：签署当前的 CRS 或 ICANS 分级</translation>
+    </message>
+    <message>
+        <source>Close episode…</source>
+        <translation>结束事件…</translation>
     </message>
     <message>
         <source>Stop the selected infusion now</source>
@@ -1110,6 +1118,22 @@
     <message>
         <source>Discharge / transfer</source>
         <translation>出院 / 转科</translation>
+    </message>
+    <message>
+        <source>Physicians only: close the patient&apos;s open CRS or ICANS episode</source>
+        <translation>仅限医生：结束该患者未结束的 CRS 或 ICANS 事件</translation>
+    </message>
+    <message>
+        <source>The stay has ended: no episode can be closed.</source>
+        <translation>住院已结束：无法结束任何事件。</translation>
+    </message>
+    <message>
+        <source>No CRS or ICANS episode is open for this patient: there is nothing to close.</source>
+        <translation>该患者没有未结束的 CRS 或 ICANS 事件：无需结束。</translation>
+    </message>
+    <message>
+        <source>Physicians: close an open episode ({0})</source>
+        <translation>医生：结束未结束的事件（{0}）</translation>
     </message>
     <message>
         <source>{0} {1} {2} since {3}</source>
@@ -1290,6 +1314,10 @@
     <message>
         <source>Not unlocked: the PIN was not accepted.</source>
         <translation>未解锁：PIN 未被接受。</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在核对…</translation>
     </message>
     <message>
         <source>Role</source>
@@ -2096,6 +2124,10 @@
         <translation>为所选用户设置此 PIN</translation>
     </message>
     <message>
+        <source>Only {0}, who opened this window, can change users here: sign in as {0}.</source>
+        <translation>只有打开此窗口的 {0} 可以在此更改用户：请以 {0} 身份登录。</translation>
+    </message>
+    <message>
         <source>{0} was added.</source>
         <translation>已添加 {0}。</translation>
     </message>
@@ -2122,6 +2154,46 @@
     <message>
         <source>Sign grade</source>
         <translation>签署分级</translation>
+    </message>
+    <message>
+        <source>Close episode</source>
+        <translation>结束事件</translation>
+    </message>
+    <message>
+        <source>Closing ends the episode: its maximum grade stays in the chart, a later fall needs no acknowledgement, and a new episode opens only with a fever (or a grade of 1 or more) observed after the closure. Your user id, the time and the reason are stored.</source>
+        <translation>结束后该事件即告终止：其最高分级保留在病历中，之后的下降无需确认；只有在结束之后观察到的发热（或 1 级及以上的分级）才会开启新的事件。您的用户名、时间和原因都会被保存。</translation>
+    </message>
+    <message>
+        <source>Close the episode</source>
+        <translation>结束该事件</translation>
+    </message>
+    <message>
+        <source>why the episode is over, e.g. afebrile 72 h, recovered</source>
+        <translation>事件结束的原因，例如：无热 72 小时、已恢复</translation>
+    </message>
+    <message>
+        <source>Episode</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>No CRS or ICANS episode is open: there is nothing to close.</source>
+        <translation>没有未结束的 CRS 或 ICANS 事件：无需结束。</translation>
+    </message>
+    <message>
+        <source>{0} episode open: current grade {1}, episode maximum {2} (assessment of {3})</source>
+        <translation>{0} 事件未结束：当前分级 {1}，本次事件最高 {2}（{3} 的评估）</translation>
+    </message>
+    <message>
+        <source>reason: say why the episode is closed, {0}–{1} characters</source>
+        <translation>原因：请说明结束事件的原因，{0}–{1} 个字符</translation>
     </message>
     <message>
         <source>CRS</source>
@@ -2158,6 +2230,10 @@
     <message>
         <source>assessment of {0} ({1})</source>
         <translation>{0} 的评估（{1}）</translation>
+    </message>
+    <message>
+        <source>Not signed in: Bedside met an unexpected error ({0}): report it.</source>
+        <translation>未登录：Bedside 遇到意外错误（{0}）：请报告此问题。</translation>
     </message>
 </context>
 <context>

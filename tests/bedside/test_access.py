@@ -16,14 +16,17 @@ from bedside.backup import make_backup
 from bedside.clinical.policy import SitePolicy
 from bedside.records import (
     WARD_ID,
+    Discharge,
+    EpisodeClosure,
     GradeSignOff,
     LoginAttempt,
     LoginOutcome,
     RecordInvalid,
+    StayEnd,
     Syndrome,
     UserCreated,
 )
-from bedside.staff import Author, Role
+from bedside.staff import Action, Author, Role
 from bedside.store.connection import open_database, transaction
 from bedside.store.log import Log
 from bedside.verify import verify
@@ -329,6 +332,25 @@ def test_the_role_matrix_on_a_ward_with_users(fx: WardFixture) -> None:
     recorded(fx.ward.chart_vitals("A1", normal_adult_vitals(), observed_at=at, author=nurse))
 
 
+def test_an_admin_neither_admits_nor_discharges(fx: WardFixture) -> None:
+    """Issue 10: admins manage users and the site policy and do not chart; beds are the nurses' and
+    physicians' (admit and discharge)."""
+    admin = with_users(fx)
+    refused = fx.ward.admit(admission("A1", ADULT_BORN), author=admin)
+    assert isinstance(refused, Invalid)
+    assert "admin.ward (admin) may not admit a patient" in refused.errors[0].message
+    nurse = fx.ward.authenticate("nurse.ada", NURSE_PIN)
+    recorded(fx.ward.admit(admission("A1", ADULT_BORN), author=nurse))
+    before = fx.history.row_counts()
+    gone = Discharge(outcome=StayEnd.DISCHARGED)
+    refused = fx.ward.discharge("A1", gone, observed_at=fx.clock.now(), author=admin)
+    assert isinstance(refused, Invalid)
+    assert "admin.ward (admin) may not discharge a patient" in refused.errors[0].message
+    assert fx.history.row_counts() == before
+    assert not Author("it.admin", Role.ADMIN).may(Action.ADMIT)  # on a ward without users too
+    recorded(fx.ward.discharge("A1", gone, observed_at=fx.clock.now(), author=nurse))
+
+
 def test_signing_a_grade_asks_for_the_pin_again(fx: WardFixture) -> None:
     with_users(fx)
     nurse = fx.ward.authenticate("nurse.ada", NURSE_PIN)
@@ -450,3 +472,40 @@ def test_the_site_policy_is_changed_only_by_a_signed_in_admin_and_sets_the_locko
     recorded(fx.ward.set_policy(change, reason="fewer tries on this ward", author=admin))
     assert refusal(fx, "nurse.ada", "0000").reason is Refusal.WRONG_PIN
     assert refusal(fx, "nurse.ada", "0000").reason is Refusal.LOCKED_OUT  # the policy in force
+
+
+def test_closing_an_episode_asks_for_the_pin_again_and_only_a_physician_closes(
+    fx: WardFixture,
+) -> None:
+    """D10/D20: only a physician closes an episode; on a ward with users the PIN is asked again,
+    as for signing a grade, and the check is audited as a sign-in."""
+    admin = with_users(fx)
+    nurse = fx.ward.authenticate("nurse.ada", NURSE_PIN)
+    doctor = fx.ward.authenticate("dr.lee", DR_PIN)
+    recorded(fx.ward.admit(admission("A1", ADULT_BORN), author=nurse))
+    vitals = normal_adult_vitals(temperature=38.6)
+    recorded(fx.ward.chart_vitals("A1", vitals, observed_at=fx.clock.now(), author=nurse))
+    closure = EpisodeClosure(syndrome=Syndrome.CRS, reason="afebrile, recovered")
+    before = fx.history.row_counts()
+    for who in (nurse, admin):
+        refused = fx.ward.close_episode("A1", closure, author=who, pin=NURSE_PIN)
+        assert isinstance(refused, Invalid) and refused.errors[0].field == "author", who
+        assert "may not close episode" in refused.errors[0].message
+    for pin in (None, "0000"):
+        refused = fx.ward.close_episode("A1", closure, author=doctor, pin=pin)
+        assert isinstance(refused, Invalid) and refused.errors[0].field == "pin", pin
+    assert "asked again to close an episode" in invalid_message(
+        fx.ward.close_episode("A1", closure, author=doctor)
+    )
+    closed = fx.ward.close_episode("A1", closure, author=doctor, pin=DR_PIN)
+    assert isinstance(closed, Recorded) and closed.record.author == "dr.lee"
+    after = fx.history.row_counts()
+    assert after["records"] > before["records"]
+    assert attempts(fx)[-1] == ("dr.lee", "dr.lee", LoginOutcome.SUCCESS)
+    latest = fx.ward.latest_assessment("A1")
+    assert latest is not None and not latest.crs_episode_open
+
+
+def invalid_message(result: object) -> str:
+    assert isinstance(result, Invalid)
+    return result.errors[0].message

@@ -7,6 +7,7 @@ import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -332,7 +333,12 @@ def test_buckets_keep_every_hour_s_peak_and_trough(
     hours: list[tuple[int, float | None, float]], per_bucket: int
 ) -> None:
     rows = sorted({h: (h, lo, None if lo is None else lo + d) for h, lo, d in hours}.values())
-    series = _bucketed(rows, 0, per_bucket, 6 * 3600.0)
+    table = np.array(rows, dtype=float).reshape(
+        -1, 3
+    )  # None -> NaN, as the chart reads the roll-up
+    series = _bucketed(
+        table[:, 0].astype(np.int64), table[:, 1], table[:, 2], per_bucket, 6 * 3600.0
+    )
     drawn = [(t, v) for t, v in zip(series.t, series.v, strict=True) if v is not None]
     measured = [r for r in rows if r[1] is not None]
     assert len(drawn) == 2 * len(drawn) // 2

@@ -1,4 +1,4 @@
-"""Migration 9 (issue 7, storage per vitals set): the log's (patient, kind, time) index leaves out the kinds
+"""Migration 10 (issue 7, storage per vitals set): the log's (patient, kind, time) index leaves out the kinds
 found through their projections, and new vitals sets are stored as V1 arrays. A ward charted before it
 (its vitals sets stored as objects) keeps every record, its chain and its reads; `bedside verify` passes on
 the migrated file; its old records are received by another machine; the index's predicate is the one the
@@ -38,7 +38,7 @@ from tests.support.ward_fixtures import (
     recorded,
 )
 
-M009 = "m009_log_index_without_projected_kinds"
+M010 = "m010_log_index_without_projected_kinds"
 PATIENT = "A-1"
 
 
@@ -48,24 +48,24 @@ def _index_sql(conn: sqlite3.Connection, name: str) -> str | None:
     return None if found is None else str(found[0])
 
 
-def _as_before_migration_9(record: Record) -> object:
+def _as_before_migration_10(record: Record) -> object:
     """The payload an older Bedside stored: a vitals set as the object of its fields."""
     return object_payload(record) if isinstance(record, VitalSigns) else to_payload(record)
 
 
-def _chart_before_migration_9(path: Path) -> None:
-    """A ward charted on the schema of migration 8 by a Bedside of then: vitals (stored as objects),
+def _chart_before_migration_10(path: Path) -> None:
+    """A ward charted on the schema of migration 9 by a Bedside of then: vitals (stored as objects),
     a fever and its alert, a neuro check, a note and a correction."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(log_module, "to_payload", _as_before_migration_9)
-        _chart_on_schema_8(path)
+        patch.setattr(log_module, "to_payload", _as_before_migration_10)
+        _chart_on_schema_9(path)
 
 
-def _chart_on_schema_8(path: Path) -> None:
+def _chart_on_schema_9(path: Path) -> None:
     clock = ManualClock(START)
     db = open_database(path, migrate=False)
-    migrate(db, stop_before=M009, clock=clock)
-    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == 8
+    migrate(db, stop_before=M010, clock=clock)
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == 9
     fx = WardFixture(Ward(db, clock=clock), clock, path, db)
     ward = fx.ward
     recorded(ward.admit(admission(PATIENT, ADULT_BORN), author=NURSE))
@@ -112,17 +112,17 @@ def _reads(db_path: Path) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def before_9(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("m009") / "ward.db"
-    _chart_before_migration_9(path)
+def before_10(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("m010") / "ward.db"
+    _chart_before_migration_10(path)
     return path
 
 
-def test_migration_9_keeps_every_record_its_chain_and_every_read(
-    before_9: Path, tmp_path: Path
+def test_migration_10_keeps_every_record_its_chain_and_every_read(
+    before_10: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "ward.db"
-    path.write_bytes(before_9.read_bytes())
+    path.write_bytes(before_10.read_bytes())
     conn = sqlite3.connect(path)
     rows = conn.execute("SELECT * FROM records ORDER BY rowid").fetchall()
     assert _index_sql(conn, "records_patient_kind_time") is not None
@@ -133,7 +133,7 @@ def test_migration_9_keeps_every_record_its_chain_and_every_read(
     assert reads["vitals/False"] and reads["assessment/True"] and reads["none/False"] == []
 
     db = open_database(path, clock=ManualClock(START + timedelta(days=1)))
-    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
     assert db.conn.execute("SELECT * FROM records ORDER BY rowid").fetchall() == rows
     assert _index_sql(db.conn, "records_patient_kind_time") is None
     db.close()
@@ -143,8 +143,8 @@ def test_migration_9_keeps_every_record_its_chain_and_every_read(
     assert verdict.ok, verdict.summary()
 
 
-def test_the_log_index_holds_no_projected_kind_and_repeats_the_predicate(before_9: Path) -> None:
-    db = open_database(before_9.with_name("fresh.db"))
+def test_the_log_index_holds_no_projected_kind_and_repeats_the_predicate(before_10: Path) -> None:
+    db = open_database(before_10.with_name("fresh.db"))
     try:
         sql = _index_sql(db.conn, "records_unprojected_patient_kind_time")
         assert sql is not None and sql.endswith(f"WHERE {LOG_INDEXED}")
@@ -160,9 +160,9 @@ def test_the_log_index_holds_no_projected_kind_and_repeats_the_predicate(before_
         db.close()
 
 
-def test_the_migrated_ward_charts_on(before_9: Path, tmp_path: Path) -> None:
+def test_the_migrated_ward_charts_on(before_10: Path, tmp_path: Path) -> None:
     path = tmp_path / "ward.db"
-    path.write_bytes(before_9.read_bytes())
+    path.write_bytes(before_10.read_bytes())
     clock = ManualClock(START + timedelta(hours=4))
     db = open_database(path, clock=clock)
     fx = WardFixture(Ward(db, clock=clock), clock, path, db)
@@ -174,15 +174,15 @@ def test_the_migrated_ward_charts_on(before_9: Path, tmp_path: Path) -> None:
     assert stored.fetchone()[0].startswith('["V1",36.9,0,80,')
     db.close()
     assert verify_path(path).ok
-    assert MIGRATION_NAMES[-1] == M009
+    assert MIGRATION_NAMES[-1] == M010
 
 
 @pytest.mark.parametrize("one_pass", [True, False])
 def test_records_of_both_forms_are_received_by_another_machine(
-    before_9: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_pass: bool
+    before_10: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_pass: bool
 ) -> None:
     path = tmp_path / "ward.db"
-    path.write_bytes(before_9.read_bytes())
+    path.write_bytes(before_10.read_bytes())
     clock = ManualClock(START + timedelta(hours=4))
     db = open_database(path, clock=clock)
     fx = WardFixture(Ward(db, clock=clock), clock, path, db)

@@ -14,6 +14,7 @@ from bedside.store.log import GENESIS_HASH, Log, chain_hash
 from bedside.store.migrations import SCHEMA_VERSION, migrate
 from bedside.store.schema import RECORD_COLUMNS
 from bedside.store.series import SeriesQueries
+from tests.support.old_schema import before_the_hourly_roll_up
 from tests.support.ward_fixtures import (
     NURSE,
     START,
@@ -138,7 +139,7 @@ def test_migration_6_keeps_every_record_and_the_chain(tmp_path: Path) -> None:
     migrate(db, stop_before="m006_index_each_thing_once", clock=clock)
     assert db.conn.execute("PRAGMA user_version").fetchone()[0] == 5
     log = Log(db, clock)
-    with transaction(db):
+    with before_the_hourly_roll_up(), transaction(db):
         log.append(
             admission("A1", date(1980, 5, 1)),
             patient_id="A1",

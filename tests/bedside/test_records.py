@@ -50,6 +50,7 @@ from bedside.records import (
     validate,
     validate_record,
 )
+from bedside.records.canonical import iso_utc, parse_utc
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 CLOCK = ManualClock(NOW)
@@ -601,3 +602,9 @@ def test_invalid_vital_values_are_refused_naming_the_field(name: str, value: obj
 def test_every_name_in_the_package_api_is_importable() -> None:
     for name in records_package.__all__:
         assert getattr(records_package, name) is not None, name
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 2), timezones=st.timezones()))
+def test_iso_utc_is_the_fixed_width_strftime_form(when: datetime) -> None:
+    expected = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert iso_utc(when) == expected and parse_utc(iso_utc(when)) == when

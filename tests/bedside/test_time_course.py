@@ -186,6 +186,36 @@ def test_each_new_lower_level_alerts_again(fx: WardFixture) -> None:
 # --- 3. An attribution covers what was charted before it, not after ---------------------------------------
 
 
+def test_every_fever_of_a_long_run_is_read_in_order_across_pages(fx: WardFixture) -> None:
+    """The store reads fevers in pages (the episode onset is mostly the first); none is skipped or
+    repeated at a page's edge, two at one instant included."""
+    since = fx.clock.now()
+    expected = []
+    for i in range(70):
+        fx.clock.advance(timedelta(minutes=10))
+        recorded(chart(fx, "A1", temperature=38.1 + (i % 5) / 10 if i % 3 else 37.2))
+        if i % 3:
+            expected.append(fx.clock.now())
+    history = fx.history
+    read = list(history.fever_times("A1", since, fx.clock.now()))
+    assert read == expected and len(read) == 46
+    assert list(history.fever_times("A1", expected[8], expected[8])) == [expected[8]]
+    assert (
+        list(history.fever_times("A1", fx.clock.now() + timedelta(seconds=1), fx.clock.now())) == []
+    )
+
+
+def test_an_onset_after_many_attributed_fevers_is_found(fx: WardFixture) -> None:
+    for _ in range(20):  # twenty fevers, every one attributed elsewhere as it is charted
+        fx.clock.advance(timedelta(minutes=15))
+        recorded(chart(fx, "A1", temperature=38.3))
+        attribute(fx, Finding.FEVER)
+    fx.clock.advance(timedelta(hours=5))
+    later = recorded(chart(fx, "A1", temperature=39.0, sbp=86, dbp=50))
+    assert grade(later)[0] == 2
+    assert AlertKind.CRS in kinds(fx)
+
+
 def test_a_new_fever_after_an_attributed_fever_is_crs(fx: WardFixture) -> None:
     recorded(chart(fx, "A1", temperature=38.4))
     attribute(fx, Finding.FEVER)

@@ -8,7 +8,8 @@ every 15 minutes, a neuro check every 4 h, and a stored assessment per time poin
 
   (a) `Ward.chart_vitals` end to end (validate, state, grade, alerts, durable commit), 300 calls (every
       10th counts its SQL statements with a trace callback and is left out of the times);
-  (b) a durable single-row INSERT into a scratch STRICT table in the same file, 300 times;
+  (b) a durable single-row INSERT into a scratch STRICT table in the same file, one after each timed save
+      (interleaved, so that the load of a shared machine falls on both alike);
   (c) `Log.vitals_series(patient, one year)` for 20 patients;
   (d) `Ward.board()`;
   (e) bytes on disk per vitals set, after a checkpoint.
@@ -76,7 +77,7 @@ from bedside.store.connection import checkpoint, open_database, transaction
 from bedside.store.log import Log
 from bedside.timepoint import age_years
 from bedside.ward import Recorded, Ward
-from tests.support.load import raw_insert_ns
+from tests.support.load import raw_inserts
 
 NURSE = Author("nurse.bench", Role.NURSE)
 PHYSICIAN = Author("dr.bench", Role.PHYSICIAN)
@@ -85,7 +86,6 @@ STEP = timedelta(minutes=15)
 NEURO_EVERY = 16  # steps: 4 h
 BATCH = 5000  # records per transaction while loading
 CHART_CALLS = 300
-RAW_INSERTS = 300
 SERIES_PATIENTS = 20
 YEAR = timedelta(days=365)
 TARGET_CHART_P99_MS = 20.0
@@ -387,39 +387,39 @@ def ms(ns: int) -> float:
 
 def bench_chart(
     ward: Ward, clock: ManualClock, patients: list[Patient], db: Database
-) -> tuple[list[float], list[int]]:
-    """Save times (ms) and SQL statements per save (counted by a trace callback on the connection)."""
-    samples, statements = [], []
+) -> tuple[list[float], list[float], list[int]]:
+    """Save times (ms), the raw baseline's times (ms) taken between them, and SQL statements per save
+    (counted by a trace callback on the connection). Each timed save is followed by one raw insert, so
+    that a burst of load on a shared machine falls on both alike."""
+    samples, raw, statements = [], [], []
     count = [0]
 
     def counted(_sql: str) -> None:
         count[0] += 1
 
     gap = STEP / len(patients)  # every patient charted every 15 min, in turn
-    for i in range(CHART_CALLS):
-        p = patients[i % len(patients)]
-        clock.advance(gap)
-        v = vitals_for(p, clock.now())
-        # Every 10th save is counted (the callback's own cost stays out of the timed ones).
-        traced = i % 10 == 9
-        if traced:
-            count[0] = 0
-            db.conn.set_trace_callback(counted)
-        t = time.perf_counter_ns()
-        result = ward.chart_vitals(p.id, v, observed_at=clock.now(), author=NURSE)
-        elapsed = ms(time.perf_counter_ns() - t)
-        if traced:
-            db.conn.set_trace_callback(None)
-            statements.append(count[0])
-        else:
-            samples.append(elapsed)
-        if not isinstance(result, Recorded):
-            raise SystemExit(f"chart_vitals failed for {p.id}: {result}")
-    return samples, statements
-
-
-def bench_raw(db: Database) -> list[float]:
-    return [ms(ns) for ns in raw_insert_ns(db.conn.execute, RAW_INSERTS)]
+    with raw_inserts(db.conn.execute) as raw_insert:
+        for i in range(CHART_CALLS):
+            p = patients[i % len(patients)]
+            clock.advance(gap)
+            v = vitals_for(p, clock.now())
+            # Every 10th save is counted (the callback's own cost stays out of the timed ones).
+            traced = i % 10 == 9
+            if traced:
+                count[0] = 0
+                db.conn.set_trace_callback(counted)
+            t = time.perf_counter_ns()
+            result = ward.chart_vitals(p.id, v, observed_at=clock.now(), author=NURSE)
+            elapsed = ms(time.perf_counter_ns() - t)
+            if traced:
+                db.conn.set_trace_callback(None)
+                statements.append(count[0])
+            else:
+                samples.append(elapsed)
+                raw.append(ms(raw_insert()))
+            if not isinstance(result, Recorded):
+                raise SystemExit(f"chart_vitals failed for {p.id}: {result}")
+    return samples, raw, statements
 
 
 def bench_series(
@@ -531,8 +531,7 @@ def run(db: Database, path: Path, clock: ManualClock, args: argparse.Namespace, 
     print(f"  database: {n_records:,} records, {n_vitals:,} vitals")
     print("  measuring...", flush=True)
 
-    chart, statements = bench_chart(ward, clock, patients, db)
-    raw = bench_raw(db)
+    chart, raw, statements = bench_chart(ward, clock, patients, db)
     ids = [p.id for p in patients][:SERIES_PATIENTS]
     series, rows = bench_series(log, clock.now(), ids)
     plot, _ = bench_series(log, clock.now(), ids, columns=PLOT_COLUMNS)

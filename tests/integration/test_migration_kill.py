@@ -24,6 +24,7 @@ from bedside.records import Admission, Intervention, NeuroCheck, Note, Record, V
 from bedside.store.connection import open_database, transaction
 from bedside.store.log import Log
 from bedside.store.migrations import MIGRATION_NAMES, migrate
+from tests.support.old_schema import before_the_hourly_roll_up
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -75,7 +76,7 @@ def build_old_database(path: Path, n: int) -> OldDatabase:
     clock = ManualClock(T0)
     log = Log(db, clock)
     patients = [f"MRN-{k}" for k in range(3)]
-    with transaction(db):
+    with before_the_hourly_roll_up(), transaction(db):
         for pid in patients:
             admission = Admission(
                 patient_id=pid,

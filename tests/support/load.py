@@ -6,7 +6,8 @@ measure a save against."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -52,21 +53,31 @@ def load_vitals(patient_id: str, i: int, *, fever_every: int) -> VitalSigns:
 def raw_insert_ns(execute: Callable[..., Any], count: int) -> list[int]:
     """The raw baseline: `count` durable single-row INSERTs, each in its own BEGIN IMMEDIATE transaction,
     into a scratch table of the same file (dropped afterwards); nanoseconds per insert."""
+    with raw_inserts(execute) as one:
+        return [one() for _ in range(count)]
+
+
+@contextmanager
+def raw_inserts(execute: Callable[..., Any]) -> Iterator[Callable[[], int]]:
+    """The raw baseline one insert at a time, to interleave with what is measured against it (both
+    then see the same moments of a loaded machine): a function that makes one durable single-row
+    INSERT in its own BEGIN IMMEDIATE transaction and returns its nanoseconds."""
     execute(
         "CREATE TABLE IF NOT EXISTS bench_scratch "
         "(id INTEGER PRIMARY KEY, at TEXT NOT NULL, value REAL NOT NULL) STRICT"
     )
-    samples = []
+
+    def one() -> int:
+        t = time.perf_counter_ns()
+        execute("BEGIN IMMEDIATE")
+        execute(
+            "INSERT INTO bench_scratch (at, value) VALUES (?, ?)",
+            [datetime.now(UTC).isoformat(), float(t)],
+        )
+        execute("COMMIT")
+        return time.perf_counter_ns() - t
+
     try:
-        for i in range(count):
-            t = time.perf_counter_ns()
-            execute("BEGIN IMMEDIATE")
-            execute(
-                "INSERT INTO bench_scratch (at, value) VALUES (?, ?)",
-                [datetime.now(UTC).isoformat(), float(i)],
-            )
-            execute("COMMIT")
-            samples.append(time.perf_counter_ns() - t)
+        yield one
     finally:
         execute("DROP TABLE bench_scratch")
-    return samples

@@ -432,3 +432,76 @@ def test_the_about_box_names_the_site_policy_in_force(qtbot) -> None:  # type: i
     qtbot.addWidget(dialog)
     assert policy.fingerprint in dialog.text.text()
     assert policy.fingerprint != SitePolicy().fingerprint  # the idle minutes are part of the policy
+
+
+# --- dialogs that write, left open across a lock (issue 10) ------------------------------------------
+
+
+DR_LEE = Author("dr.lee", Role.PHYSICIAN)
+DR_TWO = Author("dr.two", Role.PHYSICIAN)
+
+
+@pytest.fixture
+def physicians(locked: Locked, monkeypatch: pytest.MonkeyPatch) -> Locked:
+    """The locked fixture with two physicians who unlock with their PINs, and a febrile patient
+    (CRS 1: a grade to sign and an episode to close)."""
+    monkeypatch.setitem(PINS, DR_LEE.user_id, ("1111", DR_LEE))
+    monkeypatch.setitem(PINS, DR_TWO.user_id, ("2222", DR_TWO))
+    ward = locked.app.controller.ward
+    vitals = normal_adult_vitals(temperature=38.9)
+    recorded(ward.chart_vitals(PATIENT, vitals, observed_at=locked.clock.now(), author=NURSE))
+    locked.app.user.sign_in(DR_LEE)
+    locked.window.open_patient(PATIENT)
+    return locked
+
+
+@pytest.mark.parametrize("which", ["sign", "close"])
+def test_a_dialog_that_writes_is_cancelled_by_the_lock_and_never_saves_as_the_next_user(
+    physicians: Locked, qtbot, which: str
+) -> None:  # type: ignore[no-untyped-def]
+    from ui.close_episode import CloseEpisodeDialog
+    from ui.sign_grade import SignGradeDialog
+
+    window, controller = physicians.window, physicians.app.controller
+    patient = window.patient
+    if which == "sign":
+        dialog = patient.open_sign_grade()
+    else:
+        dialog = patient.open_close_episode()
+        qtbot.keyClicks(dialog.reason, "recovered")
+    assert isinstance(dialog, SignGradeDialog | CloseEpisodeDialog) and dialog.isVisible()
+    before = physicians.records()
+    physicians.clock.advance(timedelta(minutes=5))
+    assert physicians.app.idle.check() and window.locked  # the idle lock
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Rejected
+    unlock(physicians, qtbot, DR_TWO.user_id, "2222")
+    assert not window.locked and not dialog.isVisible()
+    # Had it outlived the lock, it still could not save as dr.two: it is dr.lee's.
+    refused = []
+    controller.invalid.connect(lambda key, result: refused.append(result))
+    dialog.submit(None)
+    assert refused and "only dr.lee can save it, not dr.two" in refused[-1].errors[0].message
+    qtbot.wait(50)
+    assert physicians.records() == before
+
+
+def test_a_dialog_outside_the_window_is_cancelled_by_the_lock_too(
+    physicians: Locked, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """A dialog made without the window as its parent (its own top-level window) is found as well."""
+    from ui.sign_grade import SignGradeDialog
+
+    dialog = SignGradeDialog(physicians.app.controller, PATIENT, None, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    physicians.window.lock()
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Rejected
+
+
+def test_the_users_dialog_is_cancelled_by_the_lock(physicians: Locked, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ui.users import UsersDialog
+
+    dialog = UsersDialog(physicians.app.controller, DR_LEE, None, physicians.window)
+    dialog.open()
+    physicians.window.lock()
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Rejected

@@ -39,11 +39,12 @@ from bedside.records.reason_codes import WORDINGS, wording_shape
 from scripts.translations import UPDATE_COMMAND, check, messages, ts_path
 from tests.support.ward_fixtures import NURSE
 from ui.app import BedsideApp, build
+from ui.board import Column
 from ui.dialogs import AboutDialog, HelpDialog
 from ui.forms import AdmissionDialog
 from ui.reasons import PATTERNS
 from ui.session import UserDialog
-from ui.text import detail_text
+from ui.text import detail_text, tr
 from ui.translations import CHINESE, ENGLISH, SETTING, chosen_language
 from ui.words import VOCABULARIES, WORDS
 
@@ -385,3 +386,44 @@ def test_view_language_is_remembered_and_the_next_start_is_in_that_language(
     assert window.settings.value(SETTING) == CHINESE
     assert "重新启动" not in window.statusBar().currentMessage()  # still English until the restart
     assert chosen_language(window.settings, QLocale.c()) == CHINESE
+
+
+def test_the_board_fits_the_chinese_words_even_after_english_widths_were_saved(
+    qapp: QApplication, qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Column widths are remembered per language: the English ones would wrap "第 +20 天"."""
+    now = datetime(2026, 12, 2, 14, 30, tzinfo=UTC)
+    path = tmp_path / "demo.db"
+    build_demo(str(path), now=now)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue(SETTING, ENGLISH)
+
+    def board_of(language: str) -> tuple[BedsideApp, QTableView]:
+        settings.setValue(SETTING, language)
+        app = build(qapp, path, ManualClock(now), settings=settings, pool=QThreadPool())
+        qtbot.addWidget(app.window)
+        return app, app.window.board.table
+
+    app, table = board_of(ENGLISH)
+    table.setColumnWidth(Column.DAY, 31)  # a nurse narrowed the Day column, in English
+    app.window.close()
+    app.shutdown()
+    app, table = board_of(CHINESE)
+    try:
+        day = tr("Day {0:+d}").format(20)
+        assert day == "第 +20 天"
+        needed = table.fontMetrics().horizontalAdvance(day)
+        assert table.columnWidth(Column.DAY) > needed
+        tool = str(table.model().headerData(Column.TOOL, Qt.Orientation.Horizontal))
+        header = table.horizontalHeader()
+        assert table.columnWidth(Column.TOOL) >= header.sectionSizeHint(Column.TOOL) > 0
+        assert table.columnWidth(Column.TOOL) > header.fontMetrics().horizontalAdvance(tool)
+    finally:
+        app.window.close()
+        app.shutdown()
+        QLocale.setDefault(QLocale.c())
+    app, table = board_of(ENGLISH)
+    try:
+        assert table.columnWidth(Column.DAY) == 31  # the English widths kept for English
+    finally:
+        app.shutdown()

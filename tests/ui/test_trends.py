@@ -251,3 +251,60 @@ def test_the_night_theme_redraws_the_plots_in_its_colours(qtbot: QtBot, view: Tr
     assert view.curves[Vital.HEART_RATE].opts["pen"].color().name() != day_pen
     axis = view.plots[Vital.HEART_RATE.value].getAxis("left")
     assert axis.textPen().color().lightness() > 128
+
+
+def test_a_long_span_is_read_in_as_many_buckets_as_the_plot_is_wide(
+    qtbot: QtBot, story: Story
+) -> None:
+    chart = Chart(story.fx.history.database, policy=story.fx.ward.policy)
+    month = story.fx.clock.now() + timedelta(days=30)  # the stay seen a month on: an hourly span
+    view = TrendView(chart, now=lambda: month)
+    qtbot.addWidget(view)
+    asked: list[int] = []
+    envelope = chart.envelope
+
+    def counted(*args: object, buckets: int, **kwargs: object) -> object:
+        asked.append(buckets)
+        return envelope(*args, buckets=buckets, **kwargs)  # type: ignore[arg-type]
+
+    chart.envelope = counted  # type: ignore[method-assign]
+    view.resize(1000, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_patient("A1")
+    view.set_range(TrendRange.ALL)
+    pixels = view.plots[Vital.HEART_RATE.value].vb.width() * view.devicePixelRatioF()
+    assert view.status.text() == "minimum and maximum per hour or more"
+    assert asked[-1] == round(pixels)  # the whole stay in view: one bucket per device pixel
+    # the envelope in 1 px lines, measurements in 1.5 px
+    assert view.curves[Vital.HEART_RATE].opts["pen"].widthF() == 1.0
+    view.set_range(TrendRange.H24)
+    assert view.status.text() == "every measurement"
+    assert view.curves[Vital.HEART_RATE].opts["pen"].widthF() == 1.5
+    view.set_range(TrendRange.ALL)
+    # a wider window: read again at the new width once the resizing rests
+    with qtbot.waitSignal(view.window_loaded, timeout=3000):
+        view.resize(1600, 900)
+    wider = view.plots[Vital.HEART_RATE.value].vb.width() * view.devicePixelRatioF()
+    assert wider > 1.25 * pixels and asked[-1] == round(wider)
+
+
+def test_neuro_symbols_are_drawn_only_where_the_checks_in_view_are_apart(
+    qtbot: QtBot, view: TrendView
+) -> None:
+    view.resize(1000, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    ice = view.neuro_curves[EncephalopathyTool.ICE]
+    view.load_visible()
+    assert ice.opts["symbol"] == "o"  # three checks in a day: each one marked
+    x0, x1 = view.plots["neuro"].viewRange()[0]
+    # as many checks as the plot has pixels: a band of symbols, so only the line, cut to the view
+    dense = np.linspace(x0, x1, 1000)
+    ice.setData(dense, np.full(dense.shape, 9.0), connect="finite")
+    view.load_visible()  # what the pause after a pan does
+    assert ice.opts["symbol"] is None and ice.opts["clipToView"]
+    # zoomed to a few of them: marked again, drawn whole
+    view.plots["neuro"].setXRange(dense[10], dense[20], padding=0)
+    view.load_visible()
+    assert ice.opts["symbol"] == "o" and not ice.opts["clipToView"]
