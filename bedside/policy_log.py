@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from bedside.clinical.policy import SitePolicy, with_settings
 from bedside.records import WARD_ID, PolicySet
 from bedside.store.log import Log, StoredRecord
+from bedside.store.schema import LOG_INDEXED
 
 # What changes when a policy_set record is written or received here: their number and newest stamp.
 PolicyStamp = tuple[int, str | None]
@@ -52,7 +53,8 @@ def policy_stamp(db: Database) -> PolicyStamp:
     """A cheap fingerprint of the ward's policy_set records (the (patient, kind) index answers it):
     it changes with each one written here or received from another machine."""
     count, newest = db.conn.execute(
-        "SELECT count(*), max(entered_at) FROM records WHERE patient_id = ? AND kind = ?",
+        f"SELECT count(*), max(entered_at) FROM records WHERE patient_id = ? AND {LOG_INDEXED} "
+        "AND kind = ?",
         [WARD_ID, PolicySet.KIND],
     ).fetchone()
     return int(count), newest

@@ -1,10 +1,11 @@
 """A record as the JSON payload the log stores, and back (DESIGN section 3).
 
-Most records are stored as a JSON object of their fields. An assessment, stored for every time point, is
-stored compactly as a JSON array (`ASSESSMENT_FORMAT`): grades, flags and the rule version as codes, the
-reasons as codes with parameters (`reason_codes`). Assessments stored before that (an object holding
-the `bedside grade` contract and the reasons' sentences) are read as they are: the hash chain covers
-them as they were stored and shown.
+Most records are stored as a JSON object of their fields. The two kinds stored for every time point are
+stored compactly as JSON arrays: a vitals set as its values in fixed places (`VITALS_FORMAT`), an
+assessment (`ASSESSMENT_FORMAT`) with grades, flags and the rule version as codes and the reasons as codes
+with parameters (`reason_codes`). Records stored before that (a vitals set as an object of its fields, an
+assessment as an object holding the `bedside grade` contract and the reasons' sentences) are read as they
+are: the hash chain covers them as they were stored and shown (`stored_form`).
 """
 
 from __future__ import annotations
@@ -26,17 +27,39 @@ from bedside.records.canonical import canonical_json, iso_utc, parse_utc
 from bedside.records.envelope import validate_record
 from bedside.records.fields import FieldError, FieldSpec, Num, RecordInvalid, Text, _text_problem
 from bedside.records.reason_codes import decode_reason, encode_reason
-from bedside.records.types import RECORD_TYPES, AssessmentRecord, Record, specs_of
+from bedside.records.types import RECORD_TYPES, AssessmentRecord, Record, VitalSigns, specs_of
+
+# The kinds stored as a JSON array (an older Bedside stored them as an object, still read).
+COMPACT_KINDS = frozenset({AssessmentRecord.KIND, VitalSigns.KIND})
 
 
 def to_payload(record: Record) -> dict[str, Any] | list[Any]:
     """The record's fields as JSON values: enums by value, datetimes as UTC text, dates as ISO dates.
-    A field that is None is left out (its default); an assessment is the compact array."""
+    A field that is None is left out (its default); a vitals set and an assessment are the compact
+    arrays."""
     if isinstance(record, AssessmentRecord):
         return encode_assessment(record)
+    if isinstance(record, VitalSigns):
+        return encode_vitals(record)
+    return object_payload(record)
+
+
+def object_payload(record: Record) -> dict[str, Any]:
+    """The record's fields as a JSON object, a field that is None left out (its default): the stored
+    form of every kind but the compact ones, and the form an older Bedside stored a vitals set in."""
     defaults = _none_defaults(type(record))
     values = ((spec.name, getattr(record, spec.name)) for spec in specs_of(type(record)))
     return {name: _encode(v) for name, v in values if v is not None or name not in defaults}
+
+
+def stored_form(record: Record, data: object) -> object:
+    """What `to_payload` gave for `record` when `data` (the payload it was decoded from) was stored:
+    `to_payload(record)`, or for a record an older Bedside stored as an object, that object form (a
+    vitals set's fields; an assessment's object as it came, which the chain covers as it was shown).
+    A received payload is accepted only as `canonical_json` of this."""
+    if isinstance(data, dict) and record.KIND in COMPACT_KINDS:
+        return data if isinstance(record, AssessmentRecord) else object_payload(record)
+    return to_payload(record)
 
 
 def _none_defaults(cls: type[Record]) -> frozenset[str]:
@@ -55,6 +78,8 @@ def plain_payload_fields(kind: str, data: object) -> dict[str, Any] | None:
     field gives back the JSON value): the payload's values, and each left-out field's default. None
     when the shortcut does not apply (another kind, an unknown or missing field): use the record."""
     plan = plain_payload_plan(kind)
+    if plan is not None and kind == VitalSigns.KIND and isinstance(data, list):
+        data = vitals_fields(data)  # the V1 array of a vitals set, as its fields
     return None if plan is None else plan.fields(data)
 
 
@@ -152,6 +177,8 @@ def from_payload(kind: str, data: object, *, check: bool = True) -> Record:
         )
     if cls is AssessmentRecord:
         return decode_assessment(data)
+    if cls is VitalSigns and not isinstance(data, dict):
+        data = _vitals_object(data)
     if not isinstance(data, dict):
         raise RecordInvalid([FieldError("payload", "payload: not an object", "a JSON object")])
     specs, required = _shape(cls)
@@ -222,6 +249,109 @@ def _decode(base: type, value: object) -> object:
     except (ValueError, KeyError):
         pass  # left as text; validation names the field
     return value
+
+
+# --- the stored vitals set ----------------------------------------------------------------------------
+
+VITALS_FORMAT = "V1"
+# The places of a V1 array after its tag, never reordered nor changed (a new field of VitalSigns needs a
+# new format): the values charted at nearly every time point first, so that the ones seldom charted,
+# last, are left out when absent (the array ends at its last value). An absent value within is null.
+VITALS_PLACES: tuple[str, ...] = (
+    "temperature",
+    "temperature_unit",
+    "hr",
+    "sbp",
+    "dbp",
+    "rr",
+    "spo2",
+    "o2_device",
+    "o2_indication",
+    "acvpu",
+    "crt_s",
+    "resp_effort",
+    "spo2_scale",
+    "temperature_route",
+    "o2_flow_l_min",
+    "fio2",
+)
+
+
+# The enum fields stored as codes: a value's index in its table. Append-only like FLAG_CODES: a stored code
+# never changes meaning; a value not listed (a newer Bedside's) is stored as its text.
+VITALS_CODES: dict[str, tuple[str, ...]] = {
+    "temperature_unit": ("C", "F"),
+    "o2_device": (
+        "room_air",
+        "nasal_cannula",
+        "blow_by",
+        "high_flow_nasal_cannula",
+        "simple_face_mask",
+        "venturi_mask",
+        "non_rebreather",
+        "cpap",
+        "bipap",
+        "invasive_ventilation",
+    ),
+    "o2_indication": ("none", "crs_hypoxia", "other_cause", "not_required", "unknown"),
+    "acvpu": ("A", "C", "V", "P", "U"),
+    "resp_effort": ("normal", "mild", "moderate", "severe_or_apnoea"),
+    "temperature_route": ("oral", "axillary", "tympanic", "rectal", "temporal", "core"),
+}
+_VITALS_CODE = {name: {v: i for i, v in enumerate(table)} for name, table in VITALS_CODES.items()}
+# Per place: the code of each value, or None for a field stored as its value.
+_PLACE_CODES = tuple(_VITALS_CODE.get(name) for name in VITALS_PLACES)
+_PLACE_TABLES = tuple(VITALS_CODES.get(name) for name in VITALS_PLACES)
+
+
+def encode_vitals(record: VitalSigns) -> list[Any]:
+    """`["V1", temperature, unit, hr, ...]`: each value in its place (VITALS_PLACES), the enums of
+    VITALS_CODES as codes (others by value), null where absent, nothing after the last value."""
+    out: list[Any] = [VITALS_FORMAT]
+    for name, codes in zip(VITALS_PLACES, _PLACE_CODES, strict=True):
+        value = _encode(getattr(record, name))
+        out.append(
+            codes.get(value, value) if codes is not None and isinstance(value, str) else value
+        )
+    while out[-1] is None:
+        out.pop()
+    return out
+
+
+def vitals_fields(data: object) -> dict[str, Any] | None:
+    """The fields a V1 array holds (its non-null places, codes as their values) as the object an older
+    Bedside stored; None when `data` is not a V1 array of at most VITALS_PLACES places. A code that
+    is not in its table is kept as the number, for validation to name."""
+    if (
+        type(data) is not list
+        or not data
+        or data[0] != VITALS_FORMAT
+        or len(data) > len(VITALS_PLACES) + 1
+    ):
+        return None
+    out = {}
+    # A shorter array leaves out the places after its last value.
+    for name, table, value in zip(VITALS_PLACES, _PLACE_TABLES, data[1:], strict=False):
+        if value is None:
+            continue
+        if table is not None and type(value) is int and 0 <= value < len(table):
+            value = table[value]
+        out[name] = value
+    return out
+
+
+def _vitals_object(data: object) -> dict[str, Any]:
+    fields_ = vitals_fields(data)
+    if fields_ is not None:
+        return fields_
+    if isinstance(data, list) and data and data[0] == VITALS_FORMAT:
+        allowed = f"a {VITALS_FORMAT} array of at most {len(VITALS_PLACES)} places"
+        message = f"payload: {len(data) - 1} places is more than a {VITALS_FORMAT} array holds"
+    else:
+        head = data[0] if isinstance(data, list) and data else data
+        allowed = f"a JSON object, or a {VITALS_FORMAT} array (use a newer Bedside for others)"
+        message = f"payload: vitals format {head!r} is not one this Bedside reads"
+    raise RecordInvalid([FieldError("payload", message, allowed)])
 
 
 # --- the stored assessment ----------------------------------------------------------------------------
@@ -471,13 +601,14 @@ def _uuid_b64(text: str) -> str:
 
 # --- the received record, checked in one pass ---------------------------------------------------------
 # A record received from another machine is refused when `from_payload(kind, data, check=False)` fails,
-# when `canonical_json(to_payload(record))` is not the text it came as, or when `validate_record` finds
+# when `canonical_json(stored_form(record, data))` is not the text it came as, or when `validate_record` finds
 # anything. For the kinds whose fields are numbers, text, booleans and plain enums, and whose record
 # changes nothing it is given (no `__post_init__` of its own), `received_record` decides "all of these
 # pass" in one pass over the payload: each value checked by a check compiled once per field, the record
 # built without the general decoder, its own `check()` run, and the canonical form compared as the
-# parsed payload re-serialised (which is `to_payload(record)` exactly when every value is kept as it came,
-# no value is None and every field `to_payload` always writes is there). On any doubt it gives None and
+# parsed payload re-serialised (which is `stored_form(record, data)` exactly when every value is kept as it
+# came, no value of an object is None, every field `to_payload` always writes is there, and a V1 array ends
+# at its last value). On any doubt it gives None and
 # the caller takes the full path, which words every refusal (tests/bedside/test_receive_fast.py).
 
 
@@ -571,9 +702,18 @@ def _fast_plans() -> dict[str, _Plan]:
 def received_record(kind: str, data: object, text: object) -> Record | None:
     """The record `from_payload(kind, data, check=False)` builds from a received payload (`data`, parsed
     from `text`), when it is certain that every field passes `check_field`, the record's `check()` finds
-    nothing and `text` is `canonical_json(to_payload(record))`; None on any doubt (use the full path)."""
+    nothing and `text` is `canonical_json(stored_form(record, data))`; None on any doubt (use the full
+    path)."""
     plan = _FAST.get(kind)
-    if plan is None or type(data) is not dict or type(text) is not str:
+    if plan is None or type(text) is not str:
+        return None
+    canonical_data = data
+    if kind == VitalSigns.KIND and isinstance(data, list):
+        # A V1 array is canonical only when it ends at its last value (`encode_vitals`).
+        if len(data) < 2 or data[-1] is None:
+            return None
+        data = vitals_fields(data)
+    if type(data) is not dict:
         return None
     if not plan.needed <= data.keys():
         return None
@@ -606,7 +746,9 @@ def received_record(kind: str, data: object, text: object) -> Record | None:
     if record.check():
         return None
     try:
-        if canonical_json(data) != text:
+        # A V1 array is compared as the record encoded (its codes), an object as it came.
+        kept = canonical_data if type(canonical_data) is dict else to_payload(record)
+        if canonical_json(kept) != text:
             return None
     except (TypeError, ValueError):
         return None

@@ -17,7 +17,7 @@ from bedside.alert_vocabulary import AlertEventType, AlertKind, Priority, Stored
 from bedside.clinical.vocabulary import CapdNotAssessable, EncephalopathyTool, IceNotAssessable
 from bedside.records import Admission, AssessmentRecord, iso_utc, parse_utc
 from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
-from bedside.store.schema import FEVER_PREDICATE
+from bedside.store.schema import FEVER_PREDICATE, LOG_INDEXED, PROJECTED_KINDS
 
 _GRADE_COLUMN = {"crs": "crs_grade", "icans": "icans_grade"}
 _FEVER_PAGE = 8  # fevers read at first; each further page twice the last, up to 64 times
@@ -214,12 +214,21 @@ class SqlHistory:
         kinds = [kind] if kind is not None else list(TIME_POINT_KINDS)
         newest = None
         for k in kinds:
-            row = self._conn.execute(
-                "SELECT r.observed_at FROM records r WHERE r.patient_id = ? AND r.kind = ? "
-                f"AND r.observed_at <= ? AND {CURRENT_VERSION.format('r.id')} "
-                "ORDER BY r.observed_at DESC LIMIT 1",
-                [patient_id, k, iso_utc(until) if until is not None else "9999"],
-            ).fetchone()
+            table = PROJECTED_KINDS.get(k)
+            if table is not None:
+                sql = (
+                    f"SELECT observed_at FROM {table} WHERE patient_id = ? AND observed_at <= ? "
+                    f"AND {CURRENT_VERSION.format('record_id')} ORDER BY observed_at DESC LIMIT 1"
+                )
+                params = [patient_id, iso_utc(until) if until is not None else "9999"]
+            else:
+                sql = (
+                    f"SELECT r.observed_at FROM records r WHERE r.patient_id = ? AND r.{LOG_INDEXED} "
+                    f"AND r.kind = ? AND r.observed_at <= ? AND {CURRENT_VERSION.format('r.id')} "
+                    "ORDER BY r.observed_at DESC LIMIT 1"
+                )
+                params = [patient_id, k, iso_utc(until) if until is not None else "9999"]
+            row = self._conn.execute(sql, params).fetchone()
             if row is not None and (newest is None or row[0] > newest):
                 newest = row[0]
         return parse_utc(newest) if newest else None

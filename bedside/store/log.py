@@ -29,7 +29,7 @@ from bedside.records import (
 )
 from bedside.store.connection import StorageError
 from bedside.store.projection import project
-from bedside.store.schema import RECORD_COLUMNS, SERIES_COLUMNS
+from bedside.store.schema import LOG_INDEXED, PROJECTED_KINDS, RECORD_COLUMNS, SERIES_COLUMNS
 
 GENESIS_HASH = "0" * 64
 # The envelope fields that the hash covers, besides the payload text (DESIGN 8: audit chain).
@@ -41,6 +41,87 @@ _SELECT_KEYS = "SELECT r.id, r.hash FROM records r"
 _IDS_PER_READ = 500  # well under SQLite's bound on parameters
 # Decoded records kept per Log: a day of vitals every 5 minutes for 30 patients, with room to spare.
 DECODED_CACHE_SIZE = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Arm:
+    """Where one patient's records of some kinds are found: `source` names the record `r`, `where`
+    holds one `?` for the patient id, then `params`; `observed` and `entered` are the columns to filter
+    and sort by (a projection's own, so that its key gives the order)."""
+
+    source: str
+    where: str
+    params: tuple[str, ...]
+    observed: str
+    entered: str
+
+
+def _arms(kinds: Collection[str] | None) -> list[_Arm]:
+    """The arms that find a patient's records of `kinds` (every kind: None) through an index: the
+    projection table of each projected kind (schema.PROJECTED_KINDS), the log's index for the rest."""
+    arms = [
+        _Arm(
+            f"{table} p JOIN records r ON r.id = p.record_id",
+            "p.patient_id = ?",
+            (),
+            "p.observed_at",
+            "p.entered_at" if table == "assessments" else "r.entered_at",
+        )
+        for kind, table in PROJECTED_KINDS.items()
+        if kinds is None or kind in kinds
+    ]
+    logged = None if kinds is None else sorted(set(kinds) - PROJECTED_KINDS.keys())
+    if logged is None or logged:
+        where = f"r.patient_id = ? AND r.{LOG_INDEXED}"
+        if logged is not None:
+            # One kind as an equality, so that the (patient, kind, time) index also gives the order.
+            where += " AND r.kind = ?" if len(logged) == 1 else f" AND r.kind IN ({_marks(logged)})"
+        arms.insert(
+            0, _Arm("records r", where, tuple(logged or ()), "r.observed_at", "r.entered_at")
+        )
+    return arms
+
+
+def _marks(values: Collection[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def patient_records_query(
+    patient_id: str,
+    kinds: Collection[str] | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    current_only: bool = False,
+    join: str = "",
+    extra: Sequence[str] = (),
+    keys: bool = False,
+) -> tuple[str, list[Any]] | None:
+    """SQL and parameters of the patient's records of `kinds` (RECORD_COLUMNS, or with `keys` only id,
+    hash, observed_at and entered_at; then the `extra` columns, which may name tables of `join`) with since <= observed_at <= until, in clinical order
+    (observed_at, then entered_at); never a scan of the patient's log. Corrected versions are
+    included unless `current_only`. None for no kind at all (nothing to read)."""
+    selects, params = [], []
+    for arm in _arms(kinds):
+        own = {"observed_at": arm.observed, "entered_at": arm.entered}
+        named = ("id", "hash", "observed_at", "entered_at") if keys else RECORD_COLUMNS
+        columns = [f"{own.get(c, 'r.' + c)} AS {c}" for c in named] + list(extra)
+        where = [arm.where]
+        params += [patient_id, *arm.params]
+        if current_only:
+            where.append(CURRENT_VERSION.format("r.id"))
+        if since is not None:
+            where.append(f"{arm.observed} >= ?")
+            params.append(iso_utc(since))
+        if until is not None:
+            where.append(f"{arm.observed} <= ?")
+            params.append(iso_utc(until))
+        selects.append(
+            f"SELECT {', '.join(columns)} FROM {arm.source} {join} WHERE {' AND '.join(where)}"
+        )
+    if not selects:
+        return None
+    return f"{' UNION ALL '.join(selects)} ORDER BY observed_at, entered_at", params
 
 
 def chain_hash(previous: str, row: Mapping[str, Any]) -> str:
@@ -253,42 +334,32 @@ class Log:
     ) -> list[StoredRecord]:
         """The patient's records with since <= observed_at <= until, in clinical order (observed_at,
         then entered_at). Corrected versions are included unless `current_only`."""
-        where, params = ["r.patient_id = ?"], [patient_id]
-        if current_only:
-            where.append(CURRENT_VERSION.format("r.id"))
-        if kinds is not None:
-            # One kind as an equality, so that the (patient, kind, time) index also gives the order.
-            where.append(
-                "r.kind = ?" if len(kinds) == 1 else f"r.kind IN ({', '.join('?' * len(kinds))})"
-            )
-            params += list(kinds)
-        if since is not None:
-            where.append("r.observed_at >= ?")
-            params.append(iso_utc(since))
-        if until is not None:
-            where.append("r.observed_at <= ?")
-            params.append(iso_utc(until))
-        return self._select(
-            f"WHERE {' AND '.join(where)} ORDER BY r.observed_at, r.entered_at", params
+        query = patient_records_query(
+            patient_id, kinds, since, until, current_only=current_only, keys=True
         )
+        return [] if query is None else self._rows(*query)
 
     def has_kind(self, patient_id: str, kind: str) -> bool:
         """Whether any record of `kind` is filed under `patient_id`."""
-        return (
-            self._db.conn.execute(
-                "SELECT 1 FROM records WHERE patient_id = ? AND kind = ? LIMIT 1",
-                [patient_id, kind],
-            ).fetchone()
-            is not None
+        table = PROJECTED_KINDS.get(kind)
+        sql = (
+            f"SELECT 1 FROM {table} WHERE patient_id = ? LIMIT 1"
+            if table is not None
+            else f"SELECT 1 FROM records WHERE patient_id = ? AND {LOG_INDEXED} AND kind = ? LIMIT 1"
         )
+        params = [patient_id] if table is not None else [patient_id, kind]
+        return self._db.conn.execute(sql, params).fetchone() is not None
 
     def newest_by_author(
         self, patient_id: str, kind: str, author: str, limit: int
     ) -> list[StoredRecord]:
         """The newest `limit` records of `kind` under `patient_id` that `author` wrote, newest first
-        (in the order they were entered)."""
+        (in the order they were entered). Not for the projected kinds (schema.PROJECTED_KINDS), which
+        the log's (patient, kind, time) index does not hold."""
+        if kind in PROJECTED_KINDS:
+            raise ValueError(f"newest_by_author: {kind} records are found through their projection")
         return self._select(
-            "WHERE r.patient_id = ? AND r.kind = ? AND r.author = ? "
+            f"WHERE r.patient_id = ? AND r.{LOG_INDEXED} AND r.kind = ? AND r.author = ? "
             "ORDER BY r.entered_at DESC LIMIT ?",
             [patient_id, kind, author, limit],
         )
@@ -375,11 +446,15 @@ class Log:
         }
 
     def _select(self, tail: str, params: list[Any] | None = None) -> list[StoredRecord]:
+        return self._rows(f"{_SELECT_KEYS} {tail}", params)
+
+    def _rows(self, keys_sql: str, params: list[Any] | None = None) -> list[StoredRecord]:
+        """The records of a query whose first columns are (id, hash), in its order."""
         # A record is never changed once stored (append-only, the hash covers envelope and payload),
         # so one decoded under the same id and hash is the same record: each save reads the last day
         # of vitals again, and decoding them was most of its time. The keys come first; only the
         # rows not decoded yet are read whole.
-        keys = self._db.conn.execute(f"{_SELECT_KEYS} {tail}", params or []).fetchall()
+        keys = [(r[0], r[1]) for r in self._db.conn.execute(keys_sql, params or [])]
         decoded = self._decoded
         found = {key: decoded[key] for key in keys if key in decoded}
         missing = [key[0] for key in keys if key not in found]

@@ -19,7 +19,7 @@ from bedside.ids import new_device_id
 from bedside.store import guard, hours
 from bedside.store.errors import StorageProblem, StorageVersionError
 from bedside.store.permissions import make_private
-from bedside.store.schema import FEVER_PREDICATE
+from bedside.store.schema import FEVER_PREDICATE, LOG_INDEXED
 from bedside.store.transaction import transaction
 
 MIGRATIONS = Migrations("bedside")
@@ -285,6 +285,20 @@ def m009_chart_hours(db: Database) -> None:
     """)
     hours.rebuild(db.conn)
     db.execute("PRAGMA user_version = 9")
+
+
+@_migration
+def m010_log_index_without_projected_kinds(db: Database) -> None:
+    # Issue 7 (1,824 bytes per vitals set, 224 of them this index): vitals sets and assessments, two of
+    # every three records, are found by patient and time through their projection tables (schema.py,
+    # PROJECTED_KINDS), so the log's (patient, kind, time) index holds every other kind only. No record
+    # is rewritten: only the index is built again.
+    db.executescript(f"""
+        DROP INDEX records_patient_kind_time;
+        CREATE INDEX records_unprojected_patient_kind_time
+            ON records (patient_id, kind, observed_at, entered_at) WHERE {LOG_INDEXED};
+    """)
+    db.execute("PRAGMA user_version = 10")
 
 
 SCHEMA_VERSION = len(MIGRATION_NAMES)

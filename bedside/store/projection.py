@@ -20,6 +20,7 @@ from bedside.records import (
     plain_payload_plan,
     unix_seconds,
 )
+from bedside.records.codec import vitals_fields
 from bedside.store import hours
 
 UNRESOLVED_ALERT_INSERT = (
@@ -189,6 +190,8 @@ def projection_values(
     """`projection_from_payload` as the row's values in the order of `SHORTCUT_LAYOUTS[kind]` (what
     verification recomputes for almost every record, and a batch receive writes)."""
     if kind == VitalSigns.KIND and _VITALS is not None:
+        if type(data) is list:
+            data = vitals_fields(data)  # the V1 array of a vitals set, as its fields
         payload = _VITALS.fields(data)
         if payload is None:
             raise NoShortcut(kind)

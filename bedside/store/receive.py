@@ -33,10 +33,9 @@ from bedside.records import (
     from_payload,
     iso_utc,
     parse_utc,
-    to_payload,
     validate,
 )
-from bedside.records.codec import received_record
+from bedside.records.codec import COMPACT_KINDS, received_record, stored_form
 from bedside.records.envelope import _AUTHOR, _ENVELOPE, FUTURE_TOLERANCE
 from bedside.records.fields import (
     NEWEST,
@@ -489,10 +488,10 @@ def _checked(
         observed_at = parse_utc(str(version["observed_at"]))
     except (ValueError, TypeError) as err:
         raise RecordInvalid([FieldError("payload", f"payload: {err}", "a record")]) from None
-    # A record is a JSON object; an assessment is stored compact (a JSON array) since migration 6, and
-    # one stored before it keeps its object form, as its chain covers it.
+    # A record is a JSON object; an assessment is stored compact (a JSON array) since migration 6 and a
+    # vitals set since migration 10, and one stored before keeps its object form, as its chain covers it.
     kind = str(version["kind"])
-    if not isinstance(data, dict) and not (kind == "assessment" and isinstance(data, list)):
+    if not isinstance(data, dict) and not (kind in COMPACT_KINDS and isinstance(data, list)):
         raise RecordInvalid([FieldError("payload", "payload: not an object", "a record")])
     # The one-pass path: a record it gives is canonical and passes every field and cross-field check
     # (`received_record`); on any doubt, the full path below decides and words the refusal.
@@ -501,9 +500,7 @@ def _checked(
     if record is None:
         # The field checks run once, in validate() below (check=False only skips running them twice).
         record = from_payload(kind, data, check=False)
-        legacy = kind == "assessment" and isinstance(data, dict)
-        canonical = canonical_json(data) if legacy else canonical_json(to_payload(record))
-        if canonical != version["payload"]:
+        if canonical_json(stored_form(record, data)) != version["payload"]:
             raise RecordInvalid(
                 [FieldError("payload", "payload: not in its canonical form", "canonical JSON")]
             )

@@ -5,12 +5,20 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from bedside.clinical.crs import FEVER_C
+from bedside.records import AssessmentRecord, VitalSigns
 from bedside.store import guard
 from bedside.store.errors import StorageConfigError
 
 # SPEC 2.1: a fever is >= 38.0 °C (°F is stored converted, D8). The partial index of fevers (migration 3)
 # and the queries that must use it share this one text, built from the rule's own constant.
 FEVER_PREDICATE = f"temp_c >= {float(FEVER_C)!r}"
+
+# The kinds that are almost every record (a vitals set and its assessment per time point) are found by
+# patient and time through their projection tables, keyed (patient_id, observed_at, ...), and joined to
+# `records` by id; the (patient, kind, time) index of the log holds every other kind only (migration 10).
+# Each query of that index repeats its predicate, LOG_INDEXED, word for word so that SQLite may use it.
+PROJECTED_KINDS: dict[str, str] = {AssessmentRecord.KIND: "assessments", VitalSigns.KIND: "vitals"}
+LOG_INDEXED = f"kind NOT IN ({', '.join(repr(k) for k in sorted(PROJECTED_KINDS))})"
 
 # Append-only tables (R18): the log and every projection of it. The bookkeeping tables (device, devices,
 # _sqlite_migrations) and the unresolved-alerts projection change only as the store changes them

@@ -11,8 +11,8 @@ from sqlite_utils import Database
 
 from bedside.records import RECORD_TYPES, iso_utc
 from bedside.store import hours
-from bedside.store.log import CURRENT_VERSION
-from bedside.store.schema import RECORD_COLUMNS, SERIES_COLUMNS
+from bedside.store.log import CURRENT_VERSION, patient_records_query
+from bedside.store.schema import LOG_INDEXED, PROJECTED_KINDS, SERIES_COLUMNS
 
 # The patient's superseded record ids, as a subquery: found through the supersedes index, never a scan of
 # the patient's log; SQLite builds it once per statement (a non-correlated IN).
@@ -168,18 +168,25 @@ class SeriesQueries:
 
     def span(self, patient_id: str) -> tuple[str, str] | None:
         """(first, last) observed_at of the patient's records, or None without any."""
-        # one seek per kind at each end of the (patient_id, kind, observed_at) index: a min and a max
-        # over the patient's rows would walk all of them (a year of a patient: 50 ms)
-        values = ", ".join("(?)" for _ in RECORD_TYPES)
-        row = self._conn.execute(
-            "SELECT min(lo), max(hi) FROM (SELECT "
-            "(SELECT min(r.observed_at) FROM records r WHERE r.patient_id = ? AND r.kind = k.column1) "
-            "AS lo, "
-            "(SELECT max(r.observed_at) FROM records r WHERE r.patient_id = ? AND r.kind = k.column1) "
-            f"AS hi FROM (VALUES {values}) k)",
-            [patient_id, patient_id, *RECORD_TYPES],
-        ).fetchone()
-        return None if row is None or row[0] is None else (row[0], row[1])
+        # one seek at each end of each index that holds the patient's records: the log's (patient_id,
+        # kind, observed_at) index per kind, each projection's (patient_id, observed_at) key; a min and
+        # a max over the patient's rows would walk all of them (a year of a patient: 50 ms)
+        logged = [k for k in RECORD_TYPES if k not in PROJECTED_KINDS]
+        ends = [
+            f"SELECT (SELECT {end}(r.observed_at) FROM records r WHERE r.patient_id = ? "
+            f"AND r.{LOG_INDEXED} AND r.kind = k.column1) FROM (VALUES {values}) k"
+            for end in ("min", "max")
+            for values in [", ".join("(?)" for _ in logged)]
+        ]
+        ends += [
+            f"SELECT (SELECT {end}(observed_at) FROM {table} WHERE patient_id = ?)"
+            for end in ("min", "max")
+            for table in PROJECTED_KINDS.values()
+        ]
+        params = [patient_id, *logged] * 2 + [patient_id] * 2 * len(PROJECTED_KINDS)
+        rows = self._conn.execute(" UNION ALL ".join(ends), params).fetchall()
+        found = [row[0] for row in rows if row[0] is not None]
+        return (min(found), max(found)) if found else None
 
     def admission_row(self, patient_id: str) -> Row | None:
         """(date_of_birth, developmental_delay) of the patient's current admission."""
@@ -194,17 +201,13 @@ class SeriesQueries:
         """Every record of the patient (all versions), each with the id of the record that superseded
         it and that correction's reason, in clinical order. Columns: RECORD_COLUMNS, then
         superseded_by, superseded_reason."""
-        where, params = ["r.patient_id = ?"], [patient_id]
-        if kinds is not None:
-            where.append(f"r.kind IN ({', '.join('?' * len(kinds))})")
-            params += list(kinds)
-        columns = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
-        return self._conn.execute(
-            f"SELECT {columns}, c.id, c.reason FROM records r "
-            "LEFT JOIN records c ON c.supersedes = r.id "
-            f"WHERE {' AND '.join(where)} ORDER BY r.observed_at, r.entered_at",
-            params,
-        ).fetchall()
+        query = patient_records_query(
+            patient_id,
+            kinds,
+            join="LEFT JOIN records c ON c.supersedes = r.id",
+            extra=("c.id", "c.reason"),
+        )
+        return [] if query is None else self._conn.execute(*query).fetchall()
 
 
 def _check_columns(columns: Sequence[str]) -> None:

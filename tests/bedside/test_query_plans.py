@@ -9,9 +9,11 @@ from pathlib import Path
 
 from bedside.clock import ManualClock
 from bedside.store.connection import open_database, transaction
+from bedside.store.history import SqlHistory
 from bedside.store.log import GENESIS_HASH, Log, chain_hash
 from bedside.store.migrations import SCHEMA_VERSION, migrate
 from bedside.store.schema import RECORD_COLUMNS
+from bedside.store.series import SeriesQueries
 from tests.support.old_schema import before_the_hourly_roll_up
 from tests.support.ward_fixtures import (
     NURSE,
@@ -82,6 +84,52 @@ def test_a_save_runs_no_scan(tmp_path: Path) -> None:
     assert scans == {}, scans
     # The log is found by its indexes, and the old (patient, time) index is gone.
     assert not any("records_patient_time" in " ".join(p) for p in plans.values())
+
+
+def test_reading_a_patients_log_runs_no_scan(tmp_path: Path) -> None:
+    """Every kind, the projected ones (vitals, assessments: through their projection tables) and the
+    others (through the log's index, which leaves the projected ones out) alone and together."""
+    fx = make_ward(tmp_path)
+    recorded(fx.ward.admit(admission("A1", date(1980, 5, 1)), author=NURSE))
+    for _ in range(5):
+        fx.clock.advance(timedelta(minutes=15))
+        recorded(chart(fx, "A1"))
+    recorded(fx.ward.chart_neuro("A1", ice_check(9), observed_at=fx.clock.now(), author=NURSE))
+    conn = fx.ward._db.conn  # the test looks at the SQL the store runs
+    log = Log(fx.ward._db, fx.clock)
+    series = SeriesQueries(fx.ward._db)
+    history = SqlHistory(fx.ward._db, log)
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        for kinds in (None, [], ["vitals"], ["assessment"], ["neuro_check"], ["vitals", "note"]):
+            for current in (False, True):
+                log.records_for_patient("A1", kinds, START, fx.clock.now(), current_only=current)
+                log.records_for_patient("A1", kinds, current_only=current)
+            series.records("A1", kinds)
+        for kind in ("vitals", "assessment", "neuro_check"):
+            log.has_kind("A1", kind)
+            history.last_observed("A1", kind, fx.clock.now())
+        history.last_observed("A1", None, None)
+        series.span("A1")
+        log.newest_by_author("A1", "neuro_check", NURSE.user_id, 3)
+    finally:
+        conn.set_trace_callback(None)
+    plans = _plans(conn, seen)
+    assert len(plans) > 20
+    scans = {
+        sql: steps
+        for sql, steps in plans.items()
+        for step in steps
+        if step.startswith("SCAN")
+        and not any(f" {t}" in step for t in _TINY)
+        and "CONSTANT ROW" not in step
+        and step != "SCAN k"  # the kinds of series.span, as a VALUES list
+    }
+    assert scans == {}, scans
+    steps = " ".join(" ".join(p) for p in plans.values())
+    assert "records_unprojected_patient_kind_time" in steps
+    assert "SEARCH p USING PRIMARY KEY (patient_id=?" in steps
 
 
 def test_migration_6_keeps_every_record_and_the_chain(tmp_path: Path) -> None:

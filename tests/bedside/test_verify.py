@@ -238,6 +238,7 @@ def test_the_projection_read_from_the_payload_is_the_records_projection(path: Pa
     import json
 
     from bedside.records import from_payload
+    from bedside.records.codec import object_payload
     from bedside.store.projection import NoShortcut, projection_from_payload, projection_row
 
     conn = plain_connection(path)
@@ -245,7 +246,11 @@ def test_the_projection_read_from_the_payload_is_the_records_projection(path: Pa
     conn.close()
     shortcut = 0
     fahrenheit = normal_adult_vitals(temperature=101.3, temperature_unit="F")
-    extra = [("vitals", json.dumps(to_payload(fahrenheit)))]
+    # A V1 array, and the object an older Bedside stored a vitals set as.
+    extra = [
+        ("vitals", json.dumps(to_payload(fahrenheit))),
+        ("vitals", json.dumps(object_payload(fahrenheit))),
+    ]
     for kind, payload in [
         (dict(zip(RECORD_COLUMNS, r, strict=True))["kind"], r[10]) for r in rows
     ] + extra:
@@ -267,6 +272,8 @@ def test_the_projection_read_from_the_payload_is_the_records_projection(path: Pa
     # What the shortcut does not take, the record decides (its findings stay the record's).
     for kind, data in [
         ("vitals", {"hr": 80, "unknown": 1}),
+        ("vitals", ["V1", *[None] * 16, 80]),
+        ("vitals", ["V2", 80]),
         ("assessment", ["A1", 1]),
         ("assessment", {"crs_grade": 1}),
         ("note", {"text": "x"}),

@@ -500,9 +500,10 @@ def run(db: Database, path: Path, clock: ManualClock, args: argparse.Namespace, 
         f"  python {sys.version.split()[0]}, sqlite {db.conn.execute('SELECT sqlite_version()').fetchone()[0]}, pid {os.getpid()}"
     )
     if reuse:
-        # Per patient through the (patient_id, observed_at) index: a plain max() reads the whole log.
+        # Per patient through the vitals' (patient_id, observed_at) key: a plain max() reads the whole
+        # log. Every time point of the build has a vitals set.
         last = db.conn.execute(
-            "SELECT max((SELECT max(r.observed_at) FROM records r WHERE r.patient_id = p.patient_id)) "
+            "SELECT max((SELECT max(v.observed_at) FROM vitals v WHERE v.patient_id = p.patient_id)) "
             "FROM (SELECT DISTINCT patient_id FROM patients) p"
         ).fetchone()[0]
         if last is None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bedside.clock import ManualClock
+from bedside.records.codec import VITALS_PLACES
 from bedside.store.connection import open_database
 from bedside.store.receive import flags, quarantined
 from bedside.sync.exchange import SyncSettings, local_state, sync_once
@@ -30,6 +31,8 @@ from tests.support.ward_fixtures import (
     chart,
     recorded,
 )
+
+HR = 1 + VITALS_PLACES.index("hr")  # the heart rate's place in a stored V1 vitals array
 
 
 class Crash(Exception):
@@ -215,8 +218,8 @@ def test_r7_altered_replay_is_quarantined_with_both_versions(
     ).fetchall()
     altered = []
     for r in rows[:100]:
-        payload = json.loads(r[10])
-        payload["hr"] = payload["hr"] + 1
+        payload = json.loads(r[10])  # a V1 array: the heart rate in its place
+        payload[HR] = payload[HR] + 1
         altered.append((*r[:10], json.dumps(payload, sort_keys=True), r[11]))
     hub = hub_place.open()
     try:
@@ -274,7 +277,8 @@ def test_received_altered_record_is_quarantined_locally(
             strict=True,
         )
     )
-    row["payload"] = row["payload"].replace('"hr":80', '"hr":81')
+    assert row["payload"].startswith('["V1",37.0,0,80,')  # the heart rate, 80
+    row["payload"] = row["payload"].replace("37.0,0,80,", "37.0,0,81,", 1)
     with transaction(db):
         got = receive(
             db, Log(db, b.clock), [row], b.clock, clock_suspect_after=timedelta(minutes=10)

@@ -209,7 +209,8 @@ def test_a_record_altered_at_the_hub_is_counted_as_a_conflict(make_app, hub, qtb
     tamper = sqlite3.connect(hub.url.removeprefix("sqlite:///"), isolation_level=None)
     tamper.execute("DROP TRIGGER hub_records_no_update")
     changed = tamper.execute(
-        "UPDATE hub_records SET payload = replace(payload, '\"hr\":80', '\"hr\":81') "
+        # the heart rate of the stored V1 array ["V1",37.0,0,80,...]
+        "UPDATE hub_records SET payload = replace(payload, '37.0,0,80,', '37.0,0,81,') "
         "WHERE kind = 'vitals'"
     ).rowcount
     tamper.close()
