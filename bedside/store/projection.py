@@ -22,6 +22,9 @@ from bedside.records import (
 )
 from bedside.records.codec import vitals_fields
 from bedside.store import hours
+from bedside.store.transaction import WardConnection
+
+_ROLLUP = "chart_hours"  # the roll-up's work left for the end of the transaction
 
 UNRESOLVED_ALERT_INSERT = (
     "INSERT OR IGNORE INTO unresolved_alerts (alert_id, patient_id) VALUES (?, ?)"
@@ -65,10 +68,29 @@ def project(
         columns = ", ".join(row)
         marks = ", ".join("?" * len(row))
         conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
-    # the trend roll-up of the hour (and of the corrected record's hour), from the rows just written
-    hours.refresh_touched(
-        conn, hours.touched(conn, record.KIND, patient_id, observed_at, supersedes)
-    )
+    # the trend roll-up of the hour (and of the corrected record's hour), from the rows just written:
+    # at the end of the transaction on a ward connection, once for all its records (a save writes a
+    # vitals set and its assessment), at once on another
+    touched = hours.touched(conn, record.KIND, patient_id, observed_at, supersedes)
+    if not touched:
+        return
+    if not isinstance(conn, WardConnection) or not conn.in_transaction:
+        hours.refresh_touched(conn, touched)
+        return
+    due = conn.before_commit.setdefault(_ROLLUP, _RollupDue(conn))
+    assert isinstance(due, _RollupDue)
+    due.hours.update(touched)
+
+
+class _RollupDue:
+    """The roll-up hours a transaction's records touched, refreshed once just before its COMMIT."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.hours: set[tuple[str, int]] = set()
+
+    def __call__(self) -> None:
+        hours.refresh_touched(self._conn, self.hours)
 
 
 def projection_row(

@@ -118,6 +118,10 @@ class WardConnection(sqlite3.Connection):
         self.busy_timeout_ms = BUSY_TIMEOUT_MS
         self.wal_bound: WalBound | None = None
         self.last_wait: tuple[int, float] = (0, 0.0)
+        # Work the transaction's writes leave for its end, run in order just before COMMIT (the
+        # trend roll-up of the hours a save touched, once for its vitals set and assessment alike);
+        # keyed, so that the second write of a kind adds to the first's (see `before_commit`).
+        self.before_commit: dict[str, Callable[[], None]] = {}
 
 
 @contextmanager
@@ -134,12 +138,22 @@ def transaction(db: Database, *, wait: LockWait | None = None) -> Iterator[Datab
     _begin_immediate(conn, wait)
     try:
         yield db
+        _run_before_commit(conn)
         conn.execute("COMMIT")
     except BaseException:
+        if isinstance(conn, WardConnection):
+            conn.before_commit.clear()
         _rollback(conn)
         raise
     if isinstance(conn, WardConnection) and conn.wal_bound is not None:
         conn.wal_bound.after_commit(conn)  # after COMMIT: other writers are not kept waiting
+
+
+def _run_before_commit(conn: sqlite3.Connection) -> None:
+    if isinstance(conn, WardConnection):
+        while conn.before_commit:
+            key = next(iter(conn.before_commit))
+            conn.before_commit.pop(key)()
 
 
 def _begin_immediate(conn: sqlite3.Connection, wait: LockWait | None) -> None:

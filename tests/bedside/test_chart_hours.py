@@ -172,3 +172,37 @@ def test_verification_finds_a_changed_roll_up(story: Story, change: str, words: 
     found = [f for f in verdict.findings if f.table == hours.TABLE]
     assert len(found) == 1 and words in found[0].what, verdict.findings
     assert not verdict.ok
+
+
+def test_a_save_refreshes_its_hour_once_at_the_end_of_its_transaction(story: Story) -> None:
+    """A vitals set and its assessment touch one hour: the roll-up is rewritten once, before COMMIT."""
+    fx = story.fx
+    conn = fx.db.conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        vitals(story, fx.clock.now() + timedelta(minutes=15), normal_adult_vitals(hr=131))
+    finally:
+        conn.set_trace_callback(None)
+    rewrites = [s for s in statements if s.startswith(f"DELETE FROM {hours.TABLE}")]
+    assert len(rewrites) == 1
+    assert statements.index(rewrites[0]) < statements.index("COMMIT")
+    assert _all_stored(story) == _rebuilt(story)
+
+
+def test_a_rolled_back_save_leaves_no_roll_up_work_for_the_next(story: Story) -> None:
+    fx = story.fx
+    db = fx.db
+    log = Log(db, fx.clock)
+    fx.clock.advance(timedelta(minutes=15))
+    before = _all_stored(story)
+    with pytest.raises(RuntimeError), transaction(db):
+        log.append(
+            normal_adult_vitals(hr=140), patient_id="A1", observed_at=fx.clock.now(), author="x.y"
+        )
+        raise RuntimeError("the save fails after its vitals set was written")
+    assert db.conn.before_commit == {}  # type: ignore[attr-defined]
+    assert _all_stored(story) == before
+    with transaction(db):
+        pass  # nothing of the rolled-back save runs here
+    assert _all_stored(story) == before == _rebuilt(story)
