@@ -927,14 +927,16 @@ class Ward:
         times = [t for t in times if t <= self._clock.now() + FUTURE_TOLERANCE]
         if times:
             at = max(times)
-            _, payload = self._regrader.compute(admission, patient_id, at)
+            graded, payload = self._regrader.compute(admission, patient_id, at)
             stored = latest if latest is not None and latest.observed_at == at else None
             if stored is None or any(
                 getattr(stored.record, k, None) != getattr(payload, k, None) for k in _PICTURE_KEYS
             ):
-                graded = self._regrader.grade(
-                    admission, patient_id, [at], None, SYSTEM_AUTHOR, reason="re-derived after sync"
-                )[at]
+                # Stored as computed: nothing was written since (`Regrader.grade` would compute it
+                # again).
+                self._regrader.store(
+                    patient_id, graded, payload, SYSTEM_AUTHOR, "re-derived after sync"
+                )
                 drafts = alerting.evaluate(
                     graded.assessment,
                     graded.step,

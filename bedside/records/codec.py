@@ -448,7 +448,7 @@ class _Plan:
     """One kind's compiled checks: per field, its spec and either its enum members by value or the
     check of its value; the fields that must be present; the value of each absent field."""
 
-    __slots__ = ("absent", "cls", "defaults", "dependent", "fields", "needed")
+    __slots__ = ("absent", "checks", "cls", "defaults", "dependent", "fields", "needed")
 
     def __init__(self, cls: type[Record]) -> None:
         declared = {f.name: f for f in fields(cls)}
@@ -468,6 +468,16 @@ class _Plan:
             else:
                 needed.add(spec.name)  # required, or written by `to_payload` even at its default
         self.needed = frozenset(needed)
+        # What `received_record` reads per field: an enum's members by value, each with the JSON type
+        # of its value (a member is taken only for a value of that type), or the value's check.
+        self.checks: dict[str, tuple[dict[object, tuple[Enum, type]] | None, Callable[[Any], bool]]]
+        self.checks = {
+            name: (
+                None if members is None else {v: (m, type(m.value)) for v, m in members.items()},
+                check,
+            )
+            for name, (_, members, check) in self.fields.items()
+        }
         self.defaults = {f.name: f.default for f in declared.values() if f.default is not MISSING}
         # A range that depends on another field (`_spec_for`) is checked on the built record.
         self.dependent = tuple(s for s in specs_of(cls) if s.name in cls.DEPENDENT)
@@ -544,25 +554,24 @@ def received_record(kind: str, data: object, text: object) -> Record | None:
     put = object.__setattr__
     for name, value in plan.absent.items():
         put(record, name, value)
-    known = plan.fields
-    dependent = plan.dependent
+    checks = plan.checks
+    dependent_names = plan.cls.DEPENDENT
     for name, value in data.items():
-        compiled = known.get(name)
+        compiled = checks.get(name)
         if compiled is None:
             return None
-        members = compiled[1]
+        members, check = compiled
         if members is not None:
-            if type(value) is not str and type(value) is not int:
+            kind_of = type(value)
+            found = members.get(value) if kind_of is str or kind_of is int else None
+            if found is None or found[1] is not kind_of:
+                # An unknown value (or one of another JSON type): the full path words it.
                 return None
-            member = members.get(value)
-            if member is None or type(member.value) is not type(value):
-                return (
-                    None  # an unknown value (or one of another JSON type): the full path words it
-                )
-            value = member
-        elif not compiled[2](value) and name not in plan.cls.DEPENDENT:
+            value = found[0]
+        elif not check(value) and name not in dependent_names:
             return None
         put(record, name, value)
+    dependent = plan.dependent
     for spec in dependent:
         if spec.name in data and not value_check(record._spec_for(spec))(data[spec.name]):
             return None
@@ -574,6 +583,11 @@ def received_record(kind: str, data: object, text: object) -> Record | None:
     except (TypeError, ValueError):
         return None
     return record
+
+
+def one_pass_kinds() -> frozenset[str]:
+    """The kinds `received_record` may check in one pass."""
+    return frozenset(_FAST)
 
 
 _PLAIN_KINDS = _plain_kinds()

@@ -86,6 +86,20 @@ _KEYS = tuple(encode_basestring(name) + ":" for name in _SORTED_FIELDS)
 
 
 _PLACES = tuple(RECORD_COLUMNS.index(name) for name in _SORTED_FIELDS)
+_HASHED_VALUES = itemgetter(*_PLACES)
+# The written-out form in `chain_hash_of_values` lists the fields in this order.
+assert _SORTED_FIELDS == (
+    "author",
+    "device_id",
+    "entered_at",
+    "id",
+    "kind",
+    "observed_at",
+    "patient_id",
+    "reason",
+    "seq",
+    "supersedes",
+)
 _ID, _KIND, _PATIENT, _OBSERVED, _ENTERED, _DEVICE, _SEQ, _SUPERSEDES, _PAYLOAD, _HASH = (
     RECORD_COLUMNS.index(name)
     for name in (
@@ -110,6 +124,31 @@ def _fast_chain_hash(previous: str, row: dict[str, Any]) -> str:
 def chain_hash_of_values(previous: str, values: Sequence[Any]) -> str:
     """`chain_hash` of a row given as its values in `RECORD_COLUMNS` order (the hub checks a push with
     it, the walk below every stored record)."""
+    author, device, entered, record_id, kind, observed, patient, reason, seq, supersedes = (
+        _HASHED_VALUES(values)
+    )
+    if (
+        type(author) is str
+        and type(device) is str
+        and type(entered) is str
+        and type(record_id) is str
+        and type(kind) is str
+        and type(observed) is str
+        and type(patient) is str
+        and type(seq) is int
+        and (reason is None or type(reason) is str)
+        and (supersedes is None or type(supersedes) is str)
+    ):
+        # The one form of an ordinary row, in the sorted order of `_KEYS`, written out.
+        enc = encode_basestring
+        envelope = (
+            f'{{"author":{enc(author)},"device_id":{enc(device)},"entered_at":{enc(entered)},'
+            f'"id":{enc(record_id)},"kind":{enc(kind)},"observed_at":{enc(observed)},'
+            f'"patient_id":{enc(patient)},"reason":{"null" if reason is None else enc(reason)},'
+            f'"seq":{int.__repr__(seq)},'
+            f'"supersedes":{"null" if supersedes is None else enc(supersedes)}}}'
+        )
+        return sha256(f"{previous}\n{envelope}\n{values[_PAYLOAD]}".encode()).hexdigest()
     parts = []
     for key, place in zip(_KEYS, _PLACES, strict=True):
         value = values[place]

@@ -194,7 +194,7 @@ def sync_once(
             got = receive(
                 db,
                 log,
-                [b.row for b in batch],
+                [b.values for b in batch],
                 clock,
                 clock_suspect_after=settings.clock_suspect_after,
                 device_offsets=offsets,

@@ -80,10 +80,15 @@ class HubError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class HubRecord:
-    """One record as pulled from the hub, with the number the hub gave it."""
+    """One record as pulled from the hub, with the number the hub gave it: its values in HUB_COLUMNS
+    order (what `receive` takes)."""
 
     hub_seq: int
-    row: dict[str, Any]
+    values: tuple[Any, ...]
+
+    @property
+    def row(self) -> dict[str, Any]:
+        return row_dict(self.values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -356,7 +356,7 @@ class PostgresHub:
                 "AND device_id <> %s ORDER BY hub_seq LIMIT %s",
                 [after_hub_seq, exclude_device, limit],
             ).fetchall()
-            return [HubRecord(int(r[0]), row_dict(r[1:])) for r in rows]
+            return [HubRecord(int(r[0]), tuple(r[1:])) for r in rows]
 
         return self._guarded(read)
 

@@ -375,7 +375,7 @@ class SqliteHub:
             "ORDER BY hub_seq LIMIT ?",
             [after_hub_seq, exclude_device, limit],
         ).fetchall()
-        return [HubRecord(int(r[0]), row_dict(r[1:])) for r in rows]
+        return [HubRecord(int(r[0]), tuple(r[1:])) for r in rows]
 
     def last_hub_seq(self) -> int:
         row = self._conn.execute("SELECT max(hub_seq) FROM hub_records").fetchone()
