@@ -35,17 +35,15 @@ from bedside.sync.hub import (
     MachineStatus,
     PushResult,
     chain_problem,
+    in_seq_order,
     row_dict,
+    split_held,
 )
 
 CONNECT_TIMEOUT_S = 5
 # pg_advisory_xact_lock key of the push: "bedside" in ASCII.
 PUSH_LOCK = 0x62656473696465
 _COLUMNS = ", ".join(HUB_COLUMNS)
-_ROW_TYPES = (
-    "id text, kind text, patient_id text, observed_at text, entered_at text, author text, "
-    "device_id text, seq bigint, supersedes text, reason text, payload text, hash text"
-)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS hub_meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS hub_records (
@@ -110,7 +108,6 @@ SELECT device_id, pushed_seq, head, coalesce(last_push_at, now()) FROM (
 ) found WHERE head IS NOT NULL
 ON CONFLICT (device_id) DO NOTHING
 """
-_DIFFERS = " OR ".join(f"h.{c} IS DISTINCT FROM s.{c}" for c in HUB_COLUMNS)
 # What a refused row raises (a constraint, a trigger, a value out of range); anything else is the hub's.
 _REFUSALS = (pg_errors.IntegrityError, pg_errors.DataError, pg_errors.RaiseException)
 
@@ -237,37 +234,22 @@ class PostgresHub:
         reported_now: datetime,
         anchor: Anchor | None,
     ) -> PushResult:
+        ordered = in_seq_order(rows)
+        # What the hub holds of these ids (no other push runs: they take PUSH_LOCK); the rest is
+        # copied straight into hub_records, in seq order.
         cur.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS hub_staging ({_ROW_TYPES}) ON COMMIT DELETE ROWS"
+            f"SELECT {_COLUMNS} FROM hub_records WHERE id = ANY(%s)", [[str(r[0]) for r in rows]]
         )
-        with cur.copy(f"COPY hub_staging ({_COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        n = len(HUB_COLUMNS)
-        cur.execute(
-            f"SELECT {', '.join('s.' + c for c in HUB_COLUMNS)}, "
-            f"{', '.join('h.' + c for c in HUB_COLUMNS)} "
-            f"FROM hub_staging s JOIN hub_records h ON h.id = s.id WHERE {_DIFFERS}"
-        )
-        clashes = [
-            Clash(
-                str(r[0]),
-                "conflict: the hub holds this id with other content",
-                row_dict(r[:n]),
-                row_dict(r[n:]),
-            )
-            for r in cur.fetchall()
-        ]
+        clashes, fresh = split_held(ordered, {r[0]: tuple(r) for r in cur.fetchall()})
         try:
             with self._conn.transaction():  # a savepoint
-                cur.execute(
-                    f"INSERT INTO hub_records ({_COLUMNS}) SELECT {_COLUMNS} FROM hub_staging "
-                    "ORDER BY seq ON CONFLICT (id) DO NOTHING"
-                )
-                inserted = max(cur.rowcount, 0)
+                with cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN") as copy:
+                    for row in fresh:
+                        copy.write_row(row)
+                inserted = len(fresh)
         except _REFUSALS:
             # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
-            inserted, rejected = self._row_by_row(cur, rows)
+            inserted, rejected = self._row_by_row(cur, fresh)
             clashes += rejected
         cur.executemany(
             "INSERT INTO hub_conflicts (record_id, device_id, reason, pushed, pushed_hash, held) "
