@@ -489,13 +489,22 @@ def _never(value: object) -> bool:
 
 def value_check(spec: FieldSpec) -> Callable[[Any], bool]:
     """`_value_check(spec)`, compiled once per spec."""
+    # By identity first: a spec's hash is computed over its fields, each time (a range that depends
+    # on another field is looked up for every received record). The entry holds the spec itself, so
+    # its id is never another spec's.
+    known = _BY_IDENTITY.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
     check = _CHECKS.get(spec)
     if check is None:
         check = _CHECKS[spec] = _value_check(spec)
+    if len(_BY_IDENTITY) < 1024:
+        _BY_IDENTITY[id(spec)] = (spec, check)
     return check
 
 
 _CHECKS: dict[FieldSpec, Callable[[Any], bool]] = {}
+_BY_IDENTITY: dict[int, tuple[FieldSpec, Callable[[Any], bool]]] = {}
 
 
 def _value_check(spec: FieldSpec) -> Callable[[Any], bool]:
@@ -541,10 +550,14 @@ def _fast_plans() -> dict[str, _Plan]:
     return plans
 
 
-def received_record(kind: str, data: object, text: object) -> Record | None:
+def received_record(
+    kind: str, data: object, text: object, *, canonical: bool = True
+) -> Record | None:
     """The record `from_payload(kind, data, check=False)` builds from a received payload (`data`, parsed
     from `text`), when it is certain that every field passes `check_field`, the record's `check()` finds
-    nothing and `text` is `canonical_json(to_payload(record))`; None on any doubt (use the full path)."""
+    nothing and `text` is `canonical_json(to_payload(record))`; None on any doubt (use the full path).
+    `canonical=False`: the caller compares `canonical_json(data)` with `text` itself (for a whole
+    batch at once); the record is then that one only if they are equal."""
     plan = _FAST.get(kind)
     if plan is None or type(data) is not dict or type(text) is not str:
         return None
@@ -577,6 +590,8 @@ def received_record(kind: str, data: object, text: object) -> Record | None:
             return None
     if record.check():
         return None
+    if not canonical:
+        return record
     try:
         if canonical_json(data) != text:
             return None

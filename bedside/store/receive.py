@@ -165,12 +165,17 @@ def receive(
     latest = now + FUTURE_TOLERANCE
     now_ms = epoch_ms(now)
     ahead_after_ms = clock_suspect_after / timedelta(milliseconds=1)
+    # A stamp's wall clock (naive UTC) at or before this is not ahead by `clock_suspect_after`.
+    maybe_ahead = (now.astimezone(UTC) + clock_suspect_after - timedelta(seconds=1)).replace(
+        tzinfo=None
+    )
     off_after_s = clock_suspect_after.total_seconds()
     own_device = log.device_id
     newest_stamp: str | None = None
     patients = out.patients
     flags_out = out.flags
-    for values in batch_values:
+    quick_rows = _quick_batch(batch_values, latest)
+    for values, quick in zip(batch_values, quick_rows, strict=True):
         record_id = values[0] if type(values[0]) is str else str(values[0])
         known = existing.get(record_id) or batch.values.get(record_id)
         if known is not None:
@@ -192,10 +197,13 @@ def receive(
                 Quarantined(record_id, "claims this machine's own device id", _version(values))
             )
             continue
-        quick = _quick(values, latest)
         if quick is not None:
-            record, data, observed, stamp_ms = quick
+            record, data, observed, wall = quick
             patient_id: str = values[2]
+            # The stamp's milliseconds are needed only for one that may be ahead.
+            stamp_ms: int | None = (
+                epoch_ms(wall.replace(tzinfo=UTC)) if wall > maybe_ahead else None
+            )
         else:
             version = _version(values)
             try:
@@ -247,8 +255,8 @@ def receive(
                 continue
         # Doubts: a clock far off (the stamp ahead of this machine's, or the machine's offset at the
         # hub), a second correction of one record, a second admission of one patient.
-        ahead_ms = stamp_ms - now_ms
-        if ahead_ms > ahead_after_ms:
+        ahead_ms = None if stamp_ms is None else stamp_ms - now_ms
+        if ahead_ms is not None and ahead_ms > ahead_after_ms:
             flags_out.append(
                 (
                     record_id,
@@ -651,7 +659,12 @@ def _patient_ok(patient_id: str) -> bool:
     return normalise_patient_id(patient_id) == patient_id and _field_ok(_PATIENT_SPEC, patient_id)
 
 
-def _quick(values: tuple[Any, ...], latest: datetime) -> tuple[Any, Any, datetime, int] | None:
+def _quick(
+    values: tuple[Any, ...], latest: datetime, *, canonical: bool = True
+) -> tuple[Any, Any, datetime, datetime] | None:
+    """The record, its parsed payload, its time and its stamp's wall clock (naive, UTC) as `_checked`
+    gives them, for a row `_checked` accepts without a word; None on any doubt. `canonical=False`:
+    the payload's canonical form is left to the caller (`_canonical_rows`)."""
     record_id, kind, patient_id, observed_text, entered, author, device_id = values[:7]
     seq, supersedes, reason, payload, digest = values[7:]
     if (
@@ -684,15 +697,41 @@ def _quick(values: tuple[Any, ...], latest: datetime) -> tuple[Any, Any, datetim
         if end != len(payload):
             return None
         observed = parse_utc(observed_text)
-        wall = datetime.fromisoformat(stamp[1]).replace(tzinfo=UTC)
+        wall = datetime.fromisoformat(stamp[1])  # UTC, as `parse_stamp` reads it
     except ValueError:
         return None
     if type(data) is not dict or not (OLDEST <= observed < NEWEST) or observed > latest:
         return None
-    record = received_record(kind, data, payload)
+    record = received_record(kind, data, payload, canonical=canonical)
     if record is None:
         return None
-    return record, data, observed, epoch_ms(wall)
+    return record, data, observed, wall
+
+
+def _quick_batch(
+    rows: Sequence[tuple[Any, ...]], latest: datetime
+) -> list[tuple[Any, Any, datetime, datetime] | None]:
+    """`_quick` of each row, with the canonical form of every payload compared at once."""
+    found = [_quick(values, latest, canonical=False) for values in rows]
+    taken = [i for i, q in enumerate(found) if q is not None]
+    datas = [q[1] for q in found if q is not None]
+    texts = [rows[i][10] for i in taken]
+    if not _canonical_rows(datas, texts):
+        for i, data, text in zip(taken, datas, texts, strict=True):
+            if not _canonical_rows([data], [text]):
+                found[i] = None
+    return found
+
+
+def _canonical_rows(datas: list[Any], texts: list[str]) -> bool:
+    """Whether each text is `canonical_json` of its value, compared as one list: each text was parsed
+    whole into its value (`_quick`), so the joined texts equal the canonical list only if each one
+    is its value's canonical form (where they first differ, one text would be a proper prefix of the
+    other followed by "," or "]", which no whole JSON value is)."""
+    try:
+        return canonical_json(datas) == "[" + ",".join(texts) + "]"
+    except (TypeError, ValueError):
+        return False
 
 
 def _correction_problem(db: Database, values: tuple[Any, ...], batch: _Batch) -> str | None:

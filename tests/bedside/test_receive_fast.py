@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import bedside.store.receive as receive_module
 from bedside.clock import ManualClock
-from bedside.ids import HlcStamp
+from bedside.ids import HlcStamp, epoch_ms
 from bedside.records import (
     DOSE_RANGES,
     RECORD_TYPES,
@@ -365,7 +365,7 @@ def test_a_batch_is_received_alike_with_and_without_the_one_pass_path(
     rows, changed = _rows(tmp_path)
     fast_good = _received(tmp_path, "fast-good", rows)
     fast_bad = _received(tmp_path, "fast-bad", changed)
-    monkeypatch.setattr(receive_module, "received_record", lambda *a: None)
+    monkeypatch.setattr(receive_module, "received_record", lambda *a, **k: None)
     assert _received(tmp_path, "full-good", rows) == fast_good
     assert _received(tmp_path, "full-bad", changed) == fast_bad
     assert fast_good[0] == len(rows) and fast_good[3]["vitals"]
@@ -479,7 +479,8 @@ def test_quick_accepts_only_what_checked_accepts_and_gives_the_same(
         assert quick is None, version
         return
     if quick is not None:
-        assert quick == (record, data, draft.observed_at, stamp.ms), version
+        assert quick[:3] == (record, data, draft.observed_at), version
+        assert epoch_ms(quick[3].replace(tzinfo=UTC)) == stamp.ms, version
         assert draft.patient_id == version["patient_id"]
 
 
@@ -490,3 +491,47 @@ def test_quick_takes_ordinary_rows() -> None:
         version |= {"kind": sample.KIND, "payload": canonical_json(to_payload(sample))}
         values = tuple(version[c] for c in RECORD_COLUMNS)
         assert receive_module._quick(values, clock.now()) is not None, sample
+
+
+_TEXT_FORMS = st.sampled_from(["canonical", "spaced", "unsorted", "ascii", "float"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(
+            st.dictionaries(
+                st.sampled_from(["a", "b", "é", "hr", "x\u2028"]),
+                st.none()
+                | st.booleans()
+                | st.integers(-5, 500)
+                | st.floats(-1e3, 1e3)
+                | st.text(max_size=4),
+                max_size=4,
+            ),
+            _TEXT_FORMS,
+        ),
+        max_size=6,
+    )
+)
+def test_the_canonical_form_of_a_batch_is_compared_as_each_of_its_payloads(
+    values: list[tuple[dict[str, Any], str]],
+) -> None:
+    datas, texts = [], []
+    for data, form in values:
+        text = canonical_json(data)
+        if form == "spaced":
+            text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        elif form == "unsorted":
+            text = json.dumps(
+                dict(reversed(data.items())), separators=(",", ":"), ensure_ascii=False
+            )
+        elif form == "ascii":
+            text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        elif form == "float":
+            text = text.replace(":1,", ":1.0,").replace(":1}", ":1.0}")
+        parsed = json.loads(text)
+        datas.append(parsed)
+        texts.append(text)
+    each = all(canonical_json(d) == t for d, t in zip(datas, texts, strict=True))
+    assert receive_module._canonical_rows(datas, texts) == each
