@@ -448,7 +448,17 @@ class _Plan:
     """One kind's compiled checks: per field, its spec and either its enum members by value or the
     check of its value; the fields that must be present; the value of each absent field."""
 
-    __slots__ = ("absent", "checks", "cls", "defaults", "dependent", "fields", "needed")
+    __slots__ = (
+        "absent",
+        "checks",
+        "cls",
+        "defaults",
+        "dependent",
+        "fields",
+        "known",
+        "needed",
+        "order",
+    )
 
     def __init__(self, cls: type[Record]) -> None:
         declared = {f.name: f for f in fields(cls)}
@@ -478,6 +488,16 @@ class _Plan:
             )
             for name, (_, members, check) in self.fields.items()
         }
+        self.known = frozenset(self.checks)
+        # The fields in order, each with its members or check and whether its range depends on
+        # another field (checked on the built record, below).
+        self.order = tuple(
+            (name, members, check, name in cls.DEPENDENT)
+            for name, (members, check) in self.checks.items()
+        )
+        # Only a field that may be left out is None when it is: `received_record` relies on it.
+        assert all(value is None for value in self.absent.values())
+        assert set(self.absent) | self.needed == set(self.checks)
         self.defaults = {f.name: f.default for f in declared.values() if f.default is not MISSING}
         # A range that depends on another field (`_spec_for`) is checked on the built record.
         self.dependent = tuple(s for s in specs_of(cls) if s.name in cls.DEPENDENT)
@@ -485,6 +505,9 @@ class _Plan:
 
 def _never(value: object) -> bool:
     return False
+
+
+_LEFT_OUT = object()
 
 
 def value_check(spec: FieldSpec) -> Callable[[Any], bool]:
@@ -561,19 +584,18 @@ def received_record(
     plan = _FAST.get(kind)
     if plan is None or type(data) is not dict or type(text) is not str:
         return None
-    if not plan.needed <= data.keys():
-        return None
+    keys = data.keys()
+    if not plan.needed <= keys or not keys <= plan.known:
+        return None  # a field missing, or an unknown one
     record = object.__new__(plan.cls)
     put = object.__setattr__
-    for name, value in plan.absent.items():
-        put(record, name, value)
-    checks = plan.checks
-    dependent_names = plan.cls.DEPENDENT
-    for name, value in data.items():
-        compiled = checks.get(name)
-        if compiled is None:
-            return None
-        members, check = compiled
+    get = data.get
+    # Every field in turn: one left out of the payload is None (only those may be: `needed`).
+    for name, members, check, dependent in plan.order:
+        value = get(name, _LEFT_OUT)
+        if value is _LEFT_OUT:
+            put(record, name, None)
+            continue
         if members is not None:
             kind_of = type(value)
             found = members.get(value) if kind_of is str or kind_of is int else None
@@ -581,11 +603,10 @@ def received_record(
                 # An unknown value (or one of another JSON type): the full path words it.
                 return None
             value = found[0]
-        elif not check(value) and name not in dependent_names:
+        elif not check(value) and not dependent:
             return None
         put(record, name, value)
-    dependent = plan.dependent
-    for spec in dependent:
+    for spec in plan.dependent:
         if spec.name in data and not value_check(record._spec_for(spec))(data[spec.name]):
             return None
     if record.check():

@@ -35,6 +35,20 @@ GENESIS_HASH = "0" * 64
 # The envelope fields that the hash covers, besides the payload text (DESIGN 8: audit chain).
 HASHED_FIELDS = RECORD_COLUMNS[:-2]
 _SELECT = f"SELECT {', '.join('r.' + c for c in RECORD_COLUMNS)} FROM records r"
+assert RECORD_COLUMNS == (
+    "id",
+    "kind",
+    "patient_id",
+    "observed_at",
+    "entered_at",
+    "author",
+    "device_id",
+    "seq",
+    "supersedes",
+    "reason",
+    "payload",
+    "hash",
+)  # the order `Log._select` unpacks
 # SQL condition "this row is the current version" (no correction supersedes it); format with the id column.
 CURRENT_VERSION = "NOT EXISTS (SELECT 1 FROM records c WHERE c.supersedes = {})"
 
@@ -364,10 +378,37 @@ class Log:
     def _select(self, tail: str, params: list[Any] | None = None) -> list[StoredRecord]:
         cursor = self._db.conn.execute(f"{_SELECT} {tail}", params or [])
         out = []
-        for values in cursor:
-            row = dict(zip(RECORD_COLUMNS, values, strict=True))
-            record = from_payload(row["kind"], json.loads(row["payload"]), check=False)
-            out.append(_stored(row, record))
+        # The columns in RECORD_COLUMNS order, read as `_stored` reads them (without a dict per row).
+        for (
+            rid,
+            kind,
+            pid,
+            observed,
+            entered,
+            author,
+            device,
+            seq,
+            sup,
+            reason,
+            payload,
+            digest,
+        ) in cursor:
+            out.append(
+                StoredRecord(
+                    id=rid,
+                    kind=kind,
+                    patient_id=pid,
+                    observed_at=parse_utc(observed),
+                    entered_at=entered,
+                    author=author,
+                    device_id=device,
+                    seq=seq,
+                    supersedes=sup,
+                    reason=reason,
+                    hash=digest,
+                    record=from_payload(kind, json.loads(payload), check=False),
+                )
+            )
         return out
 
 

@@ -76,6 +76,7 @@ DERIVED_KINDS = frozenset({"assessment", "alert_event"})
 # The fields whose "in the future" refusal means the sending machine's clock runs ahead: such a record
 # is accepted and flagged "clock suspect", never dropped (BATTERY R11).
 _TIME_FIELDS = frozenset({"observed_at", "started_at", "stopped_at"})
+_TIME_POINTS = frozenset(TIME_POINT_KINDS)
 
 Row = Mapping[str, Any]
 
@@ -284,7 +285,7 @@ def receive(
         entered = str(values[4])
         if newest_stamp is None or entered > newest_stamp:
             newest_stamp = entered
-        if kind in TIME_POINT_KINDS:
+        if kind in _TIME_POINTS:
             known_at = patients.get(patient_id)
             patients[patient_id] = observed if known_at is None or observed > known_at else known_at
         elif patient_id not in patients:
