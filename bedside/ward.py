@@ -904,12 +904,17 @@ class Ward:
         """Re-derive the current picture of every patient a received batch touched (queued in the
         batch's own transaction, so a crash in between only delays this): grade the newest time point
         from the merged log, store it when it differs from what is stored, bring the alerts in line,
-        and fold into one the alerts that two machines raised for one condition. Each patient in one
-        transaction. Returns the patients whose picture was written anew."""
-        changed = []
+        and fold into one the alerts that two machines raised for one condition. The queued patients
+        in one transaction (a commit waits for the disk; one per patient would cost more than the
+        grading), which also takes them off the queue. Returns the patients whose picture was
+        written anew."""
+        changed: list[str] = []
         self.refresh_policy()  # a received policy_set takes effect before anything is graded
-        for patient_id, newest in pending_rederivation(self._db).items():
-            with transaction(self._db):
+        if not pending_rederivation(self._db):
+            return changed
+        with transaction(self._db):
+            # Read again under the write lock: the queue is what this transaction takes off it.
+            for patient_id, newest in pending_rederivation(self._db).items():
                 if self._rederive(patient_id, newest):
                     changed.append(patient_id)
                 rederived(self._db, patient_id)
