@@ -103,7 +103,7 @@ def open_database(
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # A page cache large enough for one received sync batch (5,000 records, their indexes and
+        # A page cache large enough for one received sync batch (20,000 records, their indexes and
         # projections): a transaction that outgrows the cache spills pages to the WAL before its
         # commit, which doubles the cost of every insert after it. Pages are taken only as used.
         conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")

@@ -218,12 +218,13 @@ class PostgresHub:
         with self._transaction() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [PUSH_LOCK])
             anchor = self._anchor(device_id)
-            broken = chain_problem(device_id, anchor, rows)
-            if broken is None:
+            try:
                 return self._take(cur, device_id, rows, reported_now, anchor)
+            except _ChainBroken as err:
+                broken = err.problem
             base = anchor or Anchor(device_id, 0, GENESIS_HASH)
             self._chain_conflict(cur, device_id, broken[0], base, broken[1])
-        # The conflict is committed; nothing else was written.
+        # The conflict is committed; nothing else was written (the rows' savepoint was undone).
         raise HubError(HubProblem.CHAIN_REFUSED, self.url, broken[0])
 
     def _take(
@@ -241,14 +242,27 @@ class PostgresHub:
             f"SELECT {_COLUMNS} FROM hub_records WHERE id = ANY(%s)", [[str(r[0]) for r in rows]]
         )
         clashes, fresh = split_held(ordered, {r[0]: tuple(r) for r in cur.fetchall()})
+        checked = False
+
+        def check_chain() -> None:
+            nonlocal checked
+            checked = True
+            broken = chain_problem(device_id, anchor, rows)
+            if broken is not None:
+                raise _ChainBroken(broken)
+
         try:
             with self._conn.transaction():  # a savepoint
                 with cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN") as copy:
                     for row in fresh:
                         copy.write_row(row)
+                    # The chain is checked while the server takes the rows; a break undoes them.
+                    check_chain()
                 inserted = len(fresh)
         except _REFUSALS:
             # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
+            if not checked:
+                check_chain()
             inserted, rejected = self._row_by_row(cur, fresh)
             clashes += rejected
         cur.executemany(
@@ -429,6 +443,14 @@ class PostgresHub:
 
     def close(self) -> None:
         self._conn.close()
+
+
+class _ChainBroken(Exception):
+    """The rows of a push do not continue the anchored chain (`chain_problem`'s reason and row)."""
+
+    def __init__(self, problem: tuple[str, tuple[int, str] | None]) -> None:
+        super().__init__(problem[0])
+        self.problem = problem
 
 
 def _conflict_row(device_id: str, clash: Clash) -> tuple[Any, ...]:
