@@ -161,16 +161,17 @@ def _decoded(plan: _Plan, data: dict[str, Any]) -> Record | None:
     put = object.__setattr__
     for name, value in plan.defaults.items():
         put(record, name, value)
-    known = plan.fields
+    known = plan.checks  # an enum's members by value, with their value's JSON type
     for name, value in data.items():
-        members = known[name][1]
+        members = known[name][0]
         if members is not None and value is not None:
-            if type(value) is not str and type(value) is not int:
+            kind_of = type(value)
+            if kind_of is not str and kind_of is not int:
                 return None
-            member = members.get(value)
-            if member is None or type(member.value) is not type(value):
+            found = members.get(value)
+            if found is None or found[1] is not kind_of:
                 return None
-            value = member
+            value = found[0]
         put(record, name, value)
     return record
 
