@@ -235,7 +235,7 @@ class SqliteHub:
                 conn.execute("COMMIT")
                 raise HubError(HubProblem.CHAIN_REFUSED, self.url, broken[0])
             ordered = in_seq_order(rows)
-            clashes, fresh = self._held(ordered)
+            clashes: list[Clash] = []
             before = conn.total_changes
             try:
                 # The received time as a literal (`iso_utc` text: digits and "-:.TZ"), so that each
@@ -248,7 +248,7 @@ class SqliteHub:
                         f"INSERT INTO hub_records ({_COLUMNS}, received_at) "
                         f"VALUES ({', '.join('?' * len(HUB_COLUMNS))}, '{received}') "
                         "ON CONFLICT (id) DO NOTHING",
-                        fresh,
+                        ordered,
                     )
                 except BaseException:
                     conn.execute("ROLLBACK TO push_rows")
@@ -258,8 +258,12 @@ class SqliteHub:
                 inserted = conn.total_changes - before
             except sqlite3.DatabaseError:
                 # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
-                inserted, rejected = self._row_by_row(fresh, received)
-                clashes += rejected
+                inserted, clashes = self._row_by_row(ordered, received)
+            if inserted + len(clashes) < len(ordered):
+                # Some ids were held already (the same id is never taken twice): as they are
+                # (duplicates), or with other content (conflicts, with both versions).
+                refused = {c.record_id for c in clashes}
+                clashes += self._held([r for r in ordered if str(r[0]) not in refused])
             self._quarantine(device_id, clashes, received)
             top = max((int(r[7]) for r in rows), default=0)
             offset = (reported_now - now).total_seconds()
@@ -287,9 +291,8 @@ class SqliteHub:
         duplicates = len(rows) - inserted - len(clashes)
         return PushResult(inserted, duplicates, tuple(clashes), pushed)
 
-    def _held(self, rows: Sequence[Sequence[Any]]) -> tuple[list[Clash], list[Sequence[Any]]]:
-        """The pushed rows whose id the hub holds with other content (conflicts), and the rows
-        whose id it does not hold (to insert); a row held as it is, is a duplicate."""
+    def _held(self, rows: Sequence[Sequence[Any]]) -> list[Clash]:
+        """The pushed rows whose id the hub holds with other content (conflicts)."""
         ids = [r[0] for r in rows]
         held: dict[object, tuple[Any, ...]] = {}
         for start in range(0, len(ids), 500):
@@ -299,7 +302,7 @@ class SqliteHub:
                 chunk,
             ):
                 held[r[0]] = tuple(r)
-        return split_held(rows, held)
+        return split_held(rows, held)[0]
 
     def _row_by_row(self, rows: Sequence[Sequence[Any]], received: str) -> tuple[int, list[Clash]]:
         inserted, rejected = 0, []
