@@ -236,12 +236,6 @@ class PostgresHub:
         anchor: Anchor | None,
     ) -> PushResult:
         ordered = in_seq_order(rows)
-        # What the hub holds of these ids (no other push runs: they take PUSH_LOCK); the rest is
-        # copied straight into hub_records, in seq order.
-        cur.execute(
-            f"SELECT {_COLUMNS} FROM hub_records WHERE id = ANY(%s)", [[str(r[0]) for r in rows]]
-        )
-        clashes, fresh = split_held(ordered, {r[0]: tuple(r) for r in cur.fetchall()})
         checked = False
 
         def check_chain() -> None:
@@ -251,20 +245,40 @@ class PostgresHub:
             if broken is not None:
                 raise _ChainBroken(broken)
 
-        try:
-            with self._conn.transaction():  # a savepoint
-                with cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN") as copy:
-                    for row in fresh:
-                        copy.write_row(row)
+        def copy_rows(batch: Sequence[Sequence[Any]]) -> None:
+            with (
+                self._conn.transaction(),  # a savepoint
+                cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN") as copy,
+            ):
+                for row in batch:
+                    copy.write_row(row)
+                if not checked:
                     # The chain is checked while the server takes the rows; a break undoes them.
                     check_chain()
-                inserted = len(fresh)
+
+        clashes: list[Clash] = []
+        try:
+            # The rows straight into hub_records, in seq order (no other push runs: they take
+            # PUSH_LOCK); an id the hub holds already refuses the COPY as a whole.
+            copy_rows(ordered)
+            inserted = len(ordered)
         except _REFUSALS:
-            # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
             if not checked:
                 check_chain()
-            inserted, rejected = self._row_by_row(cur, fresh)
-            clashes += rejected
+            # What the hub holds of these ids: as they are (duplicates) or with other content
+            # (conflicts); the rest is copied again.
+            cur.execute(
+                f"SELECT {_COLUMNS} FROM hub_records WHERE id = ANY(%s)",
+                [[str(r[0]) for r in rows]],
+            )
+            clashes, fresh = split_held(ordered, {r[0]: tuple(r) for r in cur.fetchall()})
+            try:
+                copy_rows(fresh)
+                inserted = len(fresh)
+            except _REFUSALS:
+                # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
+                inserted, rejected = self._row_by_row(cur, fresh)
+                clashes += rejected
         cur.executemany(
             "INSERT INTO hub_conflicts (record_id, device_id, reason, pushed, pushed_hash, held) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (record_id, pushed_hash) DO NOTHING",
