@@ -115,6 +115,15 @@ class Regrader:
         reason: str,
     ) -> Graded:
         graded, record = self.compute(admission, patient_id, at, source)
+        self.store(patient_id, graded, record, author, reason)
+        return graded
+
+    def store(
+        self, patient_id: str, graded: Graded, record: AssessmentRecord, author: str, reason: str
+    ) -> None:
+        """Store what `compute` gave for `graded.at` (the log unchanged since), replacing the
+        assessment stored there, if any, with `reason`."""
+        at = graded.at
         previous_here = self._history.assessment_for_time(patient_id, at)
         self._log.append(
             record,
@@ -124,7 +133,6 @@ class Regrader:
             supersedes=previous_here,
             reason=reason if previous_here else None,
         )
-        return graded
 
     def compute(
         self,

@@ -927,12 +927,17 @@ class Ward:
         """Re-derive the current picture of every patient a received batch touched (queued in the
         batch's own transaction, so a crash in between only delays this): grade the newest time point
         from the merged log, store it when it differs from what is stored, bring the alerts in line,
-        and fold into one the alerts that two machines raised for one condition. Each patient in one
-        transaction. Returns the patients whose picture was written anew."""
-        changed = []
+        and fold into one the alerts that two machines raised for one condition. The queued patients
+        in one transaction (a commit waits for the disk; one per patient would cost more than the
+        grading), which also takes them off the queue. Returns the patients whose picture was
+        written anew."""
+        changed: list[str] = []
         self.refresh_policy()  # a received policy_set takes effect before anything is graded
-        for patient_id, newest in pending_rederivation(self._db).items():
-            with transaction(self._db):
+        if not pending_rederivation(self._db):
+            return changed
+        with transaction(self._db):
+            # Read again under the write lock: the queue is what this transaction takes off it.
+            for patient_id, newest in pending_rederivation(self._db).items():
                 if self._rederive(patient_id, newest):
                     changed.append(patient_id)
                 rederived(self._db, patient_id)
@@ -950,14 +955,16 @@ class Ward:
         times = [t for t in times if t <= self._clock.now() + FUTURE_TOLERANCE]
         if times:
             at = max(times)
-            _, payload = self._regrader.compute(admission, patient_id, at)
+            graded, payload = self._regrader.compute(admission, patient_id, at)
             stored = latest if latest is not None and latest.observed_at == at else None
             if stored is None or any(
                 getattr(stored.record, k, None) != getattr(payload, k, None) for k in _PICTURE_KEYS
             ):
-                graded = self._regrader.grade(
-                    admission, patient_id, [at], None, SYSTEM_AUTHOR, reason="re-derived after sync"
-                )[at]
+                # Stored as computed: nothing was written since (`Regrader.grade` would compute it
+                # again).
+                self._regrader.store(
+                    patient_id, graded, payload, SYSTEM_AUTHOR, "re-derived after sync"
+                )
                 drafts = alerting.evaluate(
                     graded.assessment,
                     graded.step,

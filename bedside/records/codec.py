@@ -222,16 +222,17 @@ def _decoded(plan: _Plan, data: dict[str, Any]) -> Record | None:
     put = object.__setattr__
     for name, value in plan.defaults.items():
         put(record, name, value)
-    known = plan.fields
+    known = plan.checks  # an enum's members by value, with their value's JSON type
     for name, value in data.items():
-        members = known[name][1]
+        members = known[name][0]
         if members is not None and value is not None:
-            if type(value) is not str and type(value) is not int:
+            kind_of = type(value)
+            if kind_of is not str and kind_of is not int:
                 return None
-            member = members.get(value)
-            if member is None or type(member.value) is not type(value):
+            found = members.get(value)
+            if found is None or found[1] is not kind_of:
                 return None
-            value = member
+            value = found[0]
         put(record, name, value)
     return record
 
@@ -616,7 +617,17 @@ class _Plan:
     """One kind's compiled checks: per field, its spec and either its enum members by value or the
     check of its value; the fields that must be present; the value of each absent field."""
 
-    __slots__ = ("absent", "cls", "defaults", "dependent", "fields", "needed")
+    __slots__ = (
+        "absent",
+        "checks",
+        "cls",
+        "defaults",
+        "dependent",
+        "fields",
+        "known",
+        "needed",
+        "order",
+    )
 
     def __init__(self, cls: type[Record]) -> None:
         declared = {f.name: f for f in fields(cls)}
@@ -636,6 +647,26 @@ class _Plan:
             else:
                 needed.add(spec.name)  # required, or written by `to_payload` even at its default
         self.needed = frozenset(needed)
+        # What `received_record` reads per field: an enum's members by value, each with the JSON type
+        # of its value (a member is taken only for a value of that type), or the value's check.
+        self.checks: dict[str, tuple[dict[object, tuple[Enum, type]] | None, Callable[[Any], bool]]]
+        self.checks = {
+            name: (
+                None if members is None else {v: (m, type(m.value)) for v, m in members.items()},
+                check,
+            )
+            for name, (_, members, check) in self.fields.items()
+        }
+        self.known = frozenset(self.checks)
+        # The fields in order, each with its members or check and whether its range depends on
+        # another field (checked on the built record, below).
+        self.order = tuple(
+            (name, members, check, name in cls.DEPENDENT)
+            for name, (members, check) in self.checks.items()
+        )
+        # Only a field that may be left out is None when it is: `received_record` relies on it.
+        assert all(value is None for value in self.absent.values())
+        assert set(self.absent) | self.needed == set(self.checks)
         self.defaults = {f.name: f.default for f in declared.values() if f.default is not MISSING}
         # A range that depends on another field (`_spec_for`) is checked on the built record.
         self.dependent = tuple(s for s in specs_of(cls) if s.name in cls.DEPENDENT)
@@ -645,15 +676,27 @@ def _never(value: object) -> bool:
     return False
 
 
+_LEFT_OUT = object()
+
+
 def value_check(spec: FieldSpec) -> Callable[[Any], bool]:
     """`_value_check(spec)`, compiled once per spec."""
+    # By identity first: a spec's hash is computed over its fields, each time (a range that depends
+    # on another field is looked up for every received record). The entry holds the spec itself, so
+    # its id is never another spec's.
+    known = _BY_IDENTITY.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
     check = _CHECKS.get(spec)
     if check is None:
         check = _CHECKS[spec] = _value_check(spec)
+    if len(_BY_IDENTITY) < 1024:
+        _BY_IDENTITY[id(spec)] = (spec, check)
     return check
 
 
 _CHECKS: dict[FieldSpec, Callable[[Any], bool]] = {}
+_BY_IDENTITY: dict[int, tuple[FieldSpec, Callable[[Any], bool]]] = {}
 
 
 def _value_check(spec: FieldSpec) -> Callable[[Any], bool]:
@@ -699,11 +742,14 @@ def _fast_plans() -> dict[str, _Plan]:
     return plans
 
 
-def received_record(kind: str, data: object, text: object) -> Record | None:
+def received_record(
+    kind: str, data: object, text: object, *, canonical: bool = True
+) -> Record | None:
     """The record `from_payload(kind, data, check=False)` builds from a received payload (`data`, parsed
     from `text`), when it is certain that every field passes `check_field`, the record's `check()` finds
     nothing and `text` is `canonical_json(stored_form(record, data))`; None on any doubt (use the full
-    path)."""
+    path). `canonical=False`: the caller compares `canonical_json(data)` with `text` itself (for a
+    whole batch at once); the record is then that one only if they are equal."""
     plan = _FAST.get(kind)
     if plan is None or type(text) is not str:
         return None
@@ -715,36 +761,35 @@ def received_record(kind: str, data: object, text: object) -> Record | None:
         data = vitals_fields(data)
     if type(data) is not dict:
         return None
-    if not plan.needed <= data.keys():
-        return None
+    keys = data.keys()
+    if not plan.needed <= keys or not keys <= plan.known:
+        return None  # a field missing, or an unknown one
     record = object.__new__(plan.cls)
     put = object.__setattr__
-    for name, value in plan.absent.items():
-        put(record, name, value)
-    known = plan.fields
-    dependent = plan.dependent
-    for name, value in data.items():
-        compiled = known.get(name)
-        if compiled is None:
-            return None
-        members = compiled[1]
+    get = data.get
+    # Every field in turn: one left out of the payload is None (only those may be: `needed`).
+    for name, members, check, dependent in plan.order:
+        value = get(name, _LEFT_OUT)
+        if value is _LEFT_OUT:
+            put(record, name, None)
+            continue
         if members is not None:
-            if type(value) is not str and type(value) is not int:
+            kind_of = type(value)
+            found = members.get(value) if kind_of is str or kind_of is int else None
+            if found is None or found[1] is not kind_of:
+                # An unknown value (or one of another JSON type): the full path words it.
                 return None
-            member = members.get(value)
-            if member is None or type(member.value) is not type(value):
-                return (
-                    None  # an unknown value (or one of another JSON type): the full path words it
-                )
-            value = member
-        elif not compiled[2](value) and name not in plan.cls.DEPENDENT:
+            value = found[0]
+        elif not check(value) and not dependent:
             return None
         put(record, name, value)
-    for spec in dependent:
+    for spec in plan.dependent:
         if spec.name in data and not value_check(record._spec_for(spec))(data[spec.name]):
             return None
     if record.check():
         return None
+    if not canonical and type(canonical_data) is dict:
+        return record  # the caller compares the object's text (a V1 array is compared here)
     try:
         # A V1 array is compared as the record encoded (its codes), an object as it came.
         kept = canonical_data if type(canonical_data) is dict else to_payload(record)
@@ -753,6 +798,11 @@ def received_record(kind: str, data: object, text: object) -> Record | None:
     except (TypeError, ValueError):
         return None
     return record
+
+
+def one_pass_kinds() -> frozenset[str]:
+    """The kinds `received_record` may check in one pass."""
+    return frozenset(_FAST)
 
 
 _PLAIN_KINDS = _plain_kinds()

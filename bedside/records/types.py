@@ -237,7 +237,10 @@ class VitalSigns(Record):
 
     def check(self) -> list[FieldError]:
         errors: list[FieldError] = []
-        if all(getattr(self, name) is None for name in self.MEASURED):
+        for name in self.MEASURED:
+            if getattr(self, name) is not None:
+                break
+        else:
             allowed = "at least one of " + ", ".join(self.MEASURED)
             errors.append(FieldError("vitals", "vitals: empty vitals set", allowed))
         if self.temperature is not None:

@@ -35,6 +35,20 @@ GENESIS_HASH = "0" * 64
 # The envelope fields that the hash covers, besides the payload text (DESIGN 8: audit chain).
 HASHED_FIELDS = RECORD_COLUMNS[:-2]
 _SELECT = f"SELECT {', '.join('r.' + c for c in RECORD_COLUMNS)} FROM records r"
+assert RECORD_COLUMNS == (
+    "id",
+    "kind",
+    "patient_id",
+    "observed_at",
+    "entered_at",
+    "author",
+    "device_id",
+    "seq",
+    "supersedes",
+    "reason",
+    "payload",
+    "hash",
+)  # the order `Log._select` unpacks
 # SQL condition "this row is the current version" (no correction supersedes it); format with the id column.
 CURRENT_VERSION = "NOT EXISTS (SELECT 1 FROM records c WHERE c.supersedes = {})"
 _SELECT_KEYS = "SELECT r.id, r.hash FROM records r"
@@ -463,10 +477,36 @@ class Log:
             rows = self._db.conn.execute(
                 f"{_SELECT} WHERE r.id IN ({', '.join('?' * len(ids))})", ids
             )
-            for values in rows:
-                row = dict(zip(RECORD_COLUMNS, values, strict=True))
-                key = (row["id"], row["hash"])
-                found[key] = _stored(row, self.decode(row["kind"], key, row["payload"]))
+            # The columns in RECORD_COLUMNS order, read as `_stored` reads them (no dict per row).
+            for (
+                rid,
+                kind,
+                pid,
+                observed,
+                entered,
+                author,
+                device,
+                seq,
+                sup,
+                reason,
+                payload,
+                digest,
+            ) in rows:
+                key = (rid, digest)
+                found[key] = StoredRecord(
+                    id=rid,
+                    kind=kind,
+                    patient_id=pid,
+                    observed_at=parse_utc(observed),
+                    entered_at=entered,
+                    author=author,
+                    device_id=device,
+                    seq=seq,
+                    supersedes=sup,
+                    reason=reason,
+                    hash=digest,
+                    record=self.decode(kind, key, payload),
+                )
                 _remember(decoded, key, found[key])
         if len(found) < len(keys):  # a row was rewritten between the two reads: only by tampering
             changed = next(key[0] for key in keys if key not in found)

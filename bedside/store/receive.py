@@ -35,7 +35,12 @@ from bedside.records import (
     parse_utc,
     validate,
 )
-from bedside.records.codec import COMPACT_KINDS, received_record, stored_form
+from bedside.records.codec import (
+    COMPACT_KINDS,
+    one_pass_kinds,
+    received_record,
+    stored_form,
+)
 from bedside.records.envelope import _AUTHOR, _ENVELOPE, FUTURE_TOLERANCE
 from bedside.records.fields import (
     NEWEST,
@@ -46,8 +51,14 @@ from bedside.records.fields import (
     _json_problem,
     _text_problem,
     check_field,
+    normalise_patient_id,
 )
-from bedside.records.types import RECORD_TYPES, Admission, Intervention, specs_of
+from bedside.records.types import (
+    RECORD_TYPES,
+    Admission,
+    Intervention,
+    specs_of,
+)
 from bedside.store import hours
 from bedside.store.connection import StorageError
 from bedside.store.history import TIME_POINT_KINDS
@@ -69,6 +80,7 @@ DERIVED_KINDS = frozenset({"assessment", "alert_event"})
 # The fields whose "in the future" refusal means the sending machine's clock runs ahead: such a record
 # is accepted and flagged "clock suspect", never dropped (BATTERY R11).
 _TIME_FIELDS = frozenset({"observed_at", "started_at", "stopped_at"})
+_TIME_POINTS = frozenset(TIME_POINT_KINDS)
 
 Row = Mapping[str, Any]
 
@@ -129,7 +141,7 @@ def last_seq(db: Database, device_id: str) -> int:
 def receive(
     db: Database,
     log: Log,
-    rows: Sequence[Row],
+    rows: Sequence[Row | Sequence[Any]],
     clock: Clock,
     *,
     clock_suspect_after: timedelta,
@@ -140,99 +152,148 @@ def receive(
     author, correction target), and its hash must continue its device's chain. Patients touched are
     queued for re-derivation in the same transaction (`pending_rederivation`), once per patient.
 
+    `rows` are mappings of RECORD_COLUMNS, or tuples in RECORD_COLUMNS order (as a hub reads them).
     The batch path: every record is checked in order against the database and the records before it
-    in the batch; what is accepted is then written with one `executemany` per table."""
+    in the batch (an ordinary record in one pass, `_quick`; any other through `_checked`, which words
+    the refusal); what is accepted is then written with one `executemany` per table."""
     conn = db.conn
     if not conn.in_transaction:
         raise StorageError("receive must run inside transaction(db)")
     out = Received()
     offsets = device_offsets or {}
-    ids = [str(r["id"]) for r in rows]
-    existing = _existing(db, ids)
+    batch_values = [_as_values(r) for r in rows]
+    existing = _existing(db, [str(v[0]) for v in batch_values])
     heads: dict[str, tuple[int, str]] = {}
-    batch: dict[str, Row] = {}
+    batch = _Batch()
     pending = _Pending()
     now = clock.now()
+    latest = now + FUTURE_TOLERANCE
+    now_ms = epoch_ms(now)
+    ahead_after_ms = clock_suspect_after / timedelta(milliseconds=1)
+    # A stamp's wall clock (naive UTC) at or before this is not ahead by `clock_suspect_after`.
+    maybe_ahead = (now.astimezone(UTC) + clock_suspect_after - timedelta(seconds=1)).replace(
+        tzinfo=None
+    )
+    off_after_s = clock_suspect_after.total_seconds()
+    own_device = log.device_id
     newest_stamp: str | None = None
-    for row in rows:
-        record_id = str(row["id"])
-        version: dict[str, Any] = {c: row.get(c) for c in RECORD_COLUMNS}
-        known = existing.get(record_id) or batch.get(record_id)
+    patients = out.patients
+    flags_out = out.flags
+    quick_rows = _quick_batch(batch_values, latest)
+    for values, quick in zip(batch_values, quick_rows, strict=True):
+        record_id = values[0] if type(values[0]) is str else str(values[0])
+        known = existing.get(record_id) or batch.values.get(record_id)
         if known is not None:
-            if _same(known, version):
+            if known == values:
                 out.duplicates += 1
             else:
                 out.quarantined.append(
                     Quarantined(
                         record_id,
                         "conflict: this id is already held with other content",
-                        version,
-                        dict(known),
+                        _version(values),
+                        _version(known),
                     )
                 )
             continue
-        device_id = str(row["device_id"])
-        if device_id == log.device_id:
+        device_id = str(values[6])
+        if device_id == own_device:
             out.quarantined.append(
-                Quarantined(record_id, "claims this machine's own device id", version)
+                Quarantined(record_id, "claims this machine's own device id", _version(values))
             )
             continue
-        try:
-            record, draft, stamp, data = _checked(version, clock)
-        except RecordInvalid as err:
-            refusals = [e for e in err.errors if not _future(e)]
-            if refusals:
-                reason = "refused: " + "; ".join(e.message for e in refusals)
-                out.quarantined.append(Quarantined(record_id, reason, version))
-                continue
-            # Only "in the future": the sending machine's clock is ahead. Accepted, flagged.
-            record, draft, stamp, data = _checked(version, clock, future_ok=True)
-            out.flags.append(
-                (record_id, Flag.CLOCK_SUSPECT, "; ".join(e.message for e in err.errors))
+        if quick is not None:
+            record, data, observed, wall = quick
+            patient_id: str = values[2]
+            # The stamp's milliseconds are needed only for one that may be ahead.
+            stamp_ms: int | None = (
+                epoch_ms(wall.replace(tzinfo=UTC)) if wall > maybe_ahead else None
             )
-        if device_id not in heads:
-            heads[device_id] = log.head(device_id)
-        head_seq, head_hash = heads[device_id]
-        seq: int = version["seq"]
+        else:
+            version = _version(values)
+            try:
+                record, draft, stamp, data = _checked(version, clock)
+            except RecordInvalid as err:
+                refusals = [e for e in err.errors if not _future(e)]
+                if refusals:
+                    reason = "refused: " + "; ".join(e.message for e in refusals)
+                    out.quarantined.append(Quarantined(record_id, reason, version))
+                    continue
+                # Only "in the future": the sending machine's clock is ahead. Accepted, flagged.
+                record, draft, stamp, data = _checked(version, clock, future_ok=True)
+                flags_out.append(
+                    (record_id, Flag.CLOCK_SUSPECT, "; ".join(e.message for e in err.errors))
+                )
+            observed, stamp_ms, patient_id = draft.observed_at, stamp.ms, draft.patient_id
+        head = heads.get(device_id)
+        if head is None:
+            head = heads[device_id] = log.head(device_id)
+        head_seq, head_hash = head
+        seq: int = values[7]
         if seq <= head_seq:
             out.quarantined.append(
                 Quarantined(
-                    record_id, f"device {device_id} seq {seq} is already another record", version
+                    record_id,
+                    f"device {device_id} seq {seq} is already another record",
+                    _version(values),
                 )
             )
             continue
-        values = tuple(version[c] for c in RECORD_COLUMNS)
-        if seq == head_seq + 1 and chain_hash_of_values(head_hash, values) != version["hash"]:
-            out.quarantined.append(
-                Quarantined(record_id, "hash does not continue its device's chain", version)
-            )
-            continue
-        if seq > head_seq + 1:
+        if seq == head_seq + 1:
+            if chain_hash_of_values(head_hash, values) != values[11]:
+                out.quarantined.append(
+                    Quarantined(
+                        record_id, "hash does not continue its device's chain", _version(values)
+                    )
+                )
+                continue
+        else:
             missing = f"records {head_seq + 1}–{seq - 1} of device {device_id} are not here"
-            out.flags.append((record_id, Flag.CHAIN_GAP, missing))
-        problem = _correction_problem(db, version, batch)
-        if problem is not None:
-            out.quarantined.append(Quarantined(record_id, f"refused: {problem}", version))
-            continue
-        out.flags += _doubts(db, version, stamp, batch, now, clock_suspect_after, offsets)
-        pending.add(
-            values,
-            record,
-            data,
-            record_id=record_id,
-            patient_id=draft.patient_id,
-            observed_at=str(version["observed_at"]),
-            entered_at=str(version["entered_at"]),
-            supersedes=version["supersedes"],
-        )
-        heads[device_id] = (seq, str(version["hash"]))
-        batch[record_id] = version
+            flags_out.append((record_id, Flag.CHAIN_GAP, missing))
+        kind = values[1]
+        if values[8] is not None:
+            problem = _correction_problem(db, values, batch)
+            if problem is not None:
+                out.quarantined.append(
+                    Quarantined(record_id, f"refused: {problem}", _version(values))
+                )
+                continue
+        # Doubts: a clock far off (the stamp ahead of this machine's, or the machine's offset at the
+        # hub), a second correction of one record, a second admission of one patient.
+        ahead_ms = None if stamp_ms is None else stamp_ms - now_ms
+        if ahead_ms is not None and ahead_ms > ahead_after_ms:
+            flags_out.append(
+                (
+                    record_id,
+                    Flag.CLOCK_SUSPECT,
+                    f"entered {ahead_ms / 3_600_000:.1f} h ahead of this machine's clock",
+                )
+            )
+        else:
+            offset = offsets.get(device_id)
+            if offset is not None and abs(offset) > off_after_s:
+                flags_out.append(
+                    (
+                        record_id,
+                        Flag.CLOCK_SUSPECT,
+                        f"its machine's clock was {offset / 3600:+.1f} h off the hub's when it "
+                        "synced",
+                    )
+                )
+        if values[8] is not None or kind == "admission":
+            flags_out += _doubts(db, values, batch)
+        pending.add(values, record, data, patient_id, observed)
+        heads[device_id] = (seq, str(values[11]))
+        batch.add(record_id, values)
         out.accepted += 1
-        entered = str(version["entered_at"])
-        newest_stamp = entered if newest_stamp is None or entered > newest_stamp else newest_stamp
-        at = draft.observed_at if version["kind"] in TIME_POINT_KINDS else None
-        known_at = out.patients.get(draft.patient_id)
-        out.patients[draft.patient_id] = max(at, known_at) if at and known_at else at or known_at
+        entered = str(values[4])
+        if newest_stamp is None or entered > newest_stamp:
+            newest_stamp = entered
+        if kind in _TIME_POINTS:
+            known_at = patients.get(patient_id)
+            patients[patient_id] = observed if known_at is None or observed > known_at else known_at
+        elif patient_id not in patients:
+            patients[patient_id] = None
     pending.write(conn)
     conn.executemany(
         "INSERT INTO devices (device_id, last_seq, last_hash) VALUES (?, ?, ?) "
@@ -246,7 +307,45 @@ def receive(
     return out
 
 
-_RECORDS_INSERT = f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
+def _as_values(row: Row | Sequence[Any]) -> tuple[Any, ...]:
+    """One received row as a tuple in RECORD_COLUMNS order (a mapping's other keys are dropped, a
+    missing column is None)."""
+    if type(row) is tuple and len(row) == len(RECORD_COLUMNS):
+        return row
+    if isinstance(row, Mapping):
+        return tuple(row.get(c) for c in RECORD_COLUMNS)
+    values = tuple(row)
+    if len(values) != len(RECORD_COLUMNS):
+        raise ValueError(f"a received row has {len(values)} values, not {len(RECORD_COLUMNS)}")
+    return values
+
+
+def _version(values: Sequence[Any]) -> dict[str, Any]:
+    return dict(zip(RECORD_COLUMNS, values, strict=True))
+
+
+class _Batch:
+    """The records of a batch accepted so far: by id, and the two lookups the doubts need."""
+
+    __slots__ = ("admissions", "corrections", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, tuple[Any, ...]] = {}
+        self.corrections: dict[object, list[str]] = {}  # target id -> ids correcting it
+        self.admissions: dict[object, list[str]] = {}  # patient id -> its first admissions
+
+    def add(self, record_id: str, values: tuple[Any, ...]) -> None:
+        self.values[record_id] = values
+        if values[8] is not None:
+            self.corrections.setdefault(values[8], []).append(record_id)
+        elif values[1] == "admission":
+            self.admissions.setdefault(values[2], []).append(record_id)
+
+
+_RECORDS_INSERT = (
+    f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
+)
 
 
 class _Pending:
@@ -265,14 +364,11 @@ class _Pending:
         values: tuple[Any, ...],
         record: Any,
         data: Any,
-        *,
-        record_id: str,
         patient_id: str,
-        observed_at: str,
-        entered_at: str,
-        supersedes: str | None,
+        observed: datetime,
     ) -> None:
         self.records.append(values)
+        record_id, observed_at, entered_at, supersedes = values[0], values[3], values[4], values[8]
         self.touched.append((str(values[1]), patient_id, observed_at, supersedes))
         alert = unresolved_alert(record, patient_id)
         if alert is not None:
@@ -317,8 +413,8 @@ class _Pending:
         )
 
 
-def _existing(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+def _existing(db: Database, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    found: dict[str, tuple[Any, ...]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows = db.conn.execute(
@@ -327,7 +423,7 @@ def _existing(db: Database, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
             chunk,
         )
         for values in rows:
-            found[values[0]] = dict(zip(RECORD_COLUMNS, values, strict=True))
+            found[values[0]] = tuple(values)
     return found
 
 
@@ -408,10 +504,6 @@ def validate_received(
     if draft.observed_at > clock.now() + FUTURE_TOLERANCE:
         return validate(draft, clock)
     return []
-
-
-def _same(a: Row, b: Row) -> bool:
-    return all(a.get(c) == b.get(c) for c in RECORD_COLUMNS)
 
 
 def _future(error: FieldError) -> bool:
@@ -524,87 +616,160 @@ def _checked(
     return record, draft, stamp, data
 
 
-def _correction_problem(db: Database, version: Row, batch: Mapping[str, Row]) -> str | None:
-    target_id = version["supersedes"]
+# --- the one-pass check of an ordinary received record ------------------------------------------------
+# `_quick(values, latest)` gives what `_checked` gives (the record, its parsed payload, its time and its
+# stamp's milliseconds) for a record that `_checked` accepts without a word; None on any doubt, and the
+# record goes through `_checked`, which decides and words the refusal. Every test below implies the
+# corresponding one of `_checked` (tests/bedside/test_receive_fast.py compares the two).
+
+# A UUIDv7 in its canonical text form (lower case, the RFC 9562 variant): `uuid.UUID(text).version` is 7.
+_UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+# The kinds `received_record` checks in one pass and whose draft `validate_received` checks by field
+# (no cross-field, ward or time rules of `validate` beyond the envelope's).
+_QUICK_KINDS = frozenset(
+    kind
+    for kind, cls in RECORD_TYPES.items()
+    if kind in one_pass_kinds()
+    and cls is not Admission
+    and cls is not Intervention
+    and not getattr(cls, "WARD_LEVEL", False)
+)
+_PATIENT_SPEC, _OBSERVED_SPEC, _SUPERSEDES_SPEC, _REASON_SPEC = _ENVELOPE
+_DECODER = json.JSONDecoder()
+
+
+@lru_cache(maxsize=4096)
+def _patient_ok(patient_id: str) -> bool:
+    """The patient id passes its field check and is kept as it is (upper case)."""
+    return normalise_patient_id(patient_id) == patient_id and _field_ok(_PATIENT_SPEC, patient_id)
+
+
+def _quick(
+    values: tuple[Any, ...], latest: datetime, *, canonical: bool = True
+) -> tuple[Any, Any, datetime, datetime] | None:
+    """The record, its parsed payload, its time and its stamp's wall clock (naive, UTC) as `_checked`
+    gives them, for a row `_checked` accepts without a word; None on any doubt. `canonical=False`:
+    the payload's canonical form is left to the caller (`_canonical_rows`)."""
+    record_id, kind, patient_id, observed_text, entered, author, device_id = values[:7]
+    seq, supersedes, reason, payload, digest = values[7:]
+    if (
+        kind not in _QUICK_KINDS
+        or type(observed_text) is not str
+        or type(record_id) is not str
+        or _UUID7.fullmatch(record_id) is None
+        or type(entered) is not str
+        or type(seq) is not int
+        or seq < 1
+        or type(digest) is not str
+        or len(digest) != 64
+        or type(payload) is not str
+        or type(patient_id) is not str
+        or not _patient_ok(patient_id)
+        or (supersedes is None) != (reason is None)
+        or not _field_ok(_AUTHOR, author)
+    ):
+        return None
+    stamp = _STAMP_RE.fullmatch(entered)
+    if stamp is None or stamp[3] != device_id or _STORED_TIME.fullmatch(observed_text) is None:
+        return None
+    if supersedes is not None and not (
+        _field_ok(_SUPERSEDES_SPEC, supersedes) and _field_ok(_REASON_SPEC, reason)
+    ):
+        return None
+    try:
+        # `json.loads` less its skipping of white space, which a canonical payload has none of.
+        data, end = _DECODER.raw_decode(payload)
+        if end != len(payload):
+            return None
+        observed = parse_utc(observed_text)
+        wall = datetime.fromisoformat(stamp[1])  # UTC, as `parse_stamp` reads it
+    except ValueError:
+        return None
+    if type(data) not in (dict, list) or not (OLDEST <= observed < NEWEST) or observed > latest:
+        return None  # a list: a vitals set's V1 array (`received_record` takes no other)
+    record = received_record(kind, data, payload, canonical=canonical)
+    if record is None:
+        return None
+    return record, data, observed, wall
+
+
+def _quick_batch(
+    rows: Sequence[tuple[Any, ...]], latest: datetime
+) -> list[tuple[Any, Any, datetime, datetime] | None]:
+    """`_quick` of each row, with the canonical form of every payload compared at once."""
+    found = [_quick(values, latest, canonical=False) for values in rows]
+    taken = [i for i, q in enumerate(found) if q is not None]
+    datas = [q[1] for q in found if q is not None]
+    texts = [rows[i][10] for i in taken]
+    if not _canonical_rows(datas, texts):
+        for i, data, text in zip(taken, datas, texts, strict=True):
+            if not _canonical_rows([data], [text]):
+                found[i] = None
+    return found
+
+
+def _canonical_rows(datas: list[Any], texts: list[str]) -> bool:
+    """Whether each text is `canonical_json` of its value, compared as one list: each text was parsed
+    whole into its value (`_quick`), so the joined texts equal the canonical list only if each one
+    is its value's canonical form (where they first differ, one text would be a proper prefix of the
+    other followed by "," or "]", which no whole JSON value is)."""
+    try:
+        return canonical_json(datas) == "[" + ",".join(texts) + "]"
+    except (TypeError, ValueError):
+        return False
+
+
+def _correction_problem(db: Database, values: tuple[Any, ...], batch: _Batch) -> str | None:
+    target_id = values[8]
     if target_id is None:
         return None
-    target = batch.get(target_id)
-    if target is None:
+    held = batch.values.get(target_id)
+    if held is not None:
+        target: tuple[Any, Any] | None = (held[1], held[2])
+    else:
         row = db.conn.execute(
             "SELECT kind, patient_id FROM records WHERE id = ?", [target_id]
         ).fetchone()
-        target = {"kind": row[0], "patient_id": row[1]} if row else None
+        target = (row[0], row[1]) if row else None
     if target is None:
         return None  # flagged by _doubts: its target may arrive later
-    if (target["kind"], target["patient_id"]) != (version["kind"], version["patient_id"]):
-        return f"supersedes: {target_id} is a {target['kind']} of patient {target['patient_id']}"
+    if target != (values[1], values[2]):
+        return f"supersedes: {target_id} is a {target[0]} of patient {target[1]}"
     return None
 
 
-def _doubts(
-    db: Database,
-    version: Row,
-    stamp: HlcStamp,
-    batch: Mapping[str, Row],
-    now: datetime,
-    threshold: timedelta,
-    offsets: Mapping[str, float],
-) -> list[tuple[str, Flag, str]]:
+def _doubts(db: Database, values: tuple[Any, ...], batch: _Batch) -> list[tuple[str, Flag, str]]:
+    """The doubts of a correction (its target not here yet, a second correction of one record) and
+    of an admission (a second admission of one patient id)."""
     found: list[tuple[str, Flag, str]] = []
-    record_id = str(version["id"])
+    record_id, kind, patient_id, target = str(values[0]), values[1], values[2], values[8]
     conn = db.conn
-    ahead_ms = stamp.ms - epoch_ms(now)
-    offset = offsets.get(str(version["device_id"]))
-    if ahead_ms > threshold / timedelta(milliseconds=1):
-        found.append(
-            (
-                record_id,
-                Flag.CLOCK_SUSPECT,
-                f"entered {ahead_ms / 3_600_000:.1f} h ahead of this machine's clock",
-            )
-        )
-    elif offset is not None and abs(offset) > threshold.total_seconds():
-        found.append(
-            (
-                record_id,
-                Flag.CLOCK_SUSPECT,
-                f"its machine's clock was {offset / 3600:+.1f} h off the hub's when it synced",
-            )
-        )
-    target = version["supersedes"]
     if target is not None:
         if conn.execute("SELECT 1 FROM records WHERE id = ?", [target]).fetchone() is None and (
-            target not in batch
+            target not in batch.values
         ):
             found.append((record_id, Flag.SUPERSEDES_UNKNOWN, f"corrects {target}, not yet here"))
         others = [
             r[0] for r in conn.execute("SELECT id FROM records WHERE supersedes = ?", [target])
         ]
-        others += [i for i, r in batch.items() if r["supersedes"] == target]
-        if others and version["kind"] not in DERIVED_KINDS:
+        others += batch.corrections.get(target, [])
+        if others and kind not in DERIVED_KINDS:
             detail = f"{target} is corrected by {', '.join([*others, record_id])}"
             found += [(i, Flag.CONCURRENT_CORRECTION, detail) for i in [*others, record_id]]
-    elif version["kind"] == "admission":
+    elif kind == "admission":
         others = [
             r[0]
             for r in conn.execute(
                 "SELECT p.record_id FROM patients p WHERE p.patient_id = ? AND p.supersedes IS NULL "
                 "AND p.record_id <> ?",
-                [version["patient_id"], record_id],
+                [patient_id, record_id],
             )
         ]
         # The batch's own admissions are written after it is checked: they count as well.
-        others += [
-            i
-            for i, r in batch.items()
-            if r["kind"] == "admission"
-            and r["supersedes"] is None
-            and r["patient_id"] == version["patient_id"]
-            and i not in others
-        ]
+        others += [i for i in batch.admissions.get(patient_id, []) if i not in others]
         if others:
             detail = (
-                f"patient {version['patient_id']} was admitted on two machines "
+                f"patient {patient_id} was admitted on two machines "
                 f"({', '.join([*others, record_id])}): an admin must reconcile them"
             )
             found += [(i, Flag.DUPLICATE_ADMISSION, detail) for i in [*others, record_id]]

@@ -30,7 +30,9 @@ from bedside.store.verify import Anchor
 from bedside.sync.hub import Clash, Hub
 from bedside.ward import Ward
 
-BATCH_SIZE = 5000
+# Records per push and per pull transaction: each batch costs a commit on both sides (and the hub
+# its bookkeeping); 20,000 records are some 25 MB in memory while a batch is checked.
+BATCH_SIZE = 20_000
 # Records whose machine's clock is further off than this are flagged "clock suspect" (a setting; the
 # README says so). Ten minutes: far more than a ward PC's drift, far less than a wrong day or zone.
 CLOCK_SUSPECT_AFTER = timedelta(minutes=10)
@@ -194,7 +196,7 @@ def sync_once(
             got = receive(
                 db,
                 log,
-                [b.row for b in batch],
+                [b.values for b in batch],
                 clock,
                 clock_suspect_after=settings.clock_suspect_after,
                 device_offsets=offsets,

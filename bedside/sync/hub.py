@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from itertools import pairwise
 from typing import Any, Protocol
 
 from bedside.clock import Clock
@@ -80,10 +81,15 @@ class HubError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class HubRecord:
-    """One record as pulled from the hub, with the number the hub gave it."""
+    """One record as pulled from the hub, with the number the hub gave it: its values in HUB_COLUMNS
+    order (what `receive` takes)."""
 
     hub_seq: int
-    row: dict[str, Any]
+    values: tuple[Any, ...]
+
+    @property
+    def row(self) -> dict[str, Any]:
+        return row_dict(self.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +224,32 @@ def open_hub(url: str, *, clock: Clock | None = None, create: bool = False) -> H
 
 def row_dict(values: Sequence[Any]) -> dict[str, Any]:
     return dict(zip(HUB_COLUMNS, values, strict=True))
+
+
+def in_seq_order(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """The rows of a push in seq order (as the local log reads them, they already are)."""
+    seq_at = HUB_COLUMNS.index("seq")
+    if all(int(a[seq_at]) < int(b[seq_at]) for a, b in pairwise(rows)):
+        return rows
+    return sorted(rows, key=lambda r: int(r[seq_at]))
+
+
+def split_held(
+    rows: Sequence[Sequence[Any]], held: dict[object, tuple[Any, ...]]
+) -> tuple[list[Clash], list[Sequence[Any]]]:
+    """Given what the hub holds of the pushed ids: the rows it holds with other content (conflicts,
+    with both versions), and the rows it does not hold (to insert)."""
+    if not held:
+        return [], list(rows)
+    clashes, fresh = [], []
+    for row in rows:
+        found = held.get(row[0])
+        if found is None:
+            fresh.append(row)
+        elif found != tuple(row):
+            reason = "conflict: the hub holds this id with other content"
+            clashes.append(Clash(str(row[0]), reason, row_dict(row), row_dict(found)))
+    return clashes, fresh
 
 
 def chain_problem(

@@ -35,17 +35,15 @@ from bedside.sync.hub import (
     MachineStatus,
     PushResult,
     chain_problem,
+    in_seq_order,
     row_dict,
+    split_held,
 )
 
 CONNECT_TIMEOUT_S = 5
 # pg_advisory_xact_lock key of the push: "bedside" in ASCII.
 PUSH_LOCK = 0x62656473696465
 _COLUMNS = ", ".join(HUB_COLUMNS)
-_ROW_TYPES = (
-    "id text, kind text, patient_id text, observed_at text, entered_at text, author text, "
-    "device_id text, seq bigint, supersedes text, reason text, payload text, hash text"
-)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS hub_meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS hub_records (
@@ -110,7 +108,6 @@ SELECT device_id, pushed_seq, head, coalesce(last_push_at, now()) FROM (
 ) found WHERE head IS NOT NULL
 ON CONFLICT (device_id) DO NOTHING
 """
-_DIFFERS = " OR ".join(f"h.{c} IS DISTINCT FROM s.{c}" for c in HUB_COLUMNS)
 # What a refused row raises (a constraint, a trigger, a value out of range); anything else is the hub's.
 _REFUSALS = (pg_errors.IntegrityError, pg_errors.DataError, pg_errors.RaiseException)
 
@@ -221,12 +218,13 @@ class PostgresHub:
         with self._transaction() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [PUSH_LOCK])
             anchor = self._anchor(device_id)
-            broken = chain_problem(device_id, anchor, rows)
-            if broken is None:
+            try:
                 return self._take(cur, device_id, rows, reported_now, anchor)
+            except _ChainBroken as err:
+                broken = err.problem
             base = anchor or Anchor(device_id, 0, GENESIS_HASH)
             self._chain_conflict(cur, device_id, broken[0], base, broken[1])
-        # The conflict is committed; nothing else was written.
+        # The conflict is committed; nothing else was written (the rows' savepoint was undone).
         raise HubError(HubProblem.CHAIN_REFUSED, self.url, broken[0])
 
     def _take(
@@ -237,38 +235,50 @@ class PostgresHub:
         reported_now: datetime,
         anchor: Anchor | None,
     ) -> PushResult:
-        cur.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS hub_staging ({_ROW_TYPES}) ON COMMIT DELETE ROWS"
-        )
-        with cur.copy(f"COPY hub_staging ({_COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        n = len(HUB_COLUMNS)
-        cur.execute(
-            f"SELECT {', '.join('s.' + c for c in HUB_COLUMNS)}, "
-            f"{', '.join('h.' + c for c in HUB_COLUMNS)} "
-            f"FROM hub_staging s JOIN hub_records h ON h.id = s.id WHERE {_DIFFERS}"
-        )
-        clashes = [
-            Clash(
-                str(r[0]),
-                "conflict: the hub holds this id with other content",
-                row_dict(r[:n]),
-                row_dict(r[n:]),
-            )
-            for r in cur.fetchall()
-        ]
+        ordered = in_seq_order(rows)
+        checked = False
+
+        def check_chain() -> None:
+            nonlocal checked
+            checked = True
+            broken = chain_problem(device_id, anchor, rows)
+            if broken is not None:
+                raise _ChainBroken(broken)
+
+        def copy_rows(batch: Sequence[Sequence[Any]]) -> None:
+            with (
+                self._conn.transaction(),  # a savepoint
+                cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN") as copy,
+            ):
+                for row in batch:
+                    copy.write_row(row)
+                if not checked:
+                    # The chain is checked while the server takes the rows; a break undoes them.
+                    check_chain()
+
+        clashes: list[Clash] = []
         try:
-            with self._conn.transaction():  # a savepoint
-                cur.execute(
-                    f"INSERT INTO hub_records ({_COLUMNS}) SELECT {_COLUMNS} FROM hub_staging "
-                    "ORDER BY seq ON CONFLICT (id) DO NOTHING"
-                )
-                inserted = max(cur.rowcount, 0)
+            # The rows straight into hub_records, in seq order (no other push runs: they take
+            # PUSH_LOCK); an id the hub holds already refuses the COPY as a whole.
+            copy_rows(ordered)
+            inserted = len(ordered)
         except _REFUSALS:
-            # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
-            inserted, rejected = self._row_by_row(cur, rows)
-            clashes += rejected
+            if not checked:
+                check_chain()
+            # What the hub holds of these ids: as they are (duplicates) or with other content
+            # (conflicts); the rest is copied again.
+            cur.execute(
+                f"SELECT {_COLUMNS} FROM hub_records WHERE id = ANY(%s)",
+                [[str(r[0]) for r in rows]],
+            )
+            clashes, fresh = split_held(ordered, {r[0]: tuple(r) for r in cur.fetchall()})
+            try:
+                copy_rows(fresh)
+                inserted = len(fresh)
+            except _REFUSALS:
+                # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
+                inserted, rejected = self._row_by_row(cur, fresh)
+                clashes += rejected
         cur.executemany(
             "INSERT INTO hub_conflicts (record_id, device_id, reason, pushed, pushed_hash, held) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (record_id, pushed_hash) DO NOTHING",
@@ -356,7 +366,7 @@ class PostgresHub:
                 "AND device_id <> %s ORDER BY hub_seq LIMIT %s",
                 [after_hub_seq, exclude_device, limit],
             ).fetchall()
-            return [HubRecord(int(r[0]), row_dict(r[1:])) for r in rows]
+            return [HubRecord(int(r[0]), tuple(r[1:])) for r in rows]
 
         return self._guarded(read)
 
@@ -447,6 +457,14 @@ class PostgresHub:
 
     def close(self) -> None:
         self._conn.close()
+
+
+class _ChainBroken(Exception):
+    """The rows of a push do not continue the anchored chain (`chain_problem`'s reason and row)."""
+
+    def __init__(self, problem: tuple[str, tuple[int, str] | None]) -> None:
+        super().__init__(problem[0])
+        self.problem = problem
 
 
 def _conflict_row(device_id: str, clash: Clash) -> tuple[Any, ...]:

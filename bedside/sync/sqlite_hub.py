@@ -6,6 +6,7 @@ when the mount table tells.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -30,7 +31,9 @@ from bedside.sync.hub import (
     MachineStatus,
     PushResult,
     chain_problem,
+    in_seq_order,
     row_dict,
+    split_held,
 )
 
 # File systems whose locking SQLite cannot trust (https://sqlite.org/useovernet.html).
@@ -116,7 +119,7 @@ FROM hub_machines m WHERE m.pushed_seq >= 1 AND coalesce(
         AND json_extract(c.pushed, '$.seq') = m.pushed_seq ORDER BY c.conflict_id LIMIT 1))
     IS NOT NULL;
 """
-_DIFFERS = " OR ".join(f"h.{c} IS NOT s.{c}" for c in HUB_COLUMNS)
+_ISO_TEXT = re.compile(r"[0-9:.TZ-]+")
 
 
 def network_file_system(path: Path, mounts: Path = MOUNTS) -> str | None:
@@ -231,27 +234,36 @@ class SqliteHub:
                 self._chain_conflict(device_id, broken[0], base, broken[1], received)
                 conn.execute("COMMIT")
                 raise HubError(HubProblem.CHAIN_REFUSED, self.url, broken[0])
-            conn.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT {_COLUMNS} FROM hub_records LIMIT 0"
-            )
-            conn.execute("DELETE FROM temp.staging")
-            marks = ", ".join("?" * len(HUB_COLUMNS))
-            conn.executemany(f"INSERT INTO temp.staging VALUES ({marks})", rows)
-            clashes = self._held_elsewhere()
+            ordered = in_seq_order(rows)
+            clashes: list[Clash] = []
             before = conn.total_changes
             try:
-                with_savepoint(
-                    conn,
-                    f"INSERT INTO hub_records ({_COLUMNS}, received_at) "
-                    f"SELECT {_COLUMNS}, ? FROM temp.staging WHERE true ORDER BY seq "
-                    "ON CONFLICT (id) DO NOTHING",
-                    [received],
-                )
+                # The received time as a literal (`iso_utc` text: digits and "-:.TZ"), so that each
+                # row is bound as it came.
+                if not _ISO_TEXT.fullmatch(received):
+                    raise ValueError(f"not a stored time: {received!r}")
+                conn.execute("SAVEPOINT push_rows")
+                try:
+                    conn.executemany(
+                        f"INSERT INTO hub_records ({_COLUMNS}, received_at) "
+                        f"VALUES ({', '.join('?' * len(HUB_COLUMNS))}, '{received}') "
+                        "ON CONFLICT (id) DO NOTHING",
+                        ordered,
+                    )
+                except BaseException:
+                    conn.execute("ROLLBACK TO push_rows")
+                    raise
+                finally:
+                    conn.execute("RELEASE push_rows")
                 inserted = conn.total_changes - before
             except sqlite3.DatabaseError:
                 # A row the hub refuses (a poison record, BATTERY R8) must not block the rest.
-                inserted, rejected = self._row_by_row(rows, received)
-                clashes += rejected
+                inserted, clashes = self._row_by_row(ordered, received)
+            if inserted + len(clashes) < len(ordered):
+                # Some ids were held already (the same id is never taken twice): as they are
+                # (duplicates), or with other content (conflicts, with both versions).
+                refused = {c.record_id for c in clashes}
+                clashes += self._held([r for r in ordered if str(r[0]) not in refused])
             self._quarantine(device_id, clashes, received)
             top = max((int(r[7]) for r in rows), default=0)
             offset = (reported_now - now).total_seconds()
@@ -279,22 +291,18 @@ class SqliteHub:
         duplicates = len(rows) - inserted - len(clashes)
         return PushResult(inserted, duplicates, tuple(clashes), pushed)
 
-    def _held_elsewhere(self) -> list[Clash]:
-        found = self._conn.execute(
-            f"SELECT {', '.join('s.' + c for c in HUB_COLUMNS)}, "
-            f"{', '.join('h.' + c for c in HUB_COLUMNS)} "
-            f"FROM temp.staging s JOIN hub_records h ON h.id = s.id WHERE {_DIFFERS}"
-        ).fetchall()
-        n = len(HUB_COLUMNS)
-        return [
-            Clash(
-                str(r[0]),
-                "conflict: the hub holds this id with other content",
-                row_dict(r[:n]),
-                row_dict(r[n:]),
-            )
-            for r in found
-        ]
+    def _held(self, rows: Sequence[Sequence[Any]]) -> list[Clash]:
+        """The pushed rows whose id the hub holds with other content (conflicts)."""
+        ids = [r[0] for r in rows]
+        held: dict[object, tuple[Any, ...]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for r in self._conn.execute(
+                f"SELECT {_COLUMNS} FROM hub_records WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ):
+                held[r[0]] = tuple(r)
+        return split_held(rows, held)[0]
 
     def _row_by_row(self, rows: Sequence[Sequence[Any]], received: str) -> tuple[int, list[Clash]]:
         inserted, rejected = 0, []
@@ -375,7 +383,7 @@ class SqliteHub:
             "ORDER BY hub_seq LIMIT ?",
             [after_hub_seq, exclude_device, limit],
         ).fetchall()
-        return [HubRecord(int(r[0]), row_dict(r[1:])) for r in rows]
+        return [HubRecord(int(r[0]), tuple(r[1:])) for r in rows]
 
     def last_hub_seq(self) -> int:
         row = self._conn.execute("SELECT max(hub_seq) FROM hub_records").fetchone()

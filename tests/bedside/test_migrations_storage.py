@@ -195,7 +195,7 @@ def test_records_of_both_forms_are_received_by_another_machine(
     forms = {r["payload"][:2] for r in rows if r["kind"] == "vitals"}
     assert forms == {'{"', '["'}
     if not one_pass:
-        monkeypatch.setattr(receive_module, "received_record", lambda *a: None)
+        monkeypatch.setattr(receive_module, "received_record", lambda *a, **k: None)
     other = open_database(tmp_path / "other.db", clock=clock)
     with transaction(other):
         out = receive(other, Log(other, clock), rows, clock, clock_suspect_after=timedelta(hours=9))

@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 
 import bedside.store.receive as receive_module
 from bedside.clock import ManualClock
-from bedside.ids import HlcStamp
+from bedside.ids import HlcStamp, epoch_ms
 from bedside.records import (
     DOSE_RANGES,
     RECORD_TYPES,
     TEMP_RANGES,
     Draft,
     RecordInvalid,
+    VitalSigns,
     canonical_json,
     codec,
     from_payload,
@@ -395,7 +396,7 @@ def test_a_batch_is_received_alike_with_and_without_the_one_pass_path(
     rows, changed = _rows(tmp_path)
     fast_good = _received(tmp_path, "fast-good", rows)
     fast_bad = _received(tmp_path, "fast-bad", changed)
-    monkeypatch.setattr(receive_module, "received_record", lambda *a: None)
+    monkeypatch.setattr(receive_module, "received_record", lambda *a, **k: None)
     assert _received(tmp_path, "full-good", rows) == fast_good
     assert _received(tmp_path, "full-bad", changed) == fast_bad
     assert fast_good[0] == len(rows) and fast_good[3]["vitals"]
@@ -424,3 +425,161 @@ def test_only_the_declared_fields_have_a_constraint_that_depends_on_another_fiel
                         changed.add((cls.KIND, spec.name))
                         assert spec.name in cls.DEPENDENT, (cls.KIND, spec.name)
     assert changed == {("vitals", "temperature"), ("intervention", "dose")}
+
+
+# --- the one-pass check of a whole received row (`_quick`) against `_checked` --------------------------
+
+_ENVELOPE_PROBES: dict[str, list[Any]] = {
+    "id": [
+        "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        "0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B",
+        "0190a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b",
+        "0190a1b2-c3d4-7e5f-ca9b-0c1d2e3f4a5b",
+        "{0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b}",
+        "x",
+        7,
+        None,
+    ],
+    "kind": ["vitals", "neuro_check", "admission", "intervention", "nonsense", 3, None],
+    "patient_id": ["P1", "p1", "P 1", "", "P" * 40, "Pı", 5, None],
+    "observed_at": [
+        "2026-03-01T08:00:00.000000Z",
+        "2026-03-01T08:00:00Z",
+        "2026-03-01T08:00:00.000000+00:00",
+        "2026-02-30T08:00:00.000000Z",
+        "2099-12-31T23:59:59.999999Z",
+        "1999-12-31T23:59:59.000000Z",
+        17,
+        None,
+    ],
+    "entered_at": [
+        "2026-03-01T08:00:00.123Z/0000/dev-x",
+        "2026-03-01T08:00:00.123Z/0000/other",
+        "2026-13-01T08:00:00.123Z/0000/dev-x",
+        "2026-03-01T08:00:00Z/0000/dev-x",
+        3,
+        None,
+    ],
+    "author": ["nurse.ada", "nurse ada", "", "n" * 70, 1, None],
+    "device_id": ["dev-x", "other", 3, None],
+    "seq": [1, 2, 0, -1, True, 1.0, "1", None],
+    "supersedes": [None, "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", "short", 4],
+    "reason": [None, "typo fixed", "ab", 4],
+    "hash": ["a" * 64, "a" * 63, 64, None],
+}
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    sample=st.sampled_from(_SAMPLES),
+    changes=st.dictionaries(
+        st.sampled_from(sorted(_ENVELOPE_PROBES)),
+        st.integers(0, 9),
+        max_size=4,
+    ),
+    payload_change=st.sampled_from([None, "spaced", "unknown", "bad-value", "leading", "trailing"]),
+    clock_back=st.booleans(),
+)
+def test_quick_accepts_only_what_checked_accepts_and_gives_the_same(
+    sample: Any, changes: dict[str, int], payload_change: str | None, clock_back: bool
+) -> None:
+    clock = ManualClock(datetime(2026, 3, 1, 9, tzinfo=UTC) - timedelta(days=1) * clock_back)
+    version: dict[str, Any] = {name: probes[0] for name, probes in _ENVELOPE_PROBES.items()}
+    version["kind"] = sample.KIND
+    payload = canonical_json(to_payload(sample))
+    if payload_change == "spaced":
+        payload = json.dumps(json.loads(payload), sort_keys=True)
+    elif payload_change == "unknown":
+        payload = payload[:-1] + ',"zz":1}'
+    elif payload_change == "bad-value":
+        payload = payload.replace(":", ":-9999", 1) if ":" in payload else payload
+    elif payload_change == "leading":
+        payload = " " + payload
+    elif payload_change == "trailing":
+        payload = payload + " "
+    version["payload"] = payload
+    for name, pick in changes.items():
+        probes = _ENVELOPE_PROBES[name]
+        version[name] = probes[pick % len(probes)]
+    values = tuple(version[c] for c in RECORD_COLUMNS)
+    latest = clock.now() + receive_module.FUTURE_TOLERANCE
+    quick = receive_module._quick(values, latest)
+    try:
+        record, draft, stamp, data = receive_module._checked(version, clock)
+    except RecordInvalid:
+        assert quick is None, version
+        return
+    if quick is not None:
+        assert quick[:3] == (record, data, draft.observed_at), version
+        assert epoch_ms(quick[3].replace(tzinfo=UTC)) == stamp.ms, version
+        assert draft.patient_id == version["patient_id"]
+
+
+def test_quick_takes_ordinary_rows() -> None:
+    clock = ManualClock(datetime(2026, 3, 1, 9, tzinfo=UTC))
+    for sample in _SAMPLES:
+        version = {name: probes[0] for name, probes in _ENVELOPE_PROBES.items()}
+        version |= {"kind": sample.KIND, "payload": canonical_json(to_payload(sample))}
+        values = tuple(version[c] for c in RECORD_COLUMNS)
+        assert receive_module._quick(values, clock.now()) is not None, sample
+
+
+_TEXT_FORMS = st.sampled_from(["canonical", "spaced", "unsorted", "ascii", "float"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(
+            st.dictionaries(
+                st.sampled_from(["a", "b", "é", "hr", "x\u2028"]),
+                st.none()
+                | st.booleans()
+                | st.integers(-5, 500)
+                | st.floats(-1e3, 1e3)
+                | st.text(max_size=4),
+                max_size=4,
+            ),
+            _TEXT_FORMS,
+        ),
+        max_size=6,
+    )
+)
+def test_the_canonical_form_of_a_batch_is_compared_as_each_of_its_payloads(
+    values: list[tuple[dict[str, Any], str]],
+) -> None:
+    datas, texts = [], []
+    for data, form in values:
+        text = canonical_json(data)
+        if form == "spaced":
+            text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        elif form == "unsorted":
+            text = json.dumps(
+                dict(reversed(data.items())), separators=(",", ":"), ensure_ascii=False
+            )
+        elif form == "ascii":
+            text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        elif form == "float":
+            text = text.replace(":1,", ":1.0,").replace(":1}", ":1.0}")
+        parsed = json.loads(text)
+        datas.append(parsed)
+        texts.append(text)
+    each = all(canonical_json(d) == t for d, t in zip(datas, texts, strict=True))
+    assert receive_module._canonical_rows(datas, texts) == each
+
+
+def test_a_v1_array_with_a_text_where_its_code_belongs_is_not_taken_in_one_pass() -> None:
+    """The batch compares each payload's text with its own canonical form; a V1 array must also be
+    the record encoded again: "C" written where the unit's code 0 belongs goes the full path."""
+    clock = ManualClock(datetime(2026, 3, 1, 9, tzinfo=UTC))
+    sample = next(s for s in _SAMPLES if isinstance(s, VitalSigns) and s.temperature is not None)
+    array = to_payload(sample)
+    assert isinstance(array, list) and array[0] == "V1" and array[2] in (0, 1)
+    written = [*array[:2], sample.temperature_unit.value, *array[3:]]  # type: ignore[union-attr]
+    version = {name: probes[0] for name, probes in _ENVELOPE_PROBES.items()}
+    for payload, taken in ((array, True), (written, False)):
+        version |= {"kind": sample.KIND, "payload": canonical_json(payload)}
+        values = tuple(version[c] for c in RECORD_COLUMNS)
+        assert (receive_module._quick(values, clock.now()) is not None) is taken
+        quick = receive_module._quick_batch([values], clock.now())
+        assert (quick[0] is not None) is taken

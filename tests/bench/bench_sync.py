@@ -7,15 +7,17 @@ Machine A charts N records (an admission per patient, then vitals every 15 minut
 `Log.append`). Then, in the same run:
 
   (a) raw SQLite baseline: `executemany` of the same rows into a plain table with a primary key, one commit;
-  (b) `bedside sync` of A to a fresh SQLite hub file (COPY-less: a staging table, one INSERT ... ON CONFLICT);
+  (b) `bedside sync` of A to a fresh SQLite hub file (one `executemany` of INSERT ... ON CONFLICT DO NOTHING
+      a batch, the chain checked);
   (c) raw PostgreSQL baseline: `COPY` of the same rows into a plain table with a primary key;
-  (d) `bedside sync` of A to a fresh PostgreSQL hub (COPY into staging, one INSERT ... ON CONFLICT DO NOTHING);
+  (d) `bedside sync` of A to a fresh PostgreSQL hub (the batch's ids looked up once, `COPY` straight into
+      hub_records, the chain checked meanwhile);
   (e) a fresh machine B pulls everything from each hub, verifying every record (fields, envelope, hash
       chain) and writing its projections, then re-derives each patient's picture once: records/s;
   (f) a re-run with nothing new.
 
-`--receive-only` times `receive()` alone (no hub): the charted rows received into a fresh machine in one
-transaction, CPU time, best of 5; `--profile` adds a cProfile of one such run.
+`--receive-only` times `receive()` alone (no hub): the charted rows (tuples, as a hub gives them) received
+into a fresh machine in one transaction, CPU time, best of 5; `--profile` adds a cProfile of one such run.
 
 Goals (reported, never asserted): push <= 2x its raw baseline, pull >= 20,000 records/s, re-run < 1 s.
 """
@@ -148,7 +150,7 @@ def receive_only(records: int, patients: int, profile: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         clock, rows = build(folder / "a.db", records, patients)
-        versions = [dict(zip(RECORD_COLUMNS, r, strict=True)) for r in rows]
+        versions = list(rows)  # as a hub gives them: tuples in RECORD_COLUMNS order
         best = math.inf
         for run in range(6 if profile else 5):
             db = open_database(folder / f"b{run}.db", clock=clock)
