@@ -213,6 +213,7 @@ class WardController(QObject):
         self.saving.emit(key)
 
     def _on_writer_finished(self, job_id: int, result: Result) -> None:
+        self._writer.release(job_id)  # the job is let go of here, on the GUI thread
         if job_id not in self._pending:
             return
         key, patient_id = self._pending.pop(job_id)

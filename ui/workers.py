@@ -37,6 +37,7 @@ class WardWriter(QObject):
         self._factory = factory
         self._ward: Ward | None = None
         self._next_id = 0
+        self._held: dict[int, Job] = {}
         self._thread = QThread()
         self._thread.setObjectName("bedside-writer")
         self.moveToThread(self._thread)
@@ -44,10 +45,19 @@ class WardWriter(QObject):
         self._thread.start()
 
     def submit(self, job: Job) -> int:
-        """Queue `job`; its result arrives on `finished` with the returned id."""
+        """Queue `job`; its result arrives on `finished` with the returned id. The caller (on the GUI
+        thread) calls `release(id)` once it has the result."""
         self._next_id += 1
+        # Held here until released on the GUI thread: a job may hold the last reference to a widget
+        # or another QObject (a dialog closed meanwhile), and a QObject destroyed on the writer's
+        # thread while the GUI thread deletes widgets deadlocks Qt's and Python's locks.
+        self._held[self._next_id] = job
         self.submitted.emit(self._next_id, job)
         return self._next_id
+
+    def release(self, job_id: int) -> None:
+        """Drop the writer's hold on a finished job (call on the GUI thread)."""
+        self._held.pop(job_id, None)
 
     @Slot(int, object)
     def _run(self, job_id: int, job: Job) -> None:
