@@ -1,0 +1,89 @@
+"""Python's cyclic garbage collector runs on the GUI thread only (ui/collector.py): never in the writer
+thread, however much a save allocates."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from bedside.ward import Failed, Result, Ward
+from bedside.workspace import StorageProblem
+from ui.collector import GuiCollector
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def collections() -> Iterator[list[int]]:
+    """The thread of each collection that starts (an ident per collection)."""
+    seen: list[int] = []
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(threading.get_ident())
+
+    gc.callbacks.append(callback)
+    yield seen
+    gc.callbacks.remove(callback)
+
+
+def test_the_app_turns_the_automatic_collection_off(ward_app, qapp: QApplication) -> None:  # type: ignore[no-untyped-def]
+    assert not gc.isenabled()
+    assert ward_app.app.collector is qapp.findChild(GuiCollector, "bedside_gui_collector")
+    assert GuiCollector.install(qapp) is ward_app.app.collector  # one per application
+
+
+def test_a_save_that_allocates_cycles_collects_nothing_in_the_writer_thread(
+    ward_app, qtbot, collections: list[int]
+) -> None:  # type: ignore[no-untyped-def]
+    writer_thread: list[int] = []
+    # enough tracked objects for every generation's threshold to be passed many times over
+    many = 20 * gc.get_threshold()[0] * gc.get_threshold()[1]
+
+    def job(ward: Ward) -> Result:
+        writer_thread.append(threading.get_ident())
+        for _ in range(many):
+            _Cycle()
+        writer_thread.append(threading.get_ident())
+        return Failed(StorageProblem.BUG, "")
+
+    ward_app.app.writer.submit(job)
+    # (not waitSignal on the writer's own signal: its slot would run in the writer thread)
+    qtbot.waitUntil(lambda: len(writer_thread) == 2, timeout=30_000)
+    assert writer_thread[0] != threading.get_ident()
+    assert writer_thread[0] not in collections
+    assert ward_app.app.collector.check() is not None  # the cycles are due: collected here
+    assert collections[-1] == threading.get_ident()
+
+
+def test_check_collects_only_a_generation_that_is_due(gui_collector: GuiCollector) -> None:
+    gc.collect()
+    assert gui_collector.check() is None  # nothing allocated since
+    before = list(gui_collector.collections)
+    keep = [[] for _ in range(gc.get_threshold()[0] + 1)]  # tracked objects: generation 0 passes
+    assert gui_collector.check() == 0
+    assert gui_collector.collections == [before[0] + 1, before[1], before[2]]
+    assert len(keep) > 0
+
+
+def test_installing_off_the_gui_thread_is_refused(qapp: QApplication) -> None:
+    errors: list[BaseException] = []
+
+    def install() -> None:
+        try:
+            GuiCollector.install(qapp)
+        except RuntimeError as err:
+            errors.append(err)
+
+    thread = threading.Thread(target=install)
+    thread.start()
+    thread.join()
+    assert len(errors) == 1 and "GUI thread" in str(errors[0])
