@@ -39,6 +39,7 @@ class GuiCollector(QObject):
         super().__init__(parent)
         self.setObjectName("bedside_gui_collector")
         self.collections = [0, 0, 0]  # how many times each generation was collected here
+        self._long_lived = 0  # objects left in the oldest generation by the last full collection
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.check)
@@ -56,14 +57,31 @@ class GuiCollector(QObject):
         return collector
 
     def check(self) -> int | None:
-        """Collect the oldest generation whose count passed its threshold (the interpreter's own
-        rule); the generation collected, or None when none was due."""
+        """Collect as the interpreter would at this point: only once generation 0 has passed its
+        threshold, then the oldest generation that has passed its own (a full collection only once
+        enough objects reached the oldest generation, see `_full_due`). The generation collected, or
+        None when none was due."""
         counts = gc.get_count()
         thresholds = gc.get_threshold()
-        for generation in (2, 1, 0):
-            threshold = thresholds[generation]
-            if threshold and counts[generation] > threshold:
-                gc.collect(generation)
-                self.collections[generation] += 1
-                return generation
-        return None
+        if not thresholds[0] or counts[0] <= thresholds[0]:
+            return None
+        for generation in (2, 1):
+            if thresholds[generation] and counts[generation] > thresholds[generation]:
+                if generation == 2 and not self._full_due():
+                    continue
+                return self._collect(generation)
+        return self._collect(0)
+
+    def _full_due(self) -> bool:
+        """The interpreter's extra condition for a full collection, which it does not expose: the
+        objects that reached the oldest generation since the last full collection are more than a
+        quarter of those that survived it (so a growing heap is not scanned over and over)."""
+        pending = len(gc.get_objects(2)) - self._long_lived
+        return pending > self._long_lived // 4
+
+    def _collect(self, generation: int) -> int:
+        gc.collect(generation)
+        if generation == 2:
+            self._long_lived = len(gc.get_objects(2))
+        self.collections[generation] += 1
+        return generation

@@ -64,14 +64,34 @@ def test_a_save_that_allocates_cycles_collects_nothing_in_the_writer_thread(
     assert collections[-1] == threading.get_ident()
 
 
-def test_check_collects_only_a_generation_that_is_due(gui_collector: GuiCollector) -> None:
+def _due(generation_2: int) -> list[list[int]]:
+    """Counts as after `generation_2` collections of generation 1, then generation 0 due (keep
+    what it returns: freed, its lists would take the count of generation 0 down again)."""
     gc.collect()
-    assert gui_collector.check() is None  # nothing allocated since
-    before = list(gui_collector.collections)
-    keep = [[] for _ in range(gc.get_threshold()[0] + 1)]  # tracked objects: generation 0 passes
-    assert gui_collector.check() == 0
-    assert gui_collector.collections == [before[0] + 1, before[1], before[2]]
-    assert len(keep) > 0
+    for _ in range(generation_2):
+        gc.collect(1)
+    return [[] for _ in range(gc.get_threshold()[0] + 1)]  # tracked objects: generation 0 passes
+
+
+def test_check_collects_the_oldest_generation_that_is_due(qapp: QApplication) -> None:
+    collector = GuiCollector(qapp)  # not installed: its counts and rule only
+    gc.collect()
+    assert collector.check() is None  # nothing allocated since
+    keep = _due(0)
+    assert collector.check() == 0
+    keep += _due(gc.get_threshold()[2] + 1)
+    assert collector.check() == 2  # the first full collection: nothing survived one before
+    assert collector.collections == [1, 0, 1]
+    # a full collection again only once a quarter more objects reached the oldest generation
+    keep += _due(gc.get_threshold()[2] + 1)
+    assert collector.check() == 0
+    survivors = len(gc.get_objects(2))
+    keep += [[] for _ in range(survivors // 4 + 1000)]
+    gc.collect(1)  # they reach the oldest generation
+    keep += _due(gc.get_threshold()[2] + 1)
+    assert collector.check() == 2
+    assert collector.collections == [2, 0, 2] and len(keep) > 0
+    collector.deleteLater()
 
 
 def test_installing_off_the_gui_thread_is_refused(qapp: QApplication) -> None:
