@@ -30,16 +30,9 @@ def gui_collector(qapp: QApplication) -> GuiCollector:
     """The app's rule for the whole run (ui/collector.py): Python's cyclic garbage collector runs on
     the GUI thread only. The windows of earlier tests are garbage in cycles; collected automatically
     in a later test's writer thread they once deadlocked it with the GUI thread (Qt's signal-slot
-    mutex against the GIL). Installed once, before any test starts a worker thread."""
+    mutex against the GIL). Installed once, before any test starts a worker thread; the root
+    conftest collects what is due after each test (the timer only runs in an event loop)."""
     return GuiCollector.install(qapp)
-
-
-@pytest.fixture(autouse=True)
-def _collect_on_the_gui_thread(gui_collector: GuiCollector) -> Iterator[None]:
-    """After each test, what the interpreter would have collected by now, on the GUI thread (the
-    timer only runs while a test spins the event loop)."""
-    yield
-    gui_collector.check()
 
 
 @pytest.fixture
