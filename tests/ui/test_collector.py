@@ -60,8 +60,8 @@ def test_a_save_that_allocates_cycles_collects_nothing_in_the_writer_thread(
     qtbot.waitUntil(lambda: len(writer_thread) == 2, timeout=30_000)
     assert writer_thread[0] != threading.get_ident()
     assert writer_thread[0] not in collections
-    assert ward_app.app.collector.check() is not None  # the cycles are due: collected here
-    assert collections[-1] == threading.get_ident()
+    ward_app.app.collector.check()  # the cycles are due: collected now, if the timer has not yet
+    assert collections and set(collections) == {threading.get_ident()}  # the GUI thread's only
 
 
 def _due(generation_2: int) -> list[list[int]]:
