@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,25 @@ _SOUND_DIR: tempfile.TemporaryDirectory[str] | None = None
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--onscreen", action="store_true", help="show Qt windows on the real display")
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread() -> Iterator[None]:
+    """Once a test has installed the app's garbage collector (ui/collector.py: automatic collection
+    off for the rest of the process), what the interpreter would have collected is collected after
+    each test, on the main thread: in the later tests without a Qt event loop too (a ward left
+    unclosed is a cycle holding an open file)."""
+    yield
+    if gc.isenabled() or "ui.collector" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication
+
+    from ui.collector import GuiCollector
+
+    app = QCoreApplication.instance()
+    collector = app.findChild(GuiCollector, "bedside_gui_collector") if app is not None else None
+    if isinstance(collector, GuiCollector):
+        collector.check()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,6 +15,7 @@ from bedside.ward import Ward
 from bedside.workspace import open_service, open_ward_and_chart
 from ui.alarm import Alarm
 from ui.backups import BackupScheduler, BackupStatus
+from ui.collector import GuiCollector
 from ui.controller import WardController
 from ui.history import HistoryView
 from ui.lock import IdleWatch, Unlock
@@ -51,6 +52,7 @@ class BedsideApp:
     translators: list[QTranslator]
     idle: IdleWatch
     backups: BackupScheduler
+    collector: GuiCollector
     sync: SyncScheduler | None = None  # None: no hub set on this machine
 
     def _connect_signals(self) -> None:
@@ -131,6 +133,10 @@ def build(
     except FileNotFoundError as err:  # a broken install: charting goes on, in English
         sys.stderr.write(f"bedside: {err}; starting in English.\n")
         translators = install(qapp, ENGLISH)
+    # Python's cyclic garbage collector runs on the GUI thread only, from a timer, before any worker
+    # thread starts: run automatically in the writer thread, it once deleted a dead window's objects
+    # there and deadlocked with the GUI thread on Qt's signal-slot mutex and the GIL (ui/collector.py).
+    collector = GuiCollector.install(qapp)
     factory = ward_factory(path, clock, policy)
     pool = pool or QThreadPool()
     ward, chart = open_ward_and_chart(path, clock=clock, policy=policy)  # the GUI thread's own
@@ -183,7 +189,18 @@ def build(
     # The sync line first (leftmost of the permanent widgets), with the room that is left.
     window.statusBar().insertPermanentWidget(0, SyncStatusLabel(sync, policy.zone, window), 1)
     app = BedsideApp(
-        qapp, window, controller, user, settings, writer, alarm, translators, idle, backups, sync
+        qapp,
+        window,
+        controller,
+        user,
+        settings,
+        writer,
+        alarm,
+        translators,
+        idle,
+        backups,
+        collector,
+        sync,
     )
     app._connect_signals()
     return app

@@ -75,3 +75,22 @@ def test_the_outage_benchmark_runs_quick_and_every_record_reaches_the_hub_and_b(
     assert int(backlog.group(1)) == int(charted.group(1))  # the whole outage was waiting
     assert re.search(r"^delivered to B: (\d+) of \1 \(100\.0 %\)$", done.stdout, re.M)
     assert re.search(r"waiting after: 0;", done.stdout)
+
+
+GC = Path(__file__).with_name("bench_gc.py")
+
+
+@pytest.mark.slow
+def test_the_gc_benchmark_runs_quick_and_prints_both_ratios() -> None:
+    done = subprocess.run(
+        [sys.executable, str(GC), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(re.findall(r"ratio p50 [\d.]+x", done.stdout)) == 2
+    assert re.search(
+        r"Bedside, demo ward board open, full \(generation 2\)\s+p50\s+[\d.]+ ms", done.stdout
+    )

@@ -14,6 +14,7 @@ from bedside.clock import ManualClock
 from bedside.store.connection import open_database
 from tests.support.ward_fixtures import NURSE, START
 from ui.app import BedsideApp, build
+from ui.collector import GuiCollector
 from ui.translations import ENGLISH, SETTING
 
 
@@ -22,6 +23,16 @@ class AppFixture:
     app: BedsideApp
     clock: ManualClock
     path: Path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_collector(qapp: QApplication) -> GuiCollector:
+    """The app's rule for the whole run (ui/collector.py): Python's cyclic garbage collector runs on
+    the GUI thread only. The windows of earlier tests are garbage in cycles; collected automatically
+    in a later test's writer thread they once deadlocked it with the GUI thread (Qt's signal-slot
+    mutex against the GIL). Installed once, before any test starts a worker thread; the root
+    conftest collects what is due after each test (the timer only runs in an event loop)."""
+    return GuiCollector.install(qapp)
 
 
 @pytest.fixture
