@@ -25,11 +25,17 @@ class WardWriter(QObject):
     for the write lock (a sync or a backup holding it) never freezes the window.
 
     Signals:
-        submitted(int, object): a job was queued (job id, job); delivered to the writer's thread.
+        submitted(int): a job was queued (its id); delivered to the writer's thread.
         finished(int, object): a job ended (job id, its `Result`).
+
+    The jobs themselves never travel through a signal: they are held in `_held`, put there and let go
+    of on the GUI thread only (`submit`, `release`), and the writer's thread drops its own reference
+    before it says the job finished. A job may hold the last reference to a widget or another QObject
+    (a dialog closed meanwhile); a QObject destroyed on the writer's thread while the GUI thread
+    deletes widgets deadlocks Qt's locks against Python's.
     """
 
-    submitted = Signal(int, object)
+    submitted = Signal(int)
     finished = Signal(int, object)
 
     def __init__(self, factory: WardFactory) -> None:
@@ -48,41 +54,42 @@ class WardWriter(QObject):
         """Queue `job`; its result arrives on `finished` with the returned id. The caller (on the GUI
         thread) calls `release(id)` once it has the result."""
         self._next_id += 1
-        # Held here until released on the GUI thread: a job may hold the last reference to a widget
-        # or another QObject (a dialog closed meanwhile), and a QObject destroyed on the writer's
-        # thread while the GUI thread deletes widgets deadlocks Qt's and Python's locks.
         self._held[self._next_id] = job
-        self.submitted.emit(self._next_id, job)
+        self.submitted.emit(self._next_id)
         return self._next_id
 
     def release(self, job_id: int) -> None:
-        """Drop the writer's hold on a finished job (call on the GUI thread)."""
+        """Let go of a finished job (call on the GUI thread)."""
         self._held.pop(job_id, None)
 
-    @Slot(int, object)
-    def _run(self, job_id: int, job: Job) -> None:
+    @Slot(int)
+    def _run(self, job_id: int) -> None:
+        result = self._result(self._held[job_id])
+        self.finished.emit(job_id, result)  # the job is no longer referenced on this thread
+
+    def _result(self, job: Job) -> Result:
         try:
             if self._ward is None:
                 self._ward = self._factory()
-            result: Result = job(self._ward)
+            return job(self._ward)
         except StorageError as err:
-            result = Failed(err.problem, err.sentence())
+            return Failed(err.problem, err.sentence())
         except Exception:  # a bug must not kill the writer thread
             log.exception("save job failed")
-            result = Failed(
+            return Failed(
                 StorageProblem.BUG,
                 "The record was not saved: Bedside met an unexpected error (a bug; the log has "
                 "the details): report it.",
             )
-        self.finished.emit(job_id, result)
 
     def stop(self) -> None:
         """Finish the queued jobs, close the connection and end the thread."""
         if self._thread.isRunning():
-            done = _Closer(self)
-            self.submitted.emit(0, done)
+            self._held[0] = _Closer(self)
+            self.submitted.emit(0)
             self._thread.quit()
             self._thread.wait()
+            self._held.pop(0, None)
 
     def close_ward(self) -> None:
         if self._ward is not None:
