@@ -6,6 +6,8 @@ import threading
 import weakref
 from typing import Any
 
+from PySide6.QtCore import QObject, Slot
+
 from bedside.store.errors import StorageProblem
 from bedside.ward import Failed
 from ui.workers import WardWriter
@@ -14,6 +16,18 @@ from ui.workers import WardWriter
 class _Ward:
     def close(self) -> None:
         pass
+
+
+class _Receiver(QObject):
+    """On the GUI thread, as the controller is: the writer's `finished` arrives queued."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.args: tuple[Any, ...] = ()
+
+    @Slot(int, object)
+    def on_finished(self, job_id: int, result: object) -> None:
+        self.args = (job_id, result)
 
 
 class _Job:
@@ -30,10 +44,12 @@ def test_a_finished_job_is_let_go_of_on_the_gui_thread_only(qtbot) -> None:  # t
     try:
         job = _Job()
         gone = weakref.ref(job)
-        with qtbot.waitSignal(writer.finished, timeout=10_000) as finished:
-            job_id = writer.submit(job)
+        receiver = _Receiver()
+        writer.finished.connect(receiver.on_finished)
+        job_id = writer.submit(job)
         del job
-        assert finished.args[0] == job_id
+        qtbot.waitUntil(lambda: bool(receiver.args), timeout=10_000)
+        assert receiver.args[0] == job_id
         held = gone()
         assert held is not None and held.ran_on != threading.current_thread().name
         del held
