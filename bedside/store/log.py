@@ -35,20 +35,6 @@ GENESIS_HASH = "0" * 64
 # The envelope fields that the hash covers, besides the payload text (DESIGN 8: audit chain).
 HASHED_FIELDS = RECORD_COLUMNS[:-2]
 _SELECT = f"SELECT {', '.join('r.' + c for c in RECORD_COLUMNS)} FROM records r"
-assert RECORD_COLUMNS == (
-    "id",
-    "kind",
-    "patient_id",
-    "observed_at",
-    "entered_at",
-    "author",
-    "device_id",
-    "seq",
-    "supersedes",
-    "reason",
-    "payload",
-    "hash",
-)  # the order `Log._select` unpacks
 # SQL condition "this row is the current version" (no correction supersedes it); format with the id column.
 CURRENT_VERSION = "NOT EXISTS (SELECT 1 FROM records c WHERE c.supersedes = {})"
 _SELECT_KEYS = "SELECT r.id, r.hash FROM records r"
@@ -477,7 +463,8 @@ class Log:
             rows = self._db.conn.execute(
                 f"{_SELECT} WHERE r.id IN ({', '.join('?' * len(ids))})", ids
             )
-            # The columns in RECORD_COLUMNS order, read as `_stored` reads them (no dict per row).
+            # The columns in RECORD_COLUMNS order (schema.py), read as `_stored` reads them, without
+            # a dict per row (test_store.py reads every kind back as it was written).
             for (
                 rid,
                 kind,
