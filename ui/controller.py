@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from bedside.access import User
 from bedside.alerts import Alert
 from bedside.clinical.assessment import Assessment
-from bedside.records import EpisodeClosure, FieldError, GradeSignOff, Record, Syndrome
+from bedside.records import EpisodeClosure, FieldError, GradeSignOff, PolicySet, Record, Syndrome
 from bedside.staff import Author, Role
 from bedside.ward import (
     Failed,
@@ -218,7 +218,8 @@ class WardController(QObject):
             return
         key, patient_id = self._pending.pop(job_id)
         if isinstance(result, Recorded):
-            self.refresh_policy()  # the record may be a policy_set
+            if result.record.kind == PolicySet.KIND:
+                self.refresh_policy()  # one saved here (others: the tick and the sync)
             self.recorded.emit(key, result.record.patient_id or patient_id, result)
             self.patient_changed.emit(result.record.patient_id or patient_id)
         elif isinstance(result, Invalid):
@@ -317,7 +318,7 @@ class WardController(QObject):
     def refresh_policy(self) -> bool:
         """Read the policy in force again if policy_set records were written or received since (a
         cheap stamp query when none were); emit `policy_changed` when it differs from the last one
-        announced. Called after each save, each tick (a change by `bedside policy set` on this
+        announced. Called after a policy_set is saved here, each tick (a change by `bedside policy set` on this
         machine is seen within the minute) and each sync that brought records."""
         self.ward.refresh_policy()
         policy = self.ward.policy

@@ -20,7 +20,7 @@ from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
 from bedside.store.schema import FEVER_PREDICATE, LOG_INDEXED, PROJECTED_KINDS
 
 _GRADE_COLUMN = {"crs": "crs_grade", "icans": "icans_grade"}
-_FEVER_PAGE = 8  # fevers read at first; each further page twice the last, up to 64 times
+_FEVER_PAGE, _FEVER_PAGE_MAX = 8, 512  # fevers read at first; each further page twice the last
 _JUST_AFTER = timedelta(microseconds=1)  # the stored times' resolution
 # D21: a neuro check charted with these reasons was not done; it leaves the check due.
 NOT_DONE = (
@@ -96,14 +96,14 @@ class SqlHistory:
 
     def fever_times(self, patient_id: str, since: datetime, until: datetime) -> Iterator[datetime]:
         # In pages: the caller mostly stops at the first fever, and a long stay may hold hundreds.
-        start, pages = since, 0
+        start, size = since, _FEVER_PAGE
         while True:
-            rows = self._fevers(patient_id, start, until, "ASC", _FEVER_PAGE << min(pages, 6))
+            rows = self._fevers(patient_id, start, until, "ASC", size)
             for (observed,) in rows:
                 yield parse_utc(observed)
-            if len(rows) < _FEVER_PAGE << min(pages, 6):
+            if len(rows) < size:
                 return
-            start, pages = parse_utc(rows[-1][0]) + _JUST_AFTER, pages + 1
+            start, size = parse_utc(rows[-1][0]) + _JUST_AFTER, min(2 * size, _FEVER_PAGE_MAX)
 
     def last_fever(self, patient_id: str, since: datetime, until: datetime) -> datetime | None:
         rows = self._fevers(patient_id, since, until, "DESC", 1)

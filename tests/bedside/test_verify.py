@@ -360,27 +360,14 @@ def test_a_second_row_for_one_record_is_found(path: Path) -> None:
 
 
 def test_a_projection_of_a_kind_without_records_is_found(tmp_path: Path) -> None:
-    from datetime import date
-
-    from bedside.records import Admission, Diagnosis, Sex
     from bedside.store.connection import transaction
     from bedside.store.log import Log
+    from tests.support.ward_fixtures import ADULT_BORN, admission
 
     db = open_database(tmp_path / "ward.db", clock=ManualClock(START))
     with transaction(db):
         Log(db, ManualClock(START)).append(
-            Admission(
-                patient_id="P-1",
-                name="Patient One",
-                date_of_birth=date(1986, 5, 1),
-                sex=Sex.FEMALE,
-                weight_kg=60.0,
-                diagnosis=Diagnosis.NEUROBLASTOMA,
-                developmental_delay=False,
-                infusion_at=START,
-                product="CAR-T",
-                dose_cells_per_kg=3e6,
-            ),
+            admission("P-1", ADULT_BORN, infusion_at=START),
             patient_id="P-1",
             observed_at=START,
             author="nurse.ada",
