@@ -40,6 +40,8 @@ class GuiCollector(QObject):
         self.setObjectName("bedside_gui_collector")
         self.collections = [0, 0, 0]  # how many times each generation was collected here
         self._long_lived = 0  # objects left in the oldest generation by the last full collection
+        # gc's generation-2 count and full collections when `_full_due` last counted
+        self._counted_at: tuple[int, int] = (-1, -1)
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.check)
@@ -75,7 +77,13 @@ class GuiCollector(QObject):
     def _full_due(self) -> bool:
         """The interpreter's extra condition for a full collection, which it does not expose: the
         objects that reached the oldest generation since the last full collection are more than a
-        quarter of those that survived it (so a growing heap is not scanned over and over)."""
+        quarter of those that survived it (so a growing heap is not scanned over and over). Counting
+        them lists the whole generation, so it is counted again only once more objects can have
+        reached it (a generation-1 collection or a full one since, whoever made it)."""
+        moved = (gc.get_count()[2], gc.get_stats()[2]["collections"])
+        if moved == self._counted_at:
+            return False
+        self._counted_at = moved
         pending = len(gc.get_objects(2)) - self._long_lived
         return pending > self._long_lived // 4
 

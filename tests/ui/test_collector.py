@@ -107,3 +107,26 @@ def test_installing_off_the_gui_thread_is_refused(qapp: QApplication) -> None:
     thread.start()
     thread.join()
     assert len(errors) == 1 and "GUI thread" in str(errors[0])
+
+
+def test_the_oldest_generation_is_listed_again_only_once_objects_can_have_reached_it(
+    qapp: QApplication, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Counting the oldest generation lists it whole: not on every poll while a full collection
+    waits for its quarter, only after a generation-1 (or full) collection since."""
+    collector = GuiCollector(qapp)
+    keep = _due(gc.get_threshold()[2] + 1)
+    assert collector.check() == 2
+    keep += _due(gc.get_threshold()[2] + 1)
+    listed = []
+    real = gc.get_objects
+    monkeypatch.setattr(gc, "get_objects", lambda *a: listed.append(a) or real(*a))
+    assert collector.check() == 0 and len(listed) == 1  # counted: not due yet
+    keep += [[] for _ in range(gc.get_threshold()[0] + 100)]
+    assert collector.check() == 0 and len(listed) == 1  # nothing moved since: not listed again
+    gc.collect(1)
+    keep += [[] for _ in range(gc.get_threshold()[0] + 100)]
+    assert (
+        collector.check() == 0 and len(listed) == 2
+    )  # counted again: still not due and len(keep) > 0
+    collector.deleteLater()
