@@ -58,6 +58,19 @@ def course_of(stored: StoredAssessment | None) -> Course:
     return Course(stored.record.crs_course, stored.record.icans_course)
 
 
+@dataclass(frozen=True, slots=True)
+class Newest:
+    """The patient's newest current assessment as the caller read it under the same write lock, just
+    before grading (None: none stored yet), so that grading need not read it again."""
+
+    assessment: StoredAssessment | None
+
+    def before(self, at: datetime) -> bool:
+        """Whether every stored assessment is older than `at`: then the newest before `at` is this
+        one, and none is stored at `at`."""
+        return self.assessment is None or self.assessment.observed_at < at
+
+
 class Regrader:
     """Grades time points of one ward database and stores them, inside the caller's transaction."""
 
@@ -97,12 +110,17 @@ class Regrader:
         author_id: str,
         *,
         reason: str = "re-graded",
+        newest: Newest | None = None,
     ) -> dict[datetime, Graded]:
         """Grade and store each time point, oldest first, so that each reads the course of the one
-        before it as just re-graded. `reason` is stored on an assessment that replaces another."""
+        before it as just re-graded. `reason` is stored on an assessment that replaces another.
+        `newest`, if given, is the patient's newest assessment read under this write lock."""
         graded: dict[datetime, Graded] = {}
         for at in sorted(set(times)):
-            graded[at] = self._store(admission, patient_id, at, source, author_id, reason)
+            # Only the oldest time can use what the caller read: the later ones follow an
+            # assessment just stored.
+            known = newest if newest is not None and newest.before(at) and not graded else None
+            graded[at] = self._store(admission, patient_id, at, source, author_id, reason, known)
         return graded
 
     def _store(
@@ -113,18 +131,30 @@ class Regrader:
         source: StoredRecord | None,
         author: str,
         reason: str,
+        newest: Newest | None,
     ) -> Graded:
-        graded, record = self.compute(admission, patient_id, at, source)
-        self.store(patient_id, graded, record, author, reason)
+        graded, record = self.compute(admission, patient_id, at, source, newest=newest)
+        self.store(patient_id, graded, record, author, reason, newest=newest)
         return graded
 
     def store(
-        self, patient_id: str, graded: Graded, record: AssessmentRecord, author: str, reason: str
+        self,
+        patient_id: str,
+        graded: Graded,
+        record: AssessmentRecord,
+        author: str,
+        reason: str,
+        *,
+        newest: Newest | None = None,
     ) -> None:
         """Store what `compute` gave for `graded.at` (the log unchanged since), replacing the
-        assessment stored there, if any, with `reason`."""
+        assessment stored there, if any, with `reason`. `newest`, older than `graded.at`, says that
+        none is stored there."""
         at = graded.at
-        previous_here = self._history.assessment_for_time(patient_id, at)
+        if newest is not None and newest.before(at):
+            previous_here = None
+        else:
+            previous_here = self._history.assessment_for_time(patient_id, at)
         self._log.append(
             record,
             patient_id=patient_id,
@@ -140,9 +170,11 @@ class Regrader:
         patient_id: str,
         at: datetime,
         source: StoredRecord | None = None,
+        *,
+        newest: Newest | None = None,
     ) -> tuple[Graded, AssessmentRecord]:
         """Grade one time point from the log as it stands, without storing: the graded result and the
-        assessment record that would store it."""
+        assessment record that would store it. `newest`, older than `at`, is the assessment before it."""
         state = assemble_state(self._history, admission, patient_id, at, self._policy)
         assessment = assess(state, self._policy)
         acuity = Acuity(
@@ -154,7 +186,10 @@ class Regrader:
             news2_red=bool(assessment.news2.any_single_parameter_3),
             pews=assessment.pews.score,
         )
-        before = self._history.latest_assessment(patient_id, until=at - _JUST_BEFORE)
+        if newest is not None and newest.before(at):
+            before = newest.assessment
+        else:
+            before = self._history.latest_assessment(patient_id, until=at - _JUST_BEFORE)
         step = follow(
             course_of(before), assessment, crs_open=acuity.crs_open, icans_open=acuity.icans_open
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any, Protocol
 
 from bedside.clinical.calendar import age_years, day_post_infusion
@@ -222,6 +223,7 @@ def _latest_vitals(
             stale.add(name)
 
     pending: tuple[str, ...] = _SINGLE_VITALS  # the single parameters not met yet, newest set first
+    values_of = attrgetter(*pending)
     for s in reversed(recent):
         v: VitalSigns = s.record
         if v.temperature is not None:
@@ -231,11 +233,16 @@ def _latest_vitals(
                 if "temperature" in found:
                     found[name] = found.pop("temperature")
         if pending:
-            absent = tuple(name for name in pending if getattr(v, name) is None)
-            for name in pending:
-                if name not in absent:
-                    take(name, getattr(v, name), s.observed_at)
-            pending = absent
+            # Most sets hold none of what is still pending (a child's ACVPU, a scale not charted):
+            # those are passed over in one step.
+            values = values_of(v) if len(pending) > 1 else (getattr(v, pending[0]),)
+            if values.count(None) < len(values):
+                absent = tuple(n for n, value in zip(pending, values, strict=True) if value is None)
+                for name, value in zip(pending, values, strict=True):
+                    if value is not None:
+                        take(name, value, s.observed_at)
+                pending = absent
+                values_of = attrgetter(*pending) if pending else values_of
         elif "temperature" in seen and "o2_device" in seen:
             break  # every parameter met: older sets change nothing
         if v.o2_device is not None and "o2_device" not in seen:

@@ -56,7 +56,7 @@ from bedside.records import (
     VitalSigns,
     validated,
 )
-from bedside.regrade import Regrader, acuity_of
+from bedside.regrade import Newest, Regrader, acuity_of
 from bedside.schedule import VITALS_PARAMETERS, Acuity, DueCheck, due_checks
 from bedside.staff import SYSTEM_USER_ID, Action, Author, Role
 from bedside.store.connection import (
@@ -814,14 +814,22 @@ class Ward:
         patient_id = stored.patient_id
         at = stored.observed_at
         before = self._history.latest_assessment(patient_id)
-        times = set(self._history.assessment_times(patient_id, *self._regrader.touched(stored)))
+        newest = Newest(before)
+        start, end = self._regrader.touched(stored)
+        # Every stored assessment older than the span (a new set, the usual save): none is in it.
+        stored_in_span = (
+            [] if newest.before(start) else self._history.assessment_times(patient_id, start, end)
+        )
+        times = set(stored_in_span)
         times.add(at)
         stop = self._stop_time(stored)
         if stop is not None:
             times.add(stop)  # D26: a stop is a time point of its own
         current_at = max(times | ({before.observed_at} if before else set()))
         times.add(current_at)
-        graded = self._regrader.grade(admission, patient_id, times, stored, author.user_id)
+        graded = self._regrader.grade(
+            admission, patient_id, times, stored, author.user_id, newest=newest
+        )
         shown, own = graded[current_at], graded[at]
         # D20: a correction or a physician's attribution re-derives the course; it needs no downgrade
         # acknowledgement (a recorded stop is a new clinical event, not a re-derivation).

@@ -28,6 +28,8 @@ from tests.support.ward_fixtures import (
 
 # Bookkeeping tables of one or a few rows: a scan of them reads one page.
 _TINY = ("device", "devices", "_sqlite_migrations", "sqlite_master")
+# A SELECT of subqueries alone (the grade probes, four in one statement) reads no table itself.
+_NO_TABLE = "SCAN CONSTANT ROW"
 
 
 def _parent_key_check(sql: str, step: str) -> bool:
@@ -78,6 +80,7 @@ def test_a_save_runs_no_scan(tmp_path: Path) -> None:
         for sql, steps in plans.items()
         for step in steps
         if step.startswith("SCAN")
+        and step != _NO_TABLE
         and not any(f" {t}" in step for t in _TINY)
         and not _parent_key_check(sql, step)
     }
