@@ -68,6 +68,16 @@ class DraftOverlay:
     def _hides(self, stored: Stored) -> bool:
         return stored.id == self._draft.supersedes
 
+    def vitals_held(
+        self, patient_id: str, names: Sequence[str], since: datetime, before: datetime
+    ) -> frozenset[str]:
+        sets = [
+            s.record
+            for s in self.effective(patient_id, ["vitals"], since, before)
+            if s.observed_at < before
+        ]
+        return frozenset(n for n in names if any(getattr(v, n) is not None for v in sets))
+
     def fever_times(self, patient_id: str, since: datetime, until: datetime) -> list[datetime]:
         times = list(self._history.fever_times(patient_id, since, until))
         if self._is_fever() and since <= self._draft.observed_at <= until:

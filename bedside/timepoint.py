@@ -60,6 +60,12 @@ class History(Protocol):
         """Records of these kinds observed in [since, until], oldest first."""
         ...
 
+    def vitals_held(
+        self, patient_id: str, names: Sequence[str], since: datetime, before: datetime
+    ) -> frozenset[str]:
+        """Which of `names` (fields of VitalSigns) some vitals set observed in [since, before) holds."""
+        ...
+
     def fever_times(self, patient_id: str, since: datetime, until: datetime) -> Iterable[datetime]:
         """Times of temperatures >= 38.0 °C observed in [since, until], oldest first (read as far as
         the caller goes: the first fever no one attributed elsewhere is usually the first)."""
@@ -104,11 +110,15 @@ def assemble_state(
     values: dict[str, Any] = {}
     closed = closure_times(history, admission, patient_id, at)
 
-    # Look back further than the window, so that a value which has just gone stale is named as such.
-    recent = history.effective(patient_id, ["vitals"], at - STALE_LOOKBACK, at)
-    fresh, old, seen_at = _latest_vitals(recent, at - vitals_window)
+    # Look back further than the window, so that a value which has just gone stale is named as such:
+    # the sets of the window are read whole, and of the older ones only which parameters they hold
+    # that the window does not (a day of sets read whole was a fifth of a save).
+    fresh_from, lookback = at - vitals_window, at - STALE_LOOKBACK
+    recent = history.effective(patient_id, ["vitals"], max(fresh_from, lookback), at)
+    fresh, unmet, seen_at = _latest_vitals(recent)
     values |= fresh
-    stale |= old
+    if unmet and lookback < fresh_from:
+        stale |= history.vitals_held(patient_id, unmet, lookback, fresh_from)
 
     age = age_years(admission.date_of_birth, at, zone)
     tool_for_age = encephalopathy_tool(age, admission.developmental_delay)
@@ -122,7 +132,7 @@ def assemble_state(
         seen_at["neuro"] = neuro[-1].observed_at
         if check.tool is not tool_for_age:
             values["encephalopathy_tool"] = check.tool  # D22: counts for its window, by its tool
-        acvpu = _newest_acvpu(recent, neuro, at - vitals_window)
+        acvpu = _newest_acvpu(recent, neuro, fresh_from)
         values.pop("acvpu", None)
         if acvpu is not None:
             values["acvpu"] = acvpu  # D17: ACVPU counts for 6 h, whichever form charted it
@@ -201,14 +211,17 @@ MASKING_WINDOW = timedelta(hours=6)  # D25
 _SINGLE_VITALS = ("sbp", "dbp", "hr", "rr", "spo2", "spo2_scale", "acvpu", "crt_s", "resp_effort")
 
 
+# What is named stale when only an older set holds it (a scale is never named).
+_STALE_NAMES = ("temperature", *(n for n in _SINGLE_VITALS if n != "spo2_scale"), "o2_device")
+
+
 def _latest_vitals(
-    recent: Sequence[Stored], fresh_from: datetime
-) -> tuple[dict[str, Any], set[str], dict[str, datetime]]:
-    """Each parameter from the newest set that has it (D17), the parameters whose newest value is
-    older than the window (stale), and when each value in force was observed. The oxygen fields travel
-    together: a new device never inherits the flow of the old one."""
+    recent: Sequence[Stored],
+) -> tuple[dict[str, Any], tuple[str, ...], dict[str, datetime]]:
+    """Each parameter from the newest of the window's sets that has it (D17), the parameters that
+    none of them holds (stale if an older set does: `_STALE_NAMES`), and when each value in force was
+    observed. The oxygen fields travel together: a new device never inherits the flow of the old one."""
     found: dict[str, Any] = {}
-    stale: set[str] = set()
     seen: set[str] = set()
     observed: dict[str, datetime] = {}
 
@@ -216,22 +229,17 @@ def _latest_vitals(
         if name in seen or value is None:
             return
         seen.add(name)
-        if when >= fresh_from:
-            found[name] = value
-            observed[name] = when
-        elif name != "spo2_scale":
-            stale.add(name)
+        found[name] = value
+        observed[name] = when
 
     pending: tuple[str, ...] = _SINGLE_VITALS  # the single parameters not met yet, newest set first
     values_of = attrgetter(*pending)
     for s in reversed(recent):
         v: VitalSigns = s.record
-        if v.temperature is not None:
+        if v.temperature is not None and "temperature" not in seen:
             name = "temp_f" if v.temperature_unit is TempUnit.F else "temp_c"
-            if "temperature" not in seen:
-                take("temperature", v.temperature, s.observed_at)
-                if "temperature" in found:
-                    found[name] = found.pop("temperature")
+            take("temperature", v.temperature, s.observed_at)
+            found[name] = found.pop("temperature")
         if pending:
             # Most sets hold none of what is still pending (a child's ACVPU, a scale not charted):
             # those are passed over in one step.
@@ -247,13 +255,13 @@ def _latest_vitals(
             break  # every parameter met: older sets change nothing
         if v.o2_device is not None and "o2_device" not in seen:
             take("o2_device", v.o2_device, s.observed_at)
-            if "o2_device" in found:
-                found |= {
-                    "o2_flow_l_min": v.o2_flow_l_min,
-                    "fio2": v.fio2,
-                    "o2_indication": v.o2_indication,
-                }
-    return {k: v for k, v in found.items() if v is not None}, stale, observed
+            found |= {
+                "o2_flow_l_min": v.o2_flow_l_min,
+                "fio2": v.fio2,
+                "o2_indication": v.o2_indication,
+            }
+    unmet = tuple(name for name in _STALE_NAMES if name not in seen)
+    return {k: v for k, v in found.items() if v is not None}, unmet, observed
 
 
 def _neuro_values(check: NeuroCheck) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -54,6 +55,25 @@ def _first_at_sql(column: str) -> str:
 
 
 _FIRST_AT = {column: _first_at_sql(column) for column in _GRADE_COLUMN.values()}
+# The fields of a vitals set that `vitals_held` asks about, each the name of its projection column.
+_VITALS_HELD = frozenset(
+    ("temperature", "sbp", "dbp", "hr", "rr", "spo2", "acvpu", "crt_s", "resp_effort", "o2_device")
+)
+
+
+@lru_cache(maxsize=64)
+def _vitals_held_sql(names: tuple[str, ...]) -> str:
+    unknown = set(names) - _VITALS_HELD
+    if unknown:
+        raise ValueError(f"not a vitals field held in a column: {', '.join(sorted(unknown))}")
+    probes = [
+        "EXISTS (SELECT 1 FROM vitals v WHERE v.patient_id = ?1 AND v.observed_at >= ?2 "
+        f"AND v.observed_at < ?3 AND v.{name} IS NOT NULL "
+        f"AND {CURRENT_VERSION.format('v.record_id')})"
+        for name in names
+    ]
+    return f"SELECT {', '.join(probes)}"
+
 
 # Records that make a time point: the newest of them is the patient's "current" time point.
 TIME_POINT_KINDS = ("vitals", "neuro_check", "intervention", "attribution", "episode_closure")
@@ -108,6 +128,16 @@ class SqlHistory:
         self, patient_id: str, kinds: Sequence[str], since: datetime | None, until: datetime
     ) -> list[StoredRecord]:
         return self._log.records_for_patient(patient_id, kinds, since, until, current_only=True)
+
+    def vitals_held(
+        self, patient_id: str, names: Sequence[str], since: datetime, before: datetime
+    ) -> frozenset[str]:
+        # The vitals projection holds every field of a set in its own column (verification checks
+        # it against the record): one indexed look-up per name, which stops at the first set with it.
+        held = self._conn.execute(
+            _vitals_held_sql(tuple(names)), [patient_id, iso_utc(since), iso_utc(before)]
+        ).fetchone()
+        return frozenset(name for name, found in zip(names, held, strict=True) if found)
 
     def fever_times(self, patient_id: str, since: datetime, until: datetime) -> Iterator[datetime]:
         # In pages: the caller mostly stops at the first fever, and a long stay may hold hundreds.

@@ -15,6 +15,7 @@ import pytest
 from bedside.alert_vocabulary import AlertKind, AlertStatus
 from bedside.clinical.assessment import Flag
 from bedside.clinical.calendar import day_post_infusion
+from bedside.preview import DraftOverlay, DraftRecord
 from bedside.records import (
     Attribution,
     DoseUnit,
@@ -25,9 +26,11 @@ from bedside.records import (
     Intervention,
     Route,
     Syndrome,
+    TempUnit,
     VitalSigns,
 )
 from bedside.schedule import CheckKind
+from bedside.timepoint import assemble_state
 from bedside.ward import Recorded
 from tests.support.ward_fixtures import (
     ADULT_BORN,
@@ -460,3 +463,39 @@ def test_an_upgrade_of_the_rules_re_derives_the_current_picture_visibly(
     assert versions[-1].author == "system"
     assert AlertKind.CRS in kinds(fx)
     assert fx.ward.rederive_under_current_rules() == []
+
+
+def test_a_value_only_an_older_set_holds_is_named_stale_by_the_store_and_the_preview(
+    fx: WardFixture,
+) -> None:
+    """D17: the window's sets give the values in force; a parameter that only a set older than the
+    window (within the day looked back) holds is stale, and one that no set of the day holds is
+    neither. The store answers the older sets in SQL, a preview from the records with its draft."""
+    clock = fx.clock
+    recorded(chart(fx, "A1", acvpu="V"))  # the only ACVPU of the day
+    clock.advance(timedelta(hours=3))
+    recorded(chart(fx, "A1", acvpu=None, sbp=None, dbp=None))
+    clock.advance(timedelta(hours=4))  # the first set is 7 h old: past the 6 h window
+    at = clock.now()
+    policy = fx.ward.policy
+    admission = fx.history.admission("A1")
+    assert admission is not None
+    state = assemble_state(fx.history, admission, "A1", at, policy)
+    assert state.stale == {"acvpu", "sbp", "dbp"}
+    assert state.hr == 80 and state.sbp is None and state.acvpu is None
+    # A preview of a temperature alone at the same time: the draft is in the window.
+    draft = DraftRecord(
+        "draft", at, VitalSigns(temperature=37.2, temperature_unit=TempUnit.C), None
+    )
+    previewed = assemble_state(DraftOverlay(fx.history, draft), admission, "A1", at, policy)
+    assert previewed.stale == {"acvpu", "sbp", "dbp"}
+    assert previewed.temp_c == 37.2 and previewed.hr == 80
+    # Past a day, nothing of the first set is looked at any more, and the second set is stale.
+    later = at + timedelta(hours=18)  # the first set 25 h old, the second 21 h
+    assert assemble_state(fx.history, admission, "A1", later, policy).stale == {
+        "temperature",
+        "hr",
+        "rr",
+        "spo2",
+        "o2_device",
+    }
