@@ -131,9 +131,9 @@ class FieldSpec:
 
 def check_field(spec: FieldSpec, value: object) -> list[FieldError]:
     """The errors of one value against its field's type and constraint (empty if it is valid)."""
-    name, allowed = spec.name, spec.allowed
+    name = spec.name  # what is allowed is spelt out only for a refusal (an enum's is a long text)
     if value is None:
-        return [] if spec.optional else [FieldError(name, f"{name}: required", allowed)]
+        return [] if spec.optional else [FieldError(name, f"{name}: required", spec.allowed)]
     base = spec.base
     problem: str | None = None
     if base is bool:
@@ -165,7 +165,7 @@ def check_field(spec: FieldSpec, value: object) -> list[FieldError]:
             problem = f"{value} is before 1900"
     elif base is dict:
         problem = _json_problem(value)
-    return [] if problem is None else [FieldError(name, f"{name}: {problem}", allowed)]
+    return [] if problem is None else [FieldError(name, f"{name}: {problem}", spec.allowed)]
 
 
 def check_range(name: str, value: float, rng: Num) -> list[FieldError]:

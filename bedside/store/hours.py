@@ -209,6 +209,11 @@ def refresh(conn: sqlite3.Connection, patient_id: str, first: int, last: int) ->
         f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})",
         rows(conn, patient_id, first, last, before),
     )
+    later = conn.execute(
+        f"SELECT 1 FROM {TABLE} WHERE patient_id = ? AND hour > ? LIMIT 1", [patient_id, last]
+    ).fetchone()
+    if later is None:
+        return  # the patient's newest hours (a new set, the usual save): no next hour to flag
     for what, values in CHANGES.items():
         following = conn.execute(
             f"SELECT hour, {', '.join(values)}, {what}_more FROM {TABLE} WHERE patient_id = ? "

@@ -109,6 +109,15 @@ def projection_row(
         "patient_id": patient_id,
         "observed_at": observed_at,
     }
+    if isinstance(record, AssessmentRecord):  # its grades only: encoding every field was wasted
+        row |= {
+            "entered_at": entered_at,
+            "crs_grade": record.crs_grade,
+            "icans_grade": record.icans_grade,
+            "news2": record.news2,
+            "pews": record.pews,
+        }
+        return "assessments", row
     payload = payload_fields(record)
     if isinstance(record, VitalSigns):
         table = "vitals"
@@ -145,15 +154,6 @@ def projection_row(
         # The bed is read from the record itself; no query needs it as a column (no migration).
         row |= {k: v for k, v in payload.items() if k != "bed"}
         row |= {"entered_at": entered_at, "supersedes": supersedes}
-    elif isinstance(record, AssessmentRecord):
-        table = "assessments"
-        row |= {
-            "entered_at": entered_at,
-            "crs_grade": record.crs_grade,
-            "icans_grade": record.icans_grade,
-            "news2": record.news2,
-            "pews": record.pews,
-        }
     elif isinstance(record, AlertEvent):
         table = "alert_events"
         row |= payload
