@@ -63,6 +63,7 @@ _VITALS_HELD = frozenset(
 
 @lru_cache(maxsize=64)
 def _vitals_held_sql(names: tuple[str, ...]) -> str:
+    """One EXISTS per name, each an indexed look-up of the patient's vitals in [?2, ?3)."""
     unknown = set(names) - _VITALS_HELD
     if unknown:
         raise ValueError(f"not a vitals field held in a column: {', '.join(sorted(unknown))}")

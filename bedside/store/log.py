@@ -83,6 +83,10 @@ def _arms(kinds: Collection[str] | None) -> list[_Arm]:
     return arms
 
 
+# The arm of the vitals (schema.PROJECTED_KINDS), whose key gives observed_at but not entered_at.
+_VITALS_SOURCE = next(arm.source for arm in _arms(["vitals"]))
+
+
 def _marks(values: Collection[Any]) -> str:
     return ", ".join("?" * len(values))
 
@@ -170,7 +174,7 @@ def _records_sql(
         )
     # The vitals' key orders them by observed_at only: SQLite would sort every row again for the
     # entered_at of equal times, which costs more than the read (a day of sets: 70 of 230 us).
-    ties = not sort and len(arms) == 1 and arms[0].entered == "r.entered_at" and keys
+    ties = not sort and keys and len(arms) == 1 and arms[0].source == _VITALS_SOURCE
     order = f"ORDER BY {arms[0].observed}" if ties else "ORDER BY observed_at, entered_at"
     return (
         f"{' UNION ALL '.join(selects)} {order}",
