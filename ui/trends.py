@@ -482,6 +482,12 @@ class TrendView(QWidget):
         # a wider or narrower plot -> buckets read again at its new width, once the resizing rests
         self.plots[Vital.TEMPERATURE.value].vb.sigResized.connect(self._on_plot_resized)
         self._reload.timeout.connect(self._on_reload_timeout)
+        # any plot's new range or size -> its transform set at once. pyqtgraph defers that to the
+        # start of the next paint, and a transform changed within a paint made Qt paint every plot
+        # a second time after it: two paints per pan or zoom in the event loop, not one.
+        for plot in self.plots.values():
+            plot.vb.sigRangeChanged.connect(self._on_view_changed)
+            plot.vb.sigResized.connect(self._on_view_changed)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -879,6 +885,10 @@ class TrendView(QWidget):
     def _on_plot_resized(self, *_: object) -> None:
         if self._loaded is not None:
             self._reload.start()
+
+    @staticmethod
+    def _on_view_changed(view: pg.ViewBox, *_: object) -> None:
+        view.updateMatrix()
 
     @staticmethod
     def _replace(current: list, new: list, plot: pg.PlotItem) -> None:  # type: ignore[type-arg]
