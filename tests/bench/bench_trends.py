@@ -441,11 +441,9 @@ def run(
     show("(b) TrendView first draw (read + setData + render)", [first_draw], TARGET_FIRST_DRAW_MS)
     show("    fresh views and Charts, after Qt start-up costs", colds, TARGET_FIRST_DRAW_MS)
     show("    fresh views, on a Chart that read the patient", warms, TARGET_FIRST_DRAW_MS)
+    show("    through the event loop (on screen), fresh Charts", loop_colds, TARGET_FIRST_DRAW_MS)
     show(
-        "    through the event loop (as on screen), fresh Charts", loop_colds, TARGET_FIRST_DRAW_MS
-    )
-    show(
-        "    through the event loop, on a Chart that read the patient",
+        "    through the event loop, a Chart that read it",
         loop_warms,
         TARGET_FIRST_DRAW_MS,
     )
