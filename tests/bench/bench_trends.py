@@ -1,7 +1,7 @@
 """Benchmark of the trend view on a year of 15-minute data for one patient (a script, not a test).
 
     .venv/bin/python tests/bench/bench_trends.py [--days 365] [--db PATH] [--quick] [--repeat 50]
-        [--first 5] [--profile DIR]
+        [--first 5] [--profile DIR] [--gc app|auto]
 
 Builds (or reuses, with an existing `--db`) one patient's stay with bench_ward's synthetic ward: vitals every
 15 minutes, a neuro check every 4 h, a stored assessment per time point. Then, offscreen, measures:
@@ -18,7 +18,11 @@ start of a paint, and Qt then paints again what that moved);
 and, as the raw baseline in the same run, the same arrays drawn by bare pyqtgraph (the same plot count, the
 same downsampling and clip-to-view, no bands, marks or steps), and the year's raw 15-minute arrays in bare
 pyqtgraph with the same settings. Goals (reported, not asserted): first draw <= 100 ms, redraw median <= 16 ms.
-The time to import the modules is printed apart. `--profile DIR` writes cProfile statistics of a first draw
+The cyclic garbage collector runs as in the app (`--gc app`, the default: automatic collection off, and
+what is due collected before each lap, as the app's timer collects between events, ui/collector.py), or
+automatically, inside the laps too (`--gc auto`: how this script measured before; a full collection of
+the benchmark's many views took 30-90 ms and fell in six laps of a run); the collections inside the laps
+are printed. The time to import the modules is printed apart. `--profile DIR` writes cProfile statistics of a first draw
 (fresh view and Chart) and of the pan/zoom loop to DIR (`python -m pstats DIR/redraw.prof`) and prints
 their top entries.
 """
@@ -31,6 +35,7 @@ _T_START = time.perf_counter_ns()  # before the imports: their time is reported 
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
+import gc  # noqa: E402
 import os  # noqa: E402
 import pstats  # noqa: E402
 import statistics  # noqa: E402
@@ -56,6 +61,7 @@ from bedside.records import Syndrome, parse_utc  # noqa: E402
 from bedside.store.connection import checkpoint, open_database  # noqa: E402
 from bedside.store.log import Log  # noqa: E402
 from tests.bench.bench_ward import END, build  # noqa: E402
+from ui.collector import GuiCollector  # noqa: E402
 from ui.trends import TrendRange, TrendView  # noqa: E402
 
 IMPORTS_MS = (time.perf_counter_ns() - _T_START) / 1e6
@@ -73,13 +79,41 @@ class Lap(float):
     cpu: float
 
 
+class Collections:
+    """The cyclic garbage collections that ran inside the timed laps, per generation (count, ms): a full
+    collection of this process's many views takes tens of ms, and where an automatic one falls is
+    chance. The app turns automatic collection off and collects from a timer, between events
+    (ui/collector.py; its pauses are measured by bench_gc.py): with `collector`, what is due is
+    collected before each lap, as that timer would between two events."""
+
+    def __init__(self) -> None:
+        self.in_lap = False
+        self.collector: GuiCollector | None = None
+        self.laps: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._started = 0
+        gc.callbacks.append(self._on_collection)
+
+    def _on_collection(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter_ns()
+        elif self.in_lap:
+            self.laps[info["generation"]].append((time.perf_counter_ns() - self._started) / 1e6)
+
+
+COLLECTIONS = Collections()
+
+
 def now() -> tuple[int, int]:
+    if COLLECTIONS.collector is not None:
+        COLLECTIONS.collector.check()
+    COLLECTIONS.in_lap = True
     return time.perf_counter_ns(), time.process_time_ns()
 
 
 def ms_since(t: tuple[int, int]) -> Lap:
     lap = Lap((time.perf_counter_ns() - t[0]) / 1e6)
     lap.cpu = (time.process_time_ns() - t[1]) / 1e6
+    COLLECTIONS.in_lap = False
     return lap
 
 
@@ -191,11 +225,21 @@ def main(argv: list[str] | None = None) -> int:
         "--first", type=int, default=5, help="fresh views whose first draw is timed"
     )
     parser.add_argument("--profile", type=Path, help="write cProfile statistics to this folder")
+    parser.add_argument(
+        "--gc",
+        choices=("app", "auto"),
+        default="app",
+        help="app (the default): the cyclic collector turned off and what is due collected between the "
+        "laps, as the app's timer collects between events (ui/collector.py); auto: Python's automatic "
+        "collection, wherever it falls, inside the laps too",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.days, args.repeat, args.first = 14, 10, 2
     qInstallMessageHandler(_quiet_offscreen)
     app = QApplication.instance() or QApplication([])
+    if args.gc == "app":
+        COLLECTIONS.collector = GuiCollector.install(app)
     with tempfile.TemporaryDirectory(prefix="bedside-bench-trends-") as scratch:
         path: Path = args.db or Path(scratch) / "trends.db"
         reuse = path.exists()
@@ -213,6 +257,14 @@ def run(
     conn = db.conn  # type: ignore[attr-defined]
     print(f"Bedside trend benchmark: {path}")
     print(f"  python {sys.version.split()[0]}, pyqtgraph {pg.__version__}, pid {os.getpid()}")
+    print(
+        "  garbage collection: "
+        + (
+            "as in the app, between the laps (--gc app)"
+            if args.gc == "app"
+            else "Python's automatic collection, inside the laps too (--gc auto)"
+        )
+    )
     print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start")
     if reuse:
         last = conn.execute("SELECT max(observed_at) FROM records").fetchone()[0]
@@ -471,6 +523,13 @@ def run(
     )
     print(
         f"{'importing numpy, PySide6, pyqtgraph, bedside, ui.trends':<56}{1:>4}{IMPORTS_MS:>9.1f}"
+    )
+    print(
+        "  garbage collections inside the timed laps (generation: count, ms in all, longest): "
+        + "; ".join(
+            f"{g}: {len(ms)}, {sum(ms):.1f}, {max(ms, default=0):.1f}"
+            for g, ms in COLLECTIONS.laps.items()
+        )
     )
     print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
     print(line)
