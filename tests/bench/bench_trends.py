@@ -1,7 +1,7 @@
 """Benchmark of the trend view on a year of 15-minute data for one patient (a script, not a test).
 
     .venv/bin/python tests/bench/bench_trends.py [--days 365] [--db PATH] [--quick] [--repeat 50]
-        [--first 5] [--profile DIR]
+        [--first 5] [--profile DIR] [--gc app|auto]
 
 Builds (or reuses, with an existing `--db`) one patient's stay with bench_ward's synthetic ward: vitals every
 15 minutes, a neuro check every 4 h, a stored assessment per time point. Then, offscreen, measures:
@@ -12,10 +12,17 @@ Builds (or reuses, with an existing `--db`) one patient's stay with bench_ward's
       until the plots are rendered into a pixmap
       (the process's first view once: it pays Qt's one-time costs; then `--first` fresh views, medians);
   (c) pan and zoom redraw: a new x range on the linked plots, rendered, repeated;
+and (b) and (c) again through the event loop, as on screen: the call, then the events processed until a
+pass paints nothing more, with the number of paints it took (pyqtgraph sets a plot's transform at the
+start of a paint, and Qt then paints again what that moved);
 and, as the raw baseline in the same run, the same arrays drawn by bare pyqtgraph (the same plot count, the
 same downsampling and clip-to-view, no bands, marks or steps), and the year's raw 15-minute arrays in bare
 pyqtgraph with the same settings. Goals (reported, not asserted): first draw <= 100 ms, redraw median <= 16 ms.
-The time to import the modules is printed apart. `--profile DIR` writes cProfile statistics of a first draw
+The cyclic garbage collector runs as in the app (`--gc app`, the default: automatic collection off, and
+what is due collected before each lap, as the app's timer collects between events, ui/collector.py), or
+automatically, inside the laps too (`--gc auto`: how this script measured before; a full collection of
+the benchmark's many views took 30-90 ms and fell in six laps of a run); the collections inside the laps
+are printed. The time to import the modules is printed apart. `--profile DIR` writes cProfile statistics of a first draw
 (fresh view and Chart) and of the pan/zoom loop to DIR (`python -m pstats DIR/redraw.prof`) and prints
 their top entries.
 """
@@ -28,6 +35,7 @@ _T_START = time.perf_counter_ns()  # before the imports: their time is reported 
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
+import gc  # noqa: E402
 import os  # noqa: E402
 import pstats  # noqa: E402
 import statistics  # noqa: E402
@@ -44,7 +52,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QtMsgType, qInstallMessageHandler  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from bedside.chart import Chart, Vital  # noqa: E402
@@ -53,6 +61,7 @@ from bedside.records import Syndrome, parse_utc  # noqa: E402
 from bedside.store.connection import checkpoint, open_database  # noqa: E402
 from bedside.store.log import Log  # noqa: E402
 from tests.bench.bench_ward import END, build  # noqa: E402
+from ui.collector import GuiCollector  # noqa: E402
 from ui.trends import TrendRange, TrendView  # noqa: E402
 
 IMPORTS_MS = (time.perf_counter_ns() - _T_START) / 1e6
@@ -70,13 +79,41 @@ class Lap(float):
     cpu: float
 
 
+class Collections:
+    """The cyclic garbage collections that ran inside the timed laps, per generation (count, ms): a full
+    collection of this process's many views takes tens of ms, and where an automatic one falls is
+    chance. The app turns automatic collection off and collects from a timer, between events
+    (ui/collector.py; its pauses are measured by bench_gc.py): with `collector`, what is due is
+    collected before each lap, as that timer would between two events."""
+
+    def __init__(self) -> None:
+        self.in_lap = False
+        self.collector: GuiCollector | None = None
+        self.laps: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._started = 0
+        gc.callbacks.append(self._on_collection)
+
+    def _on_collection(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter_ns()
+        elif self.in_lap:
+            self.laps[info["generation"]].append((time.perf_counter_ns() - self._started) / 1e6)
+
+
+COLLECTIONS = Collections()
+
+
 def now() -> tuple[int, int]:
+    if COLLECTIONS.collector is not None:
+        COLLECTIONS.collector.check()
+    COLLECTIONS.in_lap = True
     return time.perf_counter_ns(), time.process_time_ns()
 
 
 def ms_since(t: tuple[int, int]) -> Lap:
     lap = Lap((time.perf_counter_ns() - t[0]) / 1e6)
     lap.cpu = (time.process_time_ns() - t[1]) / 1e6
+    COLLECTIONS.in_lap = False
     return lap
 
 
@@ -119,6 +156,35 @@ def shown(app: object, widget: QWidget) -> None:
     app.processEvents()  # type: ignore[attr-defined]
 
 
+class Paints(QObject):
+    """Counts the paint events a widget (a graphics view's viewport) receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def looped(app: object, move: Callable[[], object], paints: Paints) -> tuple[Lap, int]:
+    """A move, then the events processed until a pass paints nothing more: what a pan costs on
+    screen (the offscreen platform paints the window's visible part as a screen would), and how many
+    times the view was painted for it."""
+    start = paints.count
+    t = now()
+    move()
+    while True:
+        before = paints.count
+        app.processEvents()  # type: ignore[attr-defined]
+        if paints.count == before:
+            break
+    return ms_since(t), paints.count - start
+
+
 class BarePlots:
     """The baseline: bare pyqtgraph, the same stack of plots with DateAxisItem, one curve each."""
 
@@ -159,11 +225,21 @@ def main(argv: list[str] | None = None) -> int:
         "--first", type=int, default=5, help="fresh views whose first draw is timed"
     )
     parser.add_argument("--profile", type=Path, help="write cProfile statistics to this folder")
+    parser.add_argument(
+        "--gc",
+        choices=("app", "auto"),
+        default="app",
+        help="app (the default): the cyclic collector turned off and what is due collected between the "
+        "laps, as the app's timer collects between events (ui/collector.py); auto: Python's automatic "
+        "collection, wherever it falls, inside the laps too",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.days, args.repeat, args.first = 14, 10, 2
     qInstallMessageHandler(_quiet_offscreen)
     app = QApplication.instance() or QApplication([])
+    if args.gc == "app":
+        COLLECTIONS.collector = GuiCollector.install(app)
     with tempfile.TemporaryDirectory(prefix="bedside-bench-trends-") as scratch:
         path: Path = args.db or Path(scratch) / "trends.db"
         reuse = path.exists()
@@ -181,6 +257,14 @@ def run(
     conn = db.conn  # type: ignore[attr-defined]
     print(f"Bedside trend benchmark: {path}")
     print(f"  python {sys.version.split()[0]}, pyqtgraph {pg.__version__}, pid {os.getpid()}")
+    print(
+        "  garbage collection: "
+        + (
+            "as in the app, between the laps (--gc app)"
+            if args.gc == "app"
+            else "Python's automatic collection, inside the laps too (--gc auto)"
+        )
+    )
     print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start")
     if reuse:
         last = conn.execute("SELECT max(observed_at) FROM records").fetchone()[0]
@@ -257,6 +341,27 @@ def run(
         v, ms = fresh_draw(chart)
         views.append(v)
         warms.append(ms)
+
+    # the same through the event loop, as on screen: show_patient, then the events processed until
+    # nothing is left to paint
+    def fresh_looped(c: Chart) -> tuple[TrendView, Lap, int]:
+        v = TrendView(c, now=clock.now)
+        shown(app, v)
+        v.set_range(TrendRange.ALL)
+        paints = Paints(v.graphics.viewport())
+        looped(app, lambda: None, paints)  # what the empty range left to paint, untimed
+        lap, painted = looped(app, lambda: v.show_patient(patient), paints)
+        return v, lap, painted
+
+    loop_colds: list[Lap] = []
+    loop_warms: list[Lap] = []
+    loop_first_paints: list[int] = []
+    for c, laps in ((None, loop_colds), (chart, loop_warms)):
+        for _ in range(args.first):
+            v, lap, painted = fresh_looped(c or Chart(db))  # type: ignore[arg-type]
+            views.append(v)
+            laps.append(lap)
+            loop_first_paints.append(painted)
     # what the view draws of "All": the arrays its curves were given (before any pan re-reads them)
     empty = np.zeros(0)
     same = [
@@ -298,6 +403,18 @@ def run(
         view2.graphics.grab()
         reload.append(ms_since(t))
 
+    # the same moves through the event loop, as on screen (each followed by the re-read after the
+    # pause, untimed, as above)
+    view_paints = Paints(view2.graphics.viewport())
+    loop_redraw: list[Lap] = []
+    loop_paints: list[int] = []
+    for a, b in ranges:
+        lap, painted = looped(app, lambda a=a, b=b: master.setXRange(a, b, padding=0), view_paints)
+        loop_redraw.append(lap)
+        loop_paints.append(painted)
+        view2.load_visible()
+        app.processEvents()  # type: ignore[attr-defined]
+
     # baselines: bare pyqtgraph, the same arrays; and the raw year
     rows = len(view2.plots)
 
@@ -312,6 +429,15 @@ def run(
         bare.plots[0].setXRange(a, b, padding=0)
         bare.widget.grab()
         bare_redraw.append(ms_since(t))
+    bare_paints = Paints(bare.widget.viewport())
+    bare_loop: list[Lap] = []
+    bare_loop_paints: list[int] = []
+    for a, b in ranges:
+        lap, painted = looped(
+            app, lambda a=a, b=b: bare.plots[0].setXRange(a, b, padding=0), bare_paints
+        )
+        bare_loop.append(lap)
+        bare_loop_paints.append(painted)
     raw_arrays = [
         (np.asarray(year.t, dtype=float), np.asarray(year[c], dtype=float)) for c in columns
     ]
@@ -367,6 +493,16 @@ def run(
     show("(b) TrendView first draw (read + setData + render)", [first_draw], TARGET_FIRST_DRAW_MS)
     show("    fresh views and Charts, after Qt start-up costs", colds, TARGET_FIRST_DRAW_MS)
     show("    fresh views, on a Chart that read the patient", warms, TARGET_FIRST_DRAW_MS)
+    show("    through the event loop (on screen), fresh Charts", loop_colds, TARGET_FIRST_DRAW_MS)
+    show(
+        "    through the event loop, a Chart that read it",
+        loop_warms,
+        TARGET_FIRST_DRAW_MS,
+    )
+    print(
+        f"{'      paints per first draw (median, max)':<56}{'':>4}{med(loop_first_paints):>9g}"
+        f"{max(loop_first_paints):>18}"
+    )
     show("    raw: bare pyqtgraph, same arrays (setData + render)", [bare_first])
     show("    raw: bare pyqtgraph, the raw 15-min year", [raw_first])
     ratio("    ratio first draw (fresh Chart) / bare same arrays", colds, [bare_first])
@@ -376,8 +512,24 @@ def run(
     show("    raw: bare pyqtgraph, same arrays", bare_redraw)
     show("    raw: bare pyqtgraph, the raw 15-min year", raw_redraw)
     ratio("    ratio redraw / bare same arrays (medians)", redraw, bare_redraw)
+    show("    through the event loop (as on screen)", loop_redraw, TARGET_REDRAW_MS)
+    print(
+        f"{'      paints per move (median, max)':<56}{'':>4}{med(loop_paints):>9g}{max(loop_paints):>18}"
+    )
+    show("    raw: bare pyqtgraph, same arrays, event loop", bare_loop)
+    print(
+        f"{'      paints per move (median, max)':<56}{'':>4}{med(bare_loop_paints):>9g}"
+        f"{max(bare_loop_paints):>18}"
+    )
     print(
         f"{'importing numpy, PySide6, pyqtgraph, bedside, ui.trends':<56}{1:>4}{IMPORTS_MS:>9.1f}"
+    )
+    print(
+        "  garbage collections inside the timed laps (generation: count, ms in all, longest): "
+        + "; ".join(
+            f"{g}: {len(ms)}, {sum(ms):.1f}, {max(ms, default=0):.1f}"
+            for g, ms in COLLECTIONS.laps.items()
+        )
     )
     print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
     print(line)

@@ -41,4 +41,21 @@ def test_the_trend_benchmark_runs_quick_and_prints_each_measure_with_its_baselin
     ):
         # wall and CPU ratios
         assert re.search(rf"ratio {ratio}.*\s[\d.]+\s+[\d.]+$", out, re.M), ratio
+    # the first draw and the redraw through the event loop, and how many paints each took
+    assert re.search(
+        r"^    through the event loop \(on screen\), fresh Charts\s+2(\s+[\d.]+){4}\s+<= 100 ms",
+        out,
+        re.M,
+    )
+    assert re.search(
+        r"^    through the event loop \(as on screen\)\s+10(\s+[\d.]+){4}\s+<= 16", out, re.M
+    )
+    assert (
+        len(
+            re.findall(
+                r"^      paints per (first draw|move) \(median, max\)\s+\d+\s+\d+$", out, re.M
+            )
+        )
+        == 3
+    )
     assert db.exists()
