@@ -355,7 +355,9 @@ class _Pending:
     def __init__(self) -> None:
         self.records: list[tuple[Any, ...]] = []
         self.alerts: list[tuple[str, str]] = []
-        # (kind, patient, observed_at, supersedes) of each record: the roll-up hours it changes
+        # The roll-up hours the batch changes: a vitals set's or an assessment's own, and for each
+        # correction (kind, patient, observed_at, supersedes), looked up once the batch is written.
+        self.hours: set[tuple[str, int]] = set()
         self.touched: list[tuple[str, str, str, str | None]] = []
         self.rows: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
 
@@ -369,16 +371,21 @@ class _Pending:
     ) -> None:
         self.records.append(values)
         record_id, observed_at, entered_at, supersedes = values[0], values[3], values[4], values[8]
-        self.touched.append((str(values[1]), patient_id, observed_at, supersedes))
+        kind = str(values[1])
+        # `observed` is `parse_utc(observed_at)`: its seconds are `unix_seconds(observed_at)`.
+        observed_s = observed.timestamp()
+        if supersedes is not None:
+            self.touched.append((kind, patient_id, observed_at, supersedes))
+        elif kind in hours.KINDS:
+            self.hours.add((patient_id, hours.hour_of_seconds(observed_s)))
         alert = unresolved_alert(record, patient_id)
         if alert is not None:
             self.alerts.append(alert)
-        kind = str(values[1])
         try:
             # Vitals and assessments (almost every record) straight from the checked payload: the
             # row `projection_row` gives, as verification recomputes it.
             table, row_values = projection_values(
-                kind, data, record_id, patient_id, observed_at, entered_at
+                kind, data, record_id, patient_id, observed_at, entered_at, observed_s=observed_s
             )
         except NoShortcut:
             pass
@@ -407,10 +414,8 @@ class _Pending:
             )
         conn.executemany(UNRESOLVED_ALERT_INSERT, self.alerts)
         # after every row of the batch: a correction may arrive with the record it corrects
-        hours.refresh_touched(
-            conn,
-            (hour for entry in self.touched for hour in hours.touched(conn, *entry)),
-        )
+        corrected = [hour for entry in self.touched for hour in hours.touched(conn, *entry)]
+        hours.refresh_touched(conn, [*self.hours, *corrected])
 
 
 def _existing(db: Database, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
