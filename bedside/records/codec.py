@@ -817,7 +817,7 @@ class _V1Plan:
     a boolean, a float or a number outside the table where a code belongs, a trailing null, a place
     too many."""
 
-    __slots__ = ("cls", "dependent", "places", "size")
+    __slots__ = ("cls", "dependent", "nulls", "places", "size")
 
     def __init__(self, plan: _Plan) -> None:
         if plan.needed or set(VITALS_PLACES) != set(plan.checks):
@@ -836,6 +836,7 @@ class _V1Plan:
             dependent = name in plan.cls.DEPENDENT
             places.append((name, coded, None if coded is not None else members, check, dependent))
         self.places = tuple(places)
+        self.nulls = [None] * len(VITALS_PLACES)  # the places a shorter array leaves out
 
     def record(self, data: list[Any]) -> Record | None:
         size = len(data)
@@ -843,10 +844,11 @@ class _V1Plan:
             return None
         record = object.__new__(self.cls)
         put = object.__setattr__
-        at = 0
-        for name, coded, members, check, dependent in self.places:
-            at += 1
-            value = data[at] if at < size else None
+        # Each place with its value (None for one the array leaves out), the tag skipped.
+        values = data[1:] + self.nulls[size - 1 :] if size < self.size else data[1:]
+        for (name, coded, members, check, dependent), value in zip(
+            self.places, values, strict=True
+        ):
             if value is None:
                 put(record, name, None)
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from operator import itemgetter
 from typing import Any
 
 from bedside.records import (
@@ -201,38 +202,40 @@ if _VITALS is not None:
     )
 
 
-def _v1_reader() -> tuple[tuple[int, tuple[str, ...] | None], ...] | None:
-    """Where each field of the vitals row (`_VITALS.names`) lies in a V1 array, with its code table:
-    `_v1_values` reads the row's values from there. None unless every field is a place of the array
-    and has no default but None (then a place left null or out is the field's default)."""
+def _v1_reader() -> tuple[itemgetter[Any], tuple[tuple[int, tuple[str, ...]], ...]] | None:
+    """How `_v1_values` reads the vitals row (`_VITALS.names`) from a V1 array: the places of the
+    fields in the row's order, and the coded ones (their index in the row, their table). None unless
+    every field is a place of the array and has no default but None (then a place left null or out
+    is the field's default)."""
     if _VITALS is None or set(_VITALS.names) != set(VITALS_PLACES) or _VITALS.required:
         return None
     if any(value is not None for value in _VITALS.template.values()):
         return None
-    return tuple((VITALS_PLACES.index(n) + 1, VITALS_CODES.get(n)) for n in _VITALS.names)
+    places = itemgetter(*(VITALS_PLACES.index(name) + 1 for name in _VITALS.names))
+    coded = tuple(
+        (i, VITALS_CODES[name]) for i, name in enumerate(_VITALS.names) if name in VITALS_CODES
+    )
+    return places, coded
 
 
 _V1_READER = _v1_reader()
+_V1_SIZE = len(VITALS_PLACES) + 1
+_V1_NULLS = [None] * len(VITALS_PLACES)
 
 
 def _v1_values(data: list[Any]) -> list[Any] | None:
     """`_VITALS.fields(vitals_fields(data)).values()` read from the V1 array's places, without the
     dict between (a code in its table as its value, any other value as it is, null or a place left
     out as None); None when `data` is not a V1 array of at most VITALS_PLACES places."""
-    if (
-        _V1_READER is None
-        or not data
-        or data[0] != VITALS_FORMAT
-        or len(data) > len(VITALS_PLACES) + 1
-    ):
-        return None
     size = len(data)
-    out = []
-    for at, table in _V1_READER:
-        value = data[at] if at < size else None
-        if table is not None and type(value) is int and 0 <= value < len(table):
-            value = table[value]
-        out.append(value)
+    if _V1_READER is None or not size or data[0] != VITALS_FORMAT or size > _V1_SIZE:
+        return None
+    places, coded = _V1_READER
+    out = list(places(data + _V1_NULLS[size - 1 :] if size < _V1_SIZE else data))
+    for i, table in coded:
+        value = out[i]
+        if type(value) is int and 0 <= value < len(table):
+            out[i] = table[value]
     return out
 
 

@@ -108,6 +108,8 @@ SELECT device_id, pushed_seq, head, coalesce(last_push_at, now()) FROM (
 ) found WHERE head IS NOT NULL
 ON CONFLICT (device_id) DO NOTHING
 """
+# The types of HUB_COLUMNS in hub_records, for a binary COPY.
+_COPY_TYPES = ["bigint" if column == "seq" else "text" for column in HUB_COLUMNS]
 # What a refused row raises (a constraint, a trigger, a value out of range); anything else is the hub's.
 _REFUSALS = (pg_errors.IntegrityError, pg_errors.DataError, pg_errors.RaiseException)
 
@@ -248,8 +250,10 @@ class PostgresHub:
         def copy_rows(batch: Sequence[Sequence[Any]]) -> None:
             with (
                 self._conn.transaction(),  # a savepoint
-                cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN") as copy,
+                cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,
             ):
+                # Binary: the server parses no text of the numbers and escapes none of the text.
+                copy.set_types(_COPY_TYPES)
                 for row in batch:
                     copy.write_row(row)
                 if not checked:
@@ -361,11 +365,19 @@ class PostgresHub:
 
     def pull(self, after_hub_seq: int, exclude_device: str, limit: int) -> list[HubRecord]:
         def read() -> list[HubRecord]:
-            rows = self._conn.execute(
-                f"SELECT hub_seq, {_COLUMNS} FROM hub_records WHERE hub_seq > %s "
-                "AND device_id <> %s ORDER BY hub_seq LIMIT %s",
-                [after_hub_seq, exclude_device, limit],
-            ).fetchall()
+            # In binary (the numbers need no parsing; the text is the same), through a server-side
+            # cursor: planned for its first rows, it walks the primary key in hub_seq order, where a
+            # freshly filled hub's stale statistics would otherwise have all its rows sorted.
+            with (
+                self._conn.transaction(),
+                self._conn.cursor(name="bedside_pull", binary=True) as cur,
+            ):
+                cur.execute(
+                    f"SELECT hub_seq, {_COLUMNS} FROM hub_records WHERE hub_seq > %s "
+                    "AND device_id <> %s ORDER BY hub_seq LIMIT %s",
+                    [after_hub_seq, exclude_device, limit],
+                )
+                rows = cur.fetchall()
             return [HubRecord(int(r[0]), tuple(r[1:])) for r in rows]
 
         return self._guarded(read)
