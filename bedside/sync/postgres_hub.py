@@ -288,7 +288,9 @@ class PostgresHub:
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (record_id, pushed_hash) DO NOTHING",
             [_conflict_row(device_id, c) for c in clashes],
         )
-        top = max((int(r[7]) for r in rows), default=0)
+        # The last of the rows in seq order is the head of the batch.
+        head = ordered[-1] if ordered else None
+        top = int(head[7]) if head is not None else 0
         cur.execute(
             "INSERT INTO hub_machines (device_id, pushed_seq, last_push_at, clock_offset_s) "
             "VALUES (%s, %s, now(), extract(epoch FROM (%s::timestamptz - clock_timestamp()))) "
@@ -301,7 +303,6 @@ class PostgresHub:
         fetched = cur.fetchone()
         assert fetched is not None
         pushed = int(fetched[0])
-        head = max(rows, key=lambda r: int(r[7]), default=None)
         if head is not None and (anchor is None or int(head[7]) > anchor.seq):
             cur.execute(
                 "INSERT INTO hub_anchors (device_id, seq, hash) VALUES (%s, %s, %s) "
