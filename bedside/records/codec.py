@@ -178,6 +178,13 @@ def from_payload(kind: str, data: object, *, check: bool = True) -> Record:
     if cls is AssessmentRecord:
         return decode_assessment(data)
     if cls is VitalSigns and not isinstance(data, dict):
+        # A V1 array whose every place is valid is read place by place (`_V1Plan`, the record it
+        # builds is this one); any other goes through the fields' object, which words its problems.
+        record = _V1.record(data) if _V1 is not None and type(data) is list else None
+        if record is not None:
+            if check and (errors := validate_record(record)):
+                raise RecordInvalid(errors)
+            return record
         data = _vitals_object(data)
     if not isinstance(data, dict):
         raise RecordInvalid([FieldError("payload", "payload: not an object", "a JSON object")])
