@@ -677,8 +677,7 @@ def test_a_v1_array_not_as_encode_vitals_writes_it_goes_the_full_path_and_is_ref
         "a number as text": {hr_at: str(array[hr_at])},
     }
     cases = [[*array, None]] + [
-        [v if i not in change else change[i] for i, v in enumerate(array)]
-        for change in changed.values()
+        [change.get(i, v) for i, v in enumerate(array)] for change in changed.values()
     ]
     for payload in cases:
         text = canonical_json(payload)
