@@ -311,7 +311,8 @@ _VITALS_CODE = {name: {v: i for i, v in enumerate(table)} for name, table in VIT
 _PLACE_CODES = tuple(_VITALS_CODE.get(name) for name in VITALS_PLACES)
 _PLACE_TABLES = tuple(VITALS_CODES.get(name) for name in VITALS_PLACES)
 # A code reads back to its value and that value encodes to the same code: no table repeats a value.
-assert all(len(set(table)) == len(table) for table in VITALS_CODES.values())
+if any(len(set(table)) != len(table) for table in VITALS_CODES.values()):
+    raise RuntimeError("a table of VITALS_CODES repeats a value")
 
 
 def encode_vitals(record: VitalSigns) -> list[Any]:

@@ -266,7 +266,7 @@ def chain_problem(
     expected, previous = base.seq + 1, base.hash
     above = [r for r in rows if int(r[seq_at]) > base.seq]
     if not all(a[seq_at] < b[seq_at] for a, b in pairwise(above)):
-        above.sort(key=lambda r: r[seq_at])  # (a push's rows come in seq order: they are sorted)
+        above.sort(key=lambda r: r[seq_at])  # (the rows of a push come in seq order already)
     for row in above:
         seq, digest = int(row[seq_at]), str(row[hash_at])
         if row[device_at] != device_id:
