@@ -108,8 +108,6 @@ SELECT device_id, pushed_seq, head, coalesce(last_push_at, now()) FROM (
 ) found WHERE head IS NOT NULL
 ON CONFLICT (device_id) DO NOTHING
 """
-# The types of HUB_COLUMNS in hub_records, for a binary COPY.
-_COPY_TYPES = ["bigint" if column == "seq" else "text" for column in HUB_COLUMNS]
 # What a refused row raises (a constraint, a trigger, a value out of range); anything else is the hub's.
 _REFUSALS = (pg_errors.IntegrityError, pg_errors.DataError, pg_errors.RaiseException)
 
@@ -250,10 +248,8 @@ class PostgresHub:
         def copy_rows(batch: Sequence[Sequence[Any]]) -> None:
             with (
                 self._conn.transaction(),  # a savepoint
-                cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,
+                cur.copy(f"COPY hub_records ({_COLUMNS}) FROM STDIN") as copy,
             ):
-                # Binary: the server parses no text of the numbers and escapes none of the text.
-                copy.set_types(_COPY_TYPES)
                 for row in batch:
                     copy.write_row(row)
                 if not checked:

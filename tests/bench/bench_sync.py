@@ -9,10 +9,9 @@ Machine A charts N records (an admission per patient, then vitals every 15 minut
   (a) raw SQLite baseline: `executemany` of the same rows into a plain table with a primary key, one commit;
   (b) `bedside sync` of A to a fresh SQLite hub file (one `executemany` of INSERT ... ON CONFLICT DO NOTHING
       a batch, the chain checked);
-  (c) raw PostgreSQL baseline: `COPY` (text) of the same rows into a plain table with a primary key
-      (and, printed for reference only, a binary `COPY` into another such table);
-  (d) `bedside sync` of A to a fresh PostgreSQL hub (a binary `COPY` straight into hub_records, the
-      chain checked meanwhile; the batch's ids looked up only when the hub holds some);
+  (c) raw PostgreSQL baseline: `COPY` of the same rows into a plain table with a primary key;
+  (d) `bedside sync` of A to a fresh PostgreSQL hub (`COPY` straight into hub_records, the chain checked
+      meanwhile; the batch's ids looked up only when the hub holds some);
   (e) a fresh machine B pulls everything from each hub, verifying every record (fields, envelope, hash
       chain) and writing its projections, then re-derives each patient's picture once: records/s;
   (f) a re-run with nothing new.
@@ -111,13 +110,10 @@ def raw_sqlite(rows: list[tuple[object, ...]], folder: Path) -> float:
     return took
 
 
-def raw_postgres(rows: list[tuple[object, ...]], schema: str, *, binary: bool = False) -> float:
-    """The baseline: `COPY` (text, as the issue measures it) into a plain table with a primary key.
-    `binary`: the binary COPY the hub's push uses, printed for reference only."""
-    table = f"{schema}.raw_binary" if binary else f"{schema}.raw"
+def raw_postgres(rows: list[tuple[object, ...]], schema: str) -> float:
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(
-            f"CREATE TABLE {table} (id text PRIMARY KEY, kind text, patient_id text, "
+            f"CREATE TABLE {schema}.raw (id text PRIMARY KEY, kind text, patient_id text, "
             "observed_at text, entered_at text, author text, device_id text, seq bigint, "
             "supersedes text, reason text, payload text, hash text)"
         )
@@ -125,10 +121,8 @@ def raw_postgres(rows: list[tuple[object, ...]], schema: str, *, binary: bool = 
         with (
             conn.transaction(),
             conn.cursor() as cur,
-            cur.copy(f"COPY {table} FROM STDIN" + (" (FORMAT BINARY)" if binary else "")) as copy,
+            cur.copy(f"COPY {schema}.raw FROM STDIN") as copy,
         ):
-            if binary:
-                copy.set_types(["bigint" if c == "seq" else "text" for c in RECORD_COLUMNS])
             for row in rows:
                 copy.write_row(row)
         return time.perf_counter() - start
@@ -234,13 +228,6 @@ def main() -> int:
                 )  # type: ignore[attr-defined]
                 again, _ = timed_sync(b, url, clock)
                 print(f"({name}) re-run with nothing new: {again:.3f} s (goal < 1 s)")
-            if schema is not None:
-                # After the hubs' runs, so that its writes do not load the server during theirs.
-                binary = raw_postgres(rows, schema, binary=True)
-                print(
-                    f"(PostgreSQL) for reference, a binary COPY into a plain table alike "
-                    f"{binary:.2f} s"
-                )
         finally:
             if schema is not None:
                 with psycopg.connect(PG_URL, autocommit=True) as conn:
