@@ -175,6 +175,7 @@ def receive(
         tzinfo=None
     )
     off_after_s = clock_suspect_after.total_seconds()
+    off_detail: dict[str, str | None] = {}  # a device's offset flag, worded once a batch
     own_device = log.device_id
     newest_stamp: str | None = None
     patients = out.patients
@@ -270,16 +271,11 @@ def receive(
                 )
             )
         else:
-            offset = offsets.get(device_id)
-            if offset is not None and abs(offset) > off_after_s:
-                flags_out.append(
-                    (
-                        record_id,
-                        Flag.CLOCK_SUSPECT,
-                        f"its machine's clock was {offset / 3600:+.1f} h off the hub's when it "
-                        "synced",
-                    )
-                )
+            if device_id not in off_detail:
+                off_detail[device_id] = _offset_detail(offsets.get(device_id), off_after_s)
+            off = off_detail[device_id]
+            if off is not None:
+                flags_out.append((record_id, Flag.CLOCK_SUSPECT, off))
         if values[8] is not None or kind == "admission":
             flags_out += _doubts(db, values, batch)
         pending.add(values, record, data, patient_id, observed)
@@ -305,6 +301,14 @@ def receive(
         log.observe(newest_stamp)  # every later local stamp sorts after what was received
     _store_outcome(db, out, now)
     return out
+
+
+def _offset_detail(offset: float | None, off_after_s: float) -> str | None:
+    """Why a record of a machine whose clock was `offset` seconds off the hub's at its push is clock
+    suspect; None when it is not that far off (or not known)."""
+    if offset is None or abs(offset) <= off_after_s:
+        return None
+    return f"its machine's clock was {offset / 3600:+.1f} h off the hub's when it synced"
 
 
 def _as_values(row: Row | Sequence[Any]) -> tuple[Any, ...]:

@@ -224,7 +224,7 @@ def main() -> int:
                 print(
                     f"({name}) pull into a fresh machine: {got} records in {pull:.2f} s = "
                     f"{got / pull:,.0f} records/s (goal >= 20,000), "
-                    f"{len(report.rederived)} patients re-derived"
+                    f"{len(report.rederived)} patients re-derived, {report.flagged} flagged"
                 )  # type: ignore[attr-defined]
                 again, _ = timed_sync(b, url, clock)
                 print(f"({name}) re-run with nothing new: {again:.3f} s (goal < 1 s)")
