@@ -178,6 +178,13 @@ def from_payload(kind: str, data: object, *, check: bool = True) -> Record:
     if cls is AssessmentRecord:
         return decode_assessment(data)
     if cls is VitalSigns and not isinstance(data, dict):
+        # A V1 array whose every place is valid is read place by place (`_V1Plan`, the record it
+        # builds is this one); any other goes through the fields' object, which words its problems.
+        record = _V1.record(data) if _V1 is not None and type(data) is list else None
+        if record is not None:
+            if check and (errors := validate_record(record)):
+                raise RecordInvalid(errors)
+            return record
         data = _vitals_object(data)
     if not isinstance(data, dict):
         raise RecordInvalid([FieldError("payload", "payload: not an object", "a JSON object")])
@@ -303,6 +310,9 @@ _VITALS_CODE = {name: {v: i for i, v in enumerate(table)} for name, table in VIT
 # Per place: the code of each value, or None for a field stored as its value.
 _PLACE_CODES = tuple(_VITALS_CODE.get(name) for name in VITALS_PLACES)
 _PLACE_TABLES = tuple(VITALS_CODES.get(name) for name in VITALS_PLACES)
+# A code reads back to its value and that value encodes to the same code: no table repeats a value.
+if any(len(set(table)) != len(table) for table in VITALS_CODES.values()):
+    raise RuntimeError("a table of VITALS_CODES repeats a value")
 
 
 def encode_vitals(record: VitalSigns) -> list[Any]:
@@ -753,12 +763,11 @@ def received_record(
     plan = _FAST.get(kind)
     if plan is None or type(text) is not str:
         return None
-    canonical_data = data
-    if kind == VitalSigns.KIND and isinstance(data, list):
-        # A V1 array is canonical only when it ends at its last value (`encode_vitals`).
-        if len(data) < 2 or data[-1] is None:
-            return None
-        data = vitals_fields(data)
+    if type(data) is list:
+        # A vitals set's V1 array, read place by place (`_V1Plan`); no other kind is a list here.
+        v1 = _V1 if kind == VitalSigns.KIND else None
+        record = v1.record(data) if v1 is not None else None
+        return None if record is None else _canonical(record, data, text, canonical)
     if type(data) is not dict:
         return None
     keys = data.keys()
@@ -788,16 +797,91 @@ def received_record(
             return None
     if record.check():
         return None
-    if not canonical and type(canonical_data) is dict:
-        return record  # the caller compares the object's text (a V1 array is compared here)
+    # An object's values are kept as they came: the object is `stored_form(record, data)`.
+    return _canonical(record, data, text, canonical)
+
+
+def _canonical(record: Record, data: object, text: str, canonical: bool) -> Record | None:
+    """`record` if `text` is `canonical_json(data)`, where `data` is `stored_form(record, data)`;
+    `canonical=False`: the caller compares them (for a whole batch at once)."""
+    if not canonical:
+        return record
     try:
-        # A V1 array is compared as the record encoded (its codes), an object as it came.
-        kept = canonical_data if type(canonical_data) is dict else to_payload(record)
-        if canonical_json(kept) != text:
+        if canonical_json(data) != text:
             return None
     except (TypeError, ValueError):
         return None
     return record
+
+
+class _V1Plan:
+    """`received_record` of a vitals set's V1 array, place by place: each place null (an absent
+    value), or a code in its table (VITALS_CODES), or a value that passes its check (a number; an
+    enum stored by its value, such as `spo2_scale`, of that value's JSON type). Such an array is
+    `encode_vitals` of the record built from it: a code reads back to its member, which encodes to
+    the same code (no table repeats a value); a value is kept in the record as it came and written
+    back as it is; the array ends at its last value. Anything else gives None, the full path
+    deciding: a code written as its value's text (which `encode_vitals` would turn into the code),
+    a boolean, a float or a number outside the table where a code belongs, a trailing null, a place
+    too many."""
+
+    __slots__ = ("cls", "dependent", "nulls", "places", "size")
+
+    def __init__(self, plan: _Plan) -> None:
+        if plan.needed or set(VITALS_PLACES) != set(plan.checks):
+            raise ValueError("the V1 places are not the vitals set's fields, all optional")
+        self.cls = plan.cls
+        self.dependent = plan.dependent
+        self.size = len(VITALS_PLACES) + 1
+        places = []
+        for name, table in zip(VITALS_PLACES, _PLACE_TABLES, strict=True):
+            members, check = plan.checks[name]
+            coded = None
+            if table is not None:
+                assert members is not None  # a coded place is an enum's
+                # A table's value a member lacks (a newer Bedside's) is refused: None.
+                coded = tuple(members[v][0] if v in members else None for v in table)
+            dependent = name in plan.cls.DEPENDENT
+            places.append((name, coded, None if coded is not None else members, check, dependent))
+        self.places = tuple(places)
+        self.nulls = [None] * len(VITALS_PLACES)  # the places a shorter array leaves out
+
+    def record(self, data: list[Any]) -> Record | None:
+        size = len(data)
+        if size < 2 or size > self.size or data[0] != VITALS_FORMAT or data[-1] is None:
+            return None
+        record = object.__new__(self.cls)
+        put = object.__setattr__
+        # Each place with its value (None for one the array leaves out), the tag skipped.
+        values = data[1:] + self.nulls[size - 1 :] if size < self.size else data[1:]
+        for (name, coded, members, check, dependent), value in zip(
+            self.places, values, strict=True
+        ):
+            if value is None:
+                put(record, name, None)
+                continue
+            if coded is not None:
+                if type(value) is not int or not 0 <= value < len(coded):
+                    return None
+                value = coded[value]
+                if value is None:
+                    return None
+            elif members is not None:
+                kind_of = type(value)
+                found = members.get(value) if kind_of is str or kind_of is int else None
+                if found is None or found[1] is not kind_of:
+                    return None
+                value = found[0]
+            elif not check(value) and not dependent:
+                return None
+            put(record, name, value)
+        for spec in self.dependent:
+            value = getattr(record, spec.name)
+            if value is not None and not value_check(record._spec_for(spec))(value):
+                return None
+        if record.check():
+            return None
+        return record
 
 
 def one_pass_kinds() -> frozenset[str]:
@@ -807,3 +891,4 @@ def one_pass_kinds() -> frozenset[str]:
 
 _PLAIN_KINDS = _plain_kinds()
 _FAST = _fast_plans()
+_V1 = _V1Plan(_FAST[VitalSigns.KIND]) if VitalSigns.KIND in _FAST else None

@@ -50,13 +50,19 @@ _CURRENT = (
     "AND c.patient_id = {t}.patient_id)"
 )
 _KINDS = ("vitals", "assessment")
+KINDS = frozenset(_KINDS)  # the kinds whose records the roll-up holds
 
 Row = tuple[Any, ...]
 
 
 def hour_of(observed_at: str) -> int:
     """The clock hour (hours since the epoch, UTC) of a stored observed_at."""
-    return int(parse_utc(observed_at).timestamp() // HOUR_S)
+    return hour_of_seconds(parse_utc(observed_at).timestamp())
+
+
+def hour_of_seconds(observed_s: float) -> int:
+    """The clock hour of a time given in Unix seconds (`hour_of` of its text)."""
+    return int(observed_s // HOUR_S)
 
 
 def _iso(hour: int) -> str:

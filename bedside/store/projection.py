@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from operator import itemgetter
 from typing import Any
 
 from bedside.records import (
@@ -20,7 +21,7 @@ from bedside.records import (
     plain_payload_plan,
     unix_seconds,
 )
-from bedside.records.codec import vitals_fields
+from bedside.records.codec import VITALS_CODES, VITALS_FORMAT, VITALS_PLACES, vitals_fields
 from bedside.store import hours
 from bedside.store.transaction import WardConnection
 
@@ -201,6 +202,47 @@ if _VITALS is not None:
     )
 
 
+def _v1_reader() -> tuple[itemgetter[Any], tuple[tuple[int, tuple[str, ...]], ...]] | None:
+    """How `_v1_values` reads the vitals row (`_VITALS.names`) from a V1 array: the places of the
+    fields in the row's order, and the coded ones (their index in the row, their table). None unless
+    every field is a place of the array and has no default but None (then a place left null or out
+    is the field's default)."""
+    if _VITALS is None or set(_VITALS.names) != set(VITALS_PLACES) or _VITALS.required:
+        return None
+    if any(value is not None for value in _VITALS.template.values()):
+        return None
+    places = itemgetter(*(VITALS_PLACES.index(name) + 1 for name in _VITALS.names))
+    coded = tuple(
+        (i, VITALS_CODES[name]) for i, name in enumerate(_VITALS.names) if name in VITALS_CODES
+    )
+    return places, coded
+
+
+_V1_READER = _v1_reader()
+_V1_SIZE = len(VITALS_PLACES) + 1
+_V1_NULLS = [None] * len(VITALS_PLACES)
+
+
+def _v1_values(data: list[Any]) -> list[Any] | None:
+    """`_VITALS.fields(vitals_fields(data)).values()` read from the V1 array's places, without the
+    dict between (a code in its table as its value, any other value as it is, null or a place left
+    out as None); None when `data` is not a V1 array of at most VITALS_PLACES places."""
+    size = len(data)
+    if _V1_READER is None or not size or data[0] != VITALS_FORMAT or size > _V1_SIZE:
+        return None
+    places, coded = _V1_READER
+    out = list(places(data + _V1_NULLS[size - 1 :] if size < _V1_SIZE else data))
+    for i, table in coded:
+        value = out[i]
+        if type(value) is int and 0 <= value < len(table):
+            out[i] = table[value]
+    return out
+
+
+_TEMPERATURE_AT = _VITALS.names.index("temperature") if _VITALS is not None else -1
+_UNIT_AT = _VITALS.names.index("temperature_unit") if _VITALS is not None else -1
+
+
 def projection_values(
     kind: str,
     data: object,
@@ -208,22 +250,28 @@ def projection_values(
     patient_id: str,
     observed_at: str,
     entered_at: str,
+    *,
+    observed_s: float | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
     """`projection_from_payload` as the row's values in the order of `SHORTCUT_LAYOUTS[kind]` (what
-    verification recomputes for almost every record, and a batch receive writes)."""
+    verification recomputes for almost every record, and a batch receive writes). `observed_s`:
+    `unix_seconds(observed_at)`, when the caller has it already."""
     if kind == VitalSigns.KIND and _VITALS is not None:
-        if type(data) is list:
-            data = vitals_fields(data)  # the V1 array of a vitals set, as its fields
-        payload = _VITALS.fields(data)
-        if payload is None:
-            raise NoShortcut(kind)
+        values = _v1_values(data) if type(data) is list else None
+        if values is None:
+            if type(data) is list:
+                data = vitals_fields(data)  # the V1 array of a vitals set, as its fields
+            payload = _VITALS.fields(data)
+            if payload is None:
+                raise NoShortcut(kind)
+            values = list(payload.values())
         return "vitals", (
             record_id,
             patient_id,
             observed_at,
-            *payload.values(),
-            celsius(payload["temperature"], payload["temperature_unit"]),
-            unix_seconds(observed_at),
+            *values,
+            celsius(values[_TEMPERATURE_AT], values[_UNIT_AT]),
+            unix_seconds(observed_at) if observed_s is None else observed_s,
         )
     if kind == AssessmentRecord.KIND:
         grades = assessment_grade_values(data)

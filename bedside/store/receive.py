@@ -175,6 +175,7 @@ def receive(
         tzinfo=None
     )
     off_after_s = clock_suspect_after.total_seconds()
+    off_detail: dict[str, str | None] = {}  # a device's offset flag, worded once a batch
     own_device = log.device_id
     newest_stamp: str | None = None
     patients = out.patients
@@ -270,16 +271,11 @@ def receive(
                 )
             )
         else:
-            offset = offsets.get(device_id)
-            if offset is not None and abs(offset) > off_after_s:
-                flags_out.append(
-                    (
-                        record_id,
-                        Flag.CLOCK_SUSPECT,
-                        f"its machine's clock was {offset / 3600:+.1f} h off the hub's when it "
-                        "synced",
-                    )
-                )
+            if device_id not in off_detail:
+                off_detail[device_id] = _offset_detail(offsets.get(device_id), off_after_s)
+            off = off_detail[device_id]
+            if off is not None:
+                flags_out.append((record_id, Flag.CLOCK_SUSPECT, off))
         if values[8] is not None or kind == "admission":
             flags_out += _doubts(db, values, batch)
         pending.add(values, record, data, patient_id, observed)
@@ -305,6 +301,14 @@ def receive(
         log.observe(newest_stamp)  # every later local stamp sorts after what was received
     _store_outcome(db, out, now)
     return out
+
+
+def _offset_detail(offset: float | None, off_after_s: float) -> str | None:
+    """Why a record of a machine whose clock was `offset` seconds off the hub's at its push is clock
+    suspect; None when it is not that far off (or not known)."""
+    if offset is None or abs(offset) <= off_after_s:
+        return None
+    return f"its machine's clock was {offset / 3600:+.1f} h off the hub's when it synced"
 
 
 def _as_values(row: Row | Sequence[Any]) -> tuple[Any, ...]:
@@ -355,7 +359,9 @@ class _Pending:
     def __init__(self) -> None:
         self.records: list[tuple[Any, ...]] = []
         self.alerts: list[tuple[str, str]] = []
-        # (kind, patient, observed_at, supersedes) of each record: the roll-up hours it changes
+        # The roll-up hours the batch changes: a vitals set's or an assessment's own, and for each
+        # correction (kind, patient, observed_at, supersedes), looked up once the batch is written.
+        self.hours: set[tuple[str, int]] = set()
         self.touched: list[tuple[str, str, str, str | None]] = []
         self.rows: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
 
@@ -369,16 +375,21 @@ class _Pending:
     ) -> None:
         self.records.append(values)
         record_id, observed_at, entered_at, supersedes = values[0], values[3], values[4], values[8]
-        self.touched.append((str(values[1]), patient_id, observed_at, supersedes))
+        kind = str(values[1])
+        # `observed` is `parse_utc(observed_at)`: its seconds are `unix_seconds(observed_at)`.
+        observed_s = observed.timestamp()
+        if supersedes is not None:
+            self.touched.append((kind, patient_id, observed_at, supersedes))
+        elif kind in hours.KINDS:
+            self.hours.add((patient_id, hours.hour_of_seconds(observed_s)))
         alert = unresolved_alert(record, patient_id)
         if alert is not None:
             self.alerts.append(alert)
-        kind = str(values[1])
         try:
             # Vitals and assessments (almost every record) straight from the checked payload: the
             # row `projection_row` gives, as verification recomputes it.
             table, row_values = projection_values(
-                kind, data, record_id, patient_id, observed_at, entered_at
+                kind, data, record_id, patient_id, observed_at, entered_at, observed_s=observed_s
             )
         except NoShortcut:
             pass
@@ -407,10 +418,8 @@ class _Pending:
             )
         conn.executemany(UNRESOLVED_ALERT_INSERT, self.alerts)
         # after every row of the batch: a correction may arrive with the record it corrects
-        hours.refresh_touched(
-            conn,
-            (hour for entry in self.touched for hour in hours.touched(conn, *entry)),
-        )
+        corrected = [hour for entry in self.touched for hour in hours.touched(conn, *entry)]
+        hours.refresh_touched(conn, [*self.hours, *corrected])
 
 
 def _existing(db: Database, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:

@@ -264,7 +264,10 @@ def chain_problem(
     device_at = HUB_COLUMNS.index("device_id")
     base = anchor or Anchor(device_id, 0, GENESIS_HASH)
     expected, previous = base.seq + 1, base.hash
-    for row in sorted((r for r in rows if int(r[seq_at]) > base.seq), key=lambda r: r[seq_at]):
+    above = [r for r in rows if int(r[seq_at]) > base.seq]
+    if not all(a[seq_at] < b[seq_at] for a, b in pairwise(above)):
+        above.sort(key=lambda r: r[seq_at])  # (the rows of a push come in seq order already)
+    for row in above:
         seq, digest = int(row[seq_at]), str(row[hash_at])
         if row[device_at] != device_id:
             return f"seq {seq} is a record of device {row[device_at]}, not {device_id}", (

@@ -284,7 +284,9 @@ class PostgresHub:
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (record_id, pushed_hash) DO NOTHING",
             [_conflict_row(device_id, c) for c in clashes],
         )
-        top = max((int(r[7]) for r in rows), default=0)
+        # The last of the rows in seq order is the head of the batch.
+        head = ordered[-1] if ordered else None
+        top = int(head[7]) if head is not None else 0
         cur.execute(
             "INSERT INTO hub_machines (device_id, pushed_seq, last_push_at, clock_offset_s) "
             "VALUES (%s, %s, now(), extract(epoch FROM (%s::timestamptz - clock_timestamp()))) "
@@ -297,7 +299,6 @@ class PostgresHub:
         fetched = cur.fetchone()
         assert fetched is not None
         pushed = int(fetched[0])
-        head = max(rows, key=lambda r: int(r[7]), default=None)
         if head is not None and (anchor is None or int(head[7]) > anchor.seq):
             cur.execute(
                 "INSERT INTO hub_anchors (device_id, seq, hash) VALUES (%s, %s, %s) "
@@ -361,11 +362,19 @@ class PostgresHub:
 
     def pull(self, after_hub_seq: int, exclude_device: str, limit: int) -> list[HubRecord]:
         def read() -> list[HubRecord]:
-            rows = self._conn.execute(
-                f"SELECT hub_seq, {_COLUMNS} FROM hub_records WHERE hub_seq > %s "
-                "AND device_id <> %s ORDER BY hub_seq LIMIT %s",
-                [after_hub_seq, exclude_device, limit],
-            ).fetchall()
+            # In binary (the numbers need no parsing; the text is the same), through a server-side
+            # cursor: planned for its first rows, it walks the primary key in hub_seq order, where a
+            # freshly filled hub's stale statistics would otherwise have all its rows sorted.
+            with (
+                self._conn.transaction(),
+                self._conn.cursor(name="bedside_pull", binary=True) as cur,
+            ):
+                cur.execute(
+                    f"SELECT hub_seq, {_COLUMNS} FROM hub_records WHERE hub_seq > %s "
+                    "AND device_id <> %s ORDER BY hub_seq LIMIT %s",
+                    [after_hub_seq, exclude_device, limit],
+                )
+                rows = cur.fetchall()
             return [HubRecord(int(r[0]), tuple(r[1:])) for r in rows]
 
         return self._guarded(read)

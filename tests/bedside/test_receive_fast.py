@@ -267,20 +267,35 @@ def _decoded(kind: str, data: Any) -> tuple[str, Any]:
         return "raised", type(err)
 
 
-def _agree(kind: str, data: Any, text: str) -> bool:
-    # `from_payload` decodes these kinds without `__post_init__`: the same record as with it.
-    shortcut = _decoded(kind, data)
-    plans = codec._FAST
-    codec._FAST = {}
+def _without_shortcuts(work: Any) -> Any:
+    """`work()` with the codec's one-pass plans off: `from_payload` builds every record through
+    `cls(**fields)` and the general decoder (a V1 array through the object of its fields)."""
+    plans, v1 = codec._FAST, codec._V1
+    codec._FAST, codec._V1 = {}, None
     try:
-        assert _decoded(kind, data) == shortcut, text
+        return work()
     finally:
-        codec._FAST = plans
+        codec._FAST, codec._V1 = plans, v1
+
+
+def _agree(kind: str, data: Any, text: str) -> bool:
+    # `from_payload` decodes these kinds without `__post_init__` (and a V1 array place by place):
+    # the same record, or the same refusal, as without.
+    shortcut = _decoded(kind, data)
+    assert _without_shortcuts(lambda: _decoded(kind, data)) == shortcut, text
     fast = received_record(kind, data, text)
-    accepted, record = _full(kind, data, text)
+    accepted, record = _without_shortcuts(lambda: _full(kind, data, text))
     if fast is not None:  # the one-pass path never accepts what the full path refuses...
         assert accepted, (kind, text)
         assert fast == record and to_payload(fast) == to_payload(record), text
+    # ... nor does it when the canonical form is compared by the caller, for a whole batch.
+    batch = received_record(kind, data, text, canonical=False)
+    if batch is not None and receive_module._canonical_rows([data], [text]):
+        assert accepted, (kind, text)
+        assert batch == record, text
+        assert fast is not None, text  # the same decision as one by one
+    elif batch is None:
+        assert fast is None, text
     return fast is not None
 
 
@@ -583,3 +598,96 @@ def test_a_v1_array_with_a_text_where_its_code_belongs_is_not_taken_in_one_pass(
         assert (receive_module._quick(values, clock.now()) is not None) is taken
         quick = receive_module._quick_batch([values], clock.now())
         assert (quick[0] is not None) is taken
+
+
+# --- a V1 array checked place by place (`_V1Plan`), its text compared with the batch ------------------
+
+_V1_SAMPLES = [s for s in _SAMPLES if isinstance(s, VitalSigns)]
+_CODED = {VITALS_PLACES.index(name) + 1: table for name, table in VITALS_CODES.items()}
+
+
+def _changed_place(value: Any, at: int, how: str) -> Any:
+    table = _CODED.get(at)
+    if how == "text":  # a code written as its value's text, or a number as text
+        if table is not None and type(value) is int and 0 <= value < len(table):
+            return table[value]
+        return str(value)
+    if how == "float":
+        return float(value) if type(value) in (int, float) else 0.0
+    if how == "int":
+        return int(value) if type(value) is float and math.isfinite(value) else 1
+    return {
+        "bool": True,
+        "negative": -1,
+        "outside": 99,
+        "null": None,
+        "nested": [value],
+        "nan": math.nan,
+    }[how]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    sample=st.sampled_from(_V1_SAMPLES),
+    changes=st.lists(
+        st.tuples(
+            st.integers(1, len(VITALS_PLACES) + 1),
+            st.sampled_from(
+                ["text", "float", "int", "bool", "negative", "outside", "null", "nested", "nan"]
+            ),
+        ),
+        max_size=3,
+    ),
+    trailing=st.sampled_from([None, "null", "place too many", "cut"]),
+    tag=st.sampled_from(["V1", "V2", "v1", 1]),
+)
+def test_a_v1_array_is_taken_in_one_pass_only_as_the_full_path_takes_it(
+    sample: VitalSigns, changes: list[tuple[int, str]], trailing: str | None, tag: Any
+) -> None:
+    array: list[Any] = [tag, *to_payload(sample)[1:]]  # type: ignore[index]
+    for at, how in changes:
+        array += [None] * (at + 1 - len(array))
+        array[at] = _changed_place(array[at], at, how)
+    if trailing == "null":
+        array.append(None)
+    elif trailing == "place too many":
+        array += [None] * (len(VITALS_PLACES) + 1 - len(array)) + [0]
+    elif trailing == "cut" and len(array) > 2:
+        array = array[:-1]
+    try:
+        text = canonical_json(array)
+    except (TypeError, ValueError):
+        text = json.dumps(array, allow_nan=True)  # NaN as a hub could send it
+    _agree("vitals", json.loads(text), text)
+
+
+def test_a_v1_array_not_as_encode_vitals_writes_it_goes_the_full_path_and_is_refused() -> None:
+    sample = next(s for s in _V1_SAMPLES if s.temperature is not None and s.acvpu is not None)
+    array = to_payload(sample)
+    assert isinstance(array, list) and array[-1] is not None
+    text = canonical_json(array)
+    assert received_record("vitals", json.loads(text), text) == sample
+    unit_at = VITALS_PLACES.index("temperature_unit") + 1
+    hr_at = VITALS_PLACES.index("hr") + 1
+    changed = {
+        "a code's text": {unit_at: sample.temperature_unit.value},  # type: ignore[union-attr]
+        "a code as a float": {unit_at: float(array[unit_at])},
+        "a code as a boolean": {unit_at: bool(array[unit_at])},
+        "a code outside its table": {unit_at: len(VITALS_CODES["temperature_unit"])},
+        "a number as text": {hr_at: str(array[hr_at])},
+    }
+    cases = [[*array, None]] + [
+        [change.get(i, v) for i, v in enumerate(array)] for change in changed.values()
+    ]
+    for payload in cases:
+        text = canonical_json(payload)
+        data = json.loads(text)
+        assert received_record("vitals", data, text) is None, text
+        assert received_record("vitals", data, text, canonical=False) is None, text
+        assert _without_shortcuts(lambda: _full("vitals", data, text))[0] is False, text  # noqa: B023
+    # A number written as a float where the record held an integer is another valid record: taken
+    # by both paths alike, as that record (its hash, not its form, tells it from the one charted).
+    floated = [v if i != hr_at else float(v) for i, v in enumerate(array)]
+    text = canonical_json(floated)
+    taken = received_record("vitals", json.loads(text), text)
+    assert taken is not None and taken == from_payload("vitals", json.loads(text), check=False)

@@ -10,8 +10,8 @@ Machine A charts N records (an admission per patient, then vitals every 15 minut
   (b) `bedside sync` of A to a fresh SQLite hub file (one `executemany` of INSERT ... ON CONFLICT DO NOTHING
       a batch, the chain checked);
   (c) raw PostgreSQL baseline: `COPY` of the same rows into a plain table with a primary key;
-  (d) `bedside sync` of A to a fresh PostgreSQL hub (the batch's ids looked up once, `COPY` straight into
-      hub_records, the chain checked meanwhile);
+  (d) `bedside sync` of A to a fresh PostgreSQL hub (`COPY` straight into hub_records, the chain checked
+      meanwhile; the batch's ids looked up only when the hub holds some);
   (e) a fresh machine B pulls everything from each hub, verifying every record (fields, envelope, hash
       chain) and writing its projections, then re-derives each patient's picture once: records/s;
   (f) a re-run with nothing new.
@@ -224,7 +224,7 @@ def main() -> int:
                 print(
                     f"({name}) pull into a fresh machine: {got} records in {pull:.2f} s = "
                     f"{got / pull:,.0f} records/s (goal >= 20,000), "
-                    f"{len(report.rederived)} patients re-derived"
+                    f"{len(report.rederived)} patients re-derived, {report.flagged} flagged"
                 )  # type: ignore[attr-defined]
                 again, _ = timed_sync(b, url, clock)
                 print(f"({name}) re-run with nothing new: {again:.3f} s (goal < 1 s)")
