@@ -7,12 +7,14 @@ nothing: the same schema, user_version and rows in every table as the undamaged 
 as not a database) and its bytes are left as they were. CI: 60 flips on a ~1,300-row file; `pytest -m long`:
 200 flips on a ~5,000-row file, as the BATTERY says. And one damaged time in a vitals set's or an
 assessment's row (a byte of its `observed_at` changed where SQLite's own check does not look): one finding
-naming the record, from `verify`, the app's start (`prepare`) and `bedside verify`, never an exception.
+naming the record, from `verify`, the app's start (`prepare`, and the app itself) and `bedside verify`,
+never an exception.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import sqlite3
 import subprocess
@@ -29,6 +31,7 @@ from bedside.verify import open_ward, verify_path
 from bedside.workspace import prepare
 from tests.support.charted_ward import build, copy_database
 from tests.support.ward_fixtures import START
+from ui.main import EXIT_STORAGE
 
 REFUSED_AS = {StorageProblem.DAMAGED, StorageProblem.NOT_A_DATABASE, StorageProblem.NOT_A_WARD,
               StorageProblem.INCOMPATIBLE, StorageProblem.OUTDATED}  # fmt: skip
@@ -216,4 +219,17 @@ def test_a_damaged_time_in_a_projection_row_is_one_finding(
     assert done.returncode == 1, done.stderr
     assert done.stdout.count("\n") == 1 and "Traceback" not in done.stdout + done.stderr
     assert "DAMAGED" in done.stdout and record_id in done.stdout
+    # The app itself (no window can be shown off screen): one sentence on stderr and its storage
+    # exit code, before any window or write.
+    started = subprocess.run(
+        [sys.executable, "-m", "ui.main", "--db", str(damaged)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert started.returncode == EXIT_STORAGE, started.stderr
+    assert started.stderr.startswith("bedside: ") and "Traceback" not in started.stderr
+    assert started.stderr.count("\n") == 1 and record_id in started.stderr
     assert _digest(damaged) == before
