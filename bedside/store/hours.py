@@ -122,16 +122,13 @@ def rows(
         bounds,
     ):
         if values[0] is None:
-            continue  # an observed_s SQLite reads as NULL: each such set is named below
+            # an observed_s SQLite reads as NULL (a NaN in the file): its integrity_check reports
+            # it (NOT NULL) and the projections check names the set
+            continue
         row(values[0])[2 : 3 + 2 * len(COLUMNS)] = [
             values[1],
             *(None if v is None else float(v) for v in values[2:]),
         ]
-    for record_id, observed_s in conn.execute(
-        f"SELECT record_id, observed_s FROM vitals v WHERE {where} AND observed_s IS NULL",
-        bounds,
-    ):
-        skip("vitals", record_id, "observed_s", observed_s)
 
     def devices() -> Iterator[tuple[int, Any, tuple[Any, ...], str]]:
         for record_id, t, device in conn.execute(
