@@ -350,15 +350,20 @@ def spans(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
 
 
 def _readable_hours(conn: sqlite3.Connection, patient_id: str) -> list[int]:
-    """The hours of the patient's vitals sets and assessments whose time can be read."""
+    """The hours of the patient's vitals sets and assessments whose time can be read, in the records
+    and in the projections (which the roll-up is computed from, and may be whole where a record is
+    damaged)."""
     found = []
     for (observed_at,) in conn.execute(
         f"SELECT observed_at FROM records WHERE kind IN ({', '.join('?' * len(_KINDS))}) "
-        "AND patient_id = ?",
-        [*_KINDS, patient_id],
+        "AND patient_id = ? UNION ALL SELECT observed_at FROM assessments WHERE patient_id = ?",
+        [*_KINDS, patient_id, patient_id],
     ):
-        try:
+        with suppress(*_BAD_TIME):
             found.append(hour_of(observed_at))
-        except _BAD_TIME:
-            continue
+    for (observed_s,) in conn.execute(
+        "SELECT observed_s FROM vitals WHERE patient_id = ?", [patient_id]
+    ):
+        with suppress(*_BAD_TIME):
+            found.append(hour_of_seconds(observed_s))
     return found

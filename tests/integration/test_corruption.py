@@ -131,11 +131,14 @@ def test_a_half_truncated_file_and_a_zeroed_first_page_are_refused(
         assert _digest(path) == before
 
 
-def _damaged_time(clean: Path, target: Path, table: str) -> str:
-    """A copy of `clean` in which one row of `table` reads with its observed_at ending in "J" instead
-    of "Z" (its record and every index as written, so that `integrity_check` passes); its record id.
-    The rows are tried newest first until a byte of one changes that row alone; each is the first of
-    its patient's clock hour, whose time the roll-up reads (the first grades of the hour)."""
+def _damaged_time(
+    clean: Path, target: Path, table: str, *, in_record: bool = False, at: int = -1, to: str = "J"
+) -> str:
+    """A copy of `clean` in which one row of `table` (or, `in_record`, its record) reads with the
+    character `at` of its observed_at changed to `to` ("Z" to "J" by default), everything else as
+    written, `integrity_check` included; its record id. The rows are tried newest first until a byte
+    of one changes that row alone; each is the first of its patient's clock hour, whose time the
+    roll-up reads (the first grades of the hour)."""
     conn = sqlite3.connect(f"file:{clean}?mode=ro", uri=True)
     try:
         candidates = conn.execute(
@@ -149,27 +152,30 @@ def _damaged_time(clean: Path, target: Path, table: str) -> str:
     data = clean.read_bytes()
     for record_id, observed_at in candidates:
         needle = observed_at.encode()
-        at = data.find(needle)
-        while at >= 0:
+        changed = list(observed_at)
+        changed[at] = to
+        want = ("".join(changed), observed_at)
+        found = data.find(needle)
+        while found >= 0:
             damaged = bytearray(data)
-            damaged[at + len(needle) - 1] = ord("J")
+            damaged[found + (at % len(needle))] = ord(to)
             target.write_bytes(bytes(damaged))
             conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
             try:
+                checked = conn.execute("PRAGMA integrity_check").fetchall()
                 read = (
-                    conn.execute("PRAGMA integrity_check").fetchall(),
-                    conn.execute(
-                        f"SELECT observed_at FROM {table} WHERE record_id = ?", [record_id]
-                    ).fetchone()[0],
                     conn.execute(
                         "SELECT observed_at FROM records WHERE id = ?", [record_id]
+                    ).fetchone()[0],
+                    conn.execute(
+                        f"SELECT observed_at FROM {table} WHERE record_id = ?", [record_id]
                     ).fetchone()[0],
                 )
             finally:
                 conn.close()
-            if read == ([("ok",)], observed_at[:-1] + "J", observed_at):
+            if checked == [("ok",)] and read == (want if in_record else want[::-1]):
                 return str(record_id)
-            at = data.find(needle, at + 1)
+            found = data.find(needle, found + 1)
     raise AssertionError(f"no byte of a {table} time changes that row alone")
 
 
@@ -233,3 +239,23 @@ def test_a_damaged_time_in_a_projection_row_is_one_finding(
     assert started.stderr.startswith("bedside: ") and "Traceback" not in started.stderr
     assert started.stderr.count("\n") == 1 and record_id in started.stderr
     assert _digest(damaged) == before
+
+
+def test_a_record_whose_own_time_cannot_be_read_is_one_finding(
+    charted: Path, tmp_path: Path
+) -> None:
+    """A vitals set's record reads "r026-..." (one bit: "2" is 0x32, "r" 0x72): it sorts after every
+    time of its patient, so the latest time, where the roll-up's recompute ends its span, cannot be
+    read."""
+    damaged = tmp_path / "damaged.db"
+    record_id = _damaged_time(charted, damaged, "vitals", in_record=True, at=0, to="r")
+    verdict = verify_path(damaged)
+    assert not verdict.ok
+    assert verdict.findings[0].record_id == record_id, verdict.findings
+    assert "hash does not match" in verdict.findings[0].what
+    # The roll-up's span comes from the times that can be read: no hour is missing or unexplained.
+    assert [f for f in verdict.findings if f.table == hours.TABLE] == []
+    with pytest.raises(StorageError) as refused:
+        prepare(damaged, clock=ManualClock(START))
+    assert refused.value.problem is StorageProblem.DAMAGED
+    assert record_id in refused.value.sentence()
