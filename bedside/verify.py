@@ -113,7 +113,9 @@ def verify(
     try:
         chain, projections = verify_log(db, anchors)
         alerts = _unresolved_alert_findings(db)
-        rollup = hours_findings(db)
+        # a damaged row the chain or the projections check named is not named again by the roll-up's
+        reported = {f.record_id for f in (*chain.findings, *projections) if f.record_id}
+        rollup = hours_findings(db, reported)
     except Exception as err:
         damage = structure.findings()
         if damage:  # what the walk of a damaged file met does not matter

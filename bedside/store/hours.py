@@ -5,7 +5,9 @@ A derived projection, not a clinical one: it is rewritten (an hour at a time) wh
 assessment of that hour is stored, a correction of one included, in the same transaction as the record
 (`refresh`, called by `projection.project` and the batch receive). `rows` computes the rows from the vitals
 and assessments projections; `bedside verify` recomputes every hour with it and compares
-(`verify.hours_findings`). A year of 15-minute data is 8,760 rows instead of 35,040 sets and as many
+(`verify.hours_findings`). A projection row whose time cannot be read (a damaged file) is left out of
+the computation and named to the caller (`Unreadable`), never raised: verification reports the damage.
+A year of 15-minute data is 8,760 rows instead of 35,040 sets and as many
 assessments, so the "All" view reads a quarter of the rows and no window function.
 
 Device and grade changes are kept exactly, not summarised: each hour holds the first value charted in it and
@@ -17,11 +19,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bedside.records import iso_utc, parse_utc
+from bedside.records import iso_utc, parse_utc, unix_seconds
 
 TABLE = "chart_hours"
 HOUR_S = 3600
@@ -53,6 +57,20 @@ _KINDS = ("vitals", "assessment")
 KINDS = frozenset(_KINDS)  # the kinds whose records the roll-up holds
 
 Row = tuple[Any, ...]
+# What cannot be read as a time or an hour: the damage of a file, not a bug (verification reports it).
+_BAD_TIME = (ValueError, TypeError, OverflowError)
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A projection row `rows` left out because its time cannot be read (a damaged file)."""
+
+    table: str
+    record_id: str
+    patient_id: str
+    column: str
+    value: Any
+    hour: int | None  # the hour it was read under, where its text gives one
 
 
 def hour_of(observed_at: str) -> int:
@@ -75,14 +93,20 @@ def rows(
     first: int,
     last: int,
     before: dict[str, tuple[Any, ...] | None] | None = None,
+    unreadable: list[Unreadable] | None = None,
 ) -> list[Row]:
     """The roll-up rows (ROW_COLUMNS) of the patient's hours first..last that hold a current vitals set
     or assessment, in hour order, computed from the projections; `before` gives the device and grades
-    in force before `first` (what the hours' `*_new` flags compare with; none if not given)."""
+    in force before `first` (what the hours' `*_new` flags compare with; none if not given). A row
+    whose time cannot be read is left out, and added to `unreadable` when it is given."""
     before = before or {}
     bounds = [patient_id, _iso(first), _iso(last + 1)]
     where = "patient_id = ? AND observed_at >= ? AND observed_at < ?"
     out: dict[int, list[Any]] = {}
+
+    def skip(table: str, record_id: str, column: str, value: Any, hour: int | None = None) -> None:
+        if unreadable is not None:
+            unreadable.append(Unreadable(table, record_id, patient_id, column, value, hour))
 
     def row(hour: int) -> list[Any]:
         found = out.get(hour)
@@ -97,26 +121,31 @@ def rows(
         f"WHERE {where} AND {_CURRENT.format(t='v')} GROUP BY h",
         bounds,
     ):
+        if values[0] is None:
+            # an observed_s SQLite reads as NULL (a NaN in the file): its integrity_check reports
+            # it (NOT NULL) and the projections check names the set
+            continue
         row(values[0])[2 : 3 + 2 * len(COLUMNS)] = [
             values[1],
             *(None if v is None else float(v) for v in values[2:]),
         ]
+
+    def devices() -> Iterator[tuple[int, Any, tuple[Any, ...], str]]:
+        for record_id, t, device in conn.execute(
+            f"SELECT record_id, observed_s, o2_device FROM vitals v WHERE {where} "
+            f"AND o2_device IS NOT NULL AND {_CURRENT.format(t='v')} "
+            "ORDER BY observed_at, record_id",
+            bounds,
+        ):
+            try:
+                h = int(t // HOUR_S)
+            except _BAD_TIME:  # NULL (a NaN in the file) or infinite
+                skip("vitals", record_id, "observed_s", t)
+                continue
+            yield h, t, (device,), record_id
+
     device_at = ROW_COLUMNS.index("device_s")
-    _changes(
-        row,
-        device_at,
-        before.get("device"),
-        float,
-        (
-            (int(t // HOUR_S), t, (device,))
-            for t, device in conn.execute(
-                f"SELECT observed_s, o2_device FROM vitals v WHERE {where} "
-                f"AND o2_device IS NOT NULL AND {_CURRENT.format(t='v')} "
-                "ORDER BY observed_at, record_id",
-                bounds,
-            )
-        ),
-    )
+    _changes(row, device_at, before.get("device"), float, devices(), skip_as=None)  # finite
     # an assessment's hour from the hour of its text ("2026-01-31T09"), each hour's text parsed once
     hour_of_text: dict[str, int] = {}
 
@@ -126,19 +155,27 @@ def rows(
             found = hour_of_text[text] = hour_of(text + ":00:00Z")
         return found
 
+    def grades() -> Iterator[tuple[int, Any, tuple[Any, ...], str]]:
+        for record_id, at, crs, icans in conn.execute(
+            f"SELECT record_id, observed_at, crs_grade, icans_grade FROM assessments a "
+            f"WHERE {where} AND {_CURRENT.format(t='a')} "
+            "ORDER BY observed_at, entered_at, record_id",
+            bounds,
+        ):
+            try:
+                h = hour(at[:13])
+            except _BAD_TIME:
+                skip("assessments", record_id, "observed_at", at)
+                continue
+            yield h, at, (crs, icans), record_id
+
     _changes(
         row,
         ROW_COLUMNS.index("grade_s"),
         before.get("grade"),
-        lambda at: parse_utc(at).timestamp(),
-        (
-            (hour(at[:13]), at, (crs, icans))
-            for at, crs, icans in conn.execute(
-                f"SELECT observed_at, crs_grade, icans_grade FROM assessments a WHERE {where} "
-                f"AND {_CURRENT.format(t='a')} ORDER BY observed_at, entered_at, record_id",
-                bounds,
-            )
-        ),
+        unix_seconds,
+        grades(),
+        skip_as=lambda record_id, at, h: skip("assessments", record_id, "observed_at", at, h),
     )
     return [tuple(out[h]) for h in sorted(out)]
 
@@ -151,12 +188,15 @@ def _changes(
     at: int,
     before: tuple[Any, ...] | None,
     seconds: Callable[[Any], float],
-    entries: Iterable[tuple[int, Any, tuple[Any, ...]]],
+    entries: Iterable[tuple[int, Any, tuple[Any, ...], str]],
+    *,
+    skip_as: Callable[[str, Any, int], None] | None,
 ) -> None:
     """Into each hour's row from column `at`: the time (`seconds` of the entry's time) and value of its
     first entry, the JSON list of [time, *value] of each later entry of the hour that differs from the
     one before it (or None), and 1 in the `*_new` column where the hour's entries change what is in
-    force (`before` at the start). Entries come in time order."""
+    force (`before` at the start). Entries (hour, time, value, record id) come in time order; one whose
+    time `seconds` cannot read is left out (given to `skip_as`)."""
     hour = -1
     more: list[list[Any]] = []
     previous: tuple[Any, ...] | None = before
@@ -168,16 +208,24 @@ def _changes(
             target[at + 1 + width] = json.dumps(more)
             target[at + 2 + width] = 1
 
-    for h, t, value in entries:
+    for h, t, value, record_id in entries:
+        if h == hour and value == previous:
+            continue  # neither the hour's first entry nor a change: its time is not read
+        try:
+            when = seconds(t)
+        except _BAD_TIME:
+            if skip_as is not None:
+                skip_as(record_id, t, h)
+            continue
         if h != hour:
             if hour >= 0:
                 close()
             hour, more, target = h, [], row(h)
-            target[at : at + 1 + len(value)] = [seconds(t), *value]
+            target[at : at + 1 + len(value)] = [when, *value]
             target[at + 2 + len(value)] = int(value != previous)
             previous = value
-        elif value != previous:
-            more.append([seconds(t), *value])
+        else:
+            more.append([when, *value])
             previous = value
     if hour >= 0:
         close()
@@ -249,7 +297,9 @@ def touched(
             "SELECT kind, patient_id, observed_at FROM records WHERE id = ?", [supersedes]
         ).fetchone()
         if found is not None and found[0] in _KINDS:
-            out.append((found[1], hour_of(found[2])))
+            # a damaged record's time: the roll-up holds it nowhere, verification names it
+            with suppress(*_BAD_TIME):
+                out.append((found[1], hour_of(found[2])))
     return out
 
 
@@ -281,13 +331,39 @@ def rebuild(conn: sqlite3.Connection) -> None:
 
 
 def spans(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
-    """(patient, first hour, last hour) of every patient's vitals sets and assessments, any version."""
-    return [
-        (patient_id, hour_of(first), hour_of(last))
-        for patient_id, first, last in conn.execute(
-            "SELECT patient_id, min(observed_at), max(observed_at) FROM records "
-            f"WHERE kind IN ({', '.join('?' * len(_KINDS))}) GROUP BY patient_id "
-            "ORDER BY patient_id",
-            list(_KINDS),
-        )
-    ]
+    """(patient, first hour, last hour) of every patient's vitals sets and assessments, any version;
+    a time that cannot be read (a damaged record, which verification names) is not counted."""
+    out = []
+    for patient_id, first, last in conn.execute(
+        "SELECT patient_id, min(observed_at), max(observed_at) FROM records "
+        f"WHERE kind IN ({', '.join('?' * len(_KINDS))}) GROUP BY patient_id "
+        "ORDER BY patient_id",
+        list(_KINDS),
+    ):
+        try:
+            out.append((patient_id, hour_of(first), hour_of(last)))
+        except _BAD_TIME:
+            readable = _readable_hours(conn, patient_id)
+            if readable:
+                out.append((patient_id, min(readable), max(readable)))
+    return out
+
+
+def _readable_hours(conn: sqlite3.Connection, patient_id: str) -> list[int]:
+    """The hours of the patient's vitals sets and assessments whose time can be read, in the records
+    and in the projections (which the roll-up is computed from, and may be whole where a record is
+    damaged)."""
+    found = []
+    for (observed_at,) in conn.execute(
+        f"SELECT observed_at FROM records WHERE kind IN ({', '.join('?' * len(_KINDS))}) "
+        "AND patient_id = ? UNION ALL SELECT observed_at FROM assessments WHERE patient_id = ?",
+        [*_KINDS, patient_id, patient_id],
+    ):
+        with suppress(*_BAD_TIME):
+            found.append(hour_of(observed_at))
+    for (observed_s,) in conn.execute(
+        "SELECT observed_s FROM vitals WHERE patient_id = ?", [patient_id]
+    ):
+        with suppress(*_BAD_TIME):
+            found.append(hour_of_seconds(observed_s))
+    return found

@@ -483,24 +483,51 @@ def _same(stored: object, computed: object) -> bool:
     return bool(stored == computed)
 
 
-def hours_findings(db: Database) -> list[Finding]:
+def hours_findings(db: Database, reported: Iterable[str] = ()) -> list[Finding]:
     """The trend roll-up (`chart_hours`) recomputed from the vitals and assessments projections with the
     store's own `hours.rows`, hour by hour: a missing, extra or different hour is a finding (the
-    projections themselves are compared with the records by `verify_log`)."""
+    projections themselves are compared with the records by `verify_log`).
+
+    A projection row whose time cannot be read (a damaged file) is left out of the recompute and is
+    one finding under its record, unless its record is among `reported` (the records the other
+    checks already named: the projections check names such a row as differing from its record); the
+    hour it was read under cannot be recomputed and is not compared, so the damage is reported where
+    it is, not again as a roll-up that differs."""
     conn = db.conn
     findings: list[Finding] = []
     names = hours.ROW_COLUMNS
+    unreadable: list[hours.Unreadable] = []
     want = {
         (row[0], row[1]): row
         for patient_id, first, last in hours.spans(conn)
-        for row in hours.rows(conn, patient_id, first, last)
+        for row in hours.rows(conn, patient_id, first, last, unreadable=unreadable)
     }
+    named = set(reported)
+    uncomputed = set()
+    for bad in unreadable:
+        patient_id, hour = bad.patient_id, _hour(conn, bad)
+        if hour is not None:
+            uncomputed.add((patient_id, hour))
+        if bad.record_id in named:
+            continue
+        named.add(bad.record_id)
+        at = f" (hour {hour} of patient {patient_id})" if hour is not None else ""
+        findings.append(
+            Finding(
+                f"its {bad.column} {bad.value!r} cannot be read as a time: its hour of the "
+                f"trend roll-up{at} cannot be recomputed",
+                record_id=bad.record_id,
+                table=bad.table,
+            )
+        )
     seen = set()
     for row in conn.execute(
         f"SELECT {', '.join(names)} FROM {hours.TABLE} ORDER BY patient_id, hour"
     ):
         key = (row[0], row[1])
         seen.add(key)
+        if key in uncomputed:
+            continue
         expected = want.get(key)
         where = f"hour {row[1]} of patient {row[0]}"
         if expected is None:
@@ -516,8 +543,20 @@ def hours_findings(db: Database) -> list[Finding]:
                 if not _same(a, b)
             )
             findings.append(Finding(f"{where}: the row differs: {shown}", table=hours.TABLE))
-    for patient_id, hour in sorted(want.keys() - seen):
+    for patient_id, hour in sorted(want.keys() - seen - uncomputed):
         findings.append(
             Finding(f"hour {hour} of patient {patient_id}: the row is missing", table=hours.TABLE)
         )
     return findings
+
+
+def _hour(conn: sqlite3.Connection, bad: hours.Unreadable) -> int | None:
+    """The hour of a projection row whose time cannot be read: the hour it was read under, else its
+    record's (None where that cannot be read either)."""
+    if bad.hour is not None:
+        return bad.hour
+    found = conn.execute("SELECT observed_at FROM records WHERE id = ?", [bad.record_id]).fetchone()
+    try:
+        return None if found is None else hours.hour_of(found[0])
+    except (ValueError, TypeError, OverflowError):
+        return None
