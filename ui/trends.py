@@ -15,7 +15,7 @@ from enum import Enum
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPicture
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGraphicsItem,
@@ -80,33 +80,11 @@ def _remember(cache: dict, key: tuple[object, ...], value: object) -> None:  # t
     cache[key] = value
 
 
-class TickMarks:
-    """The drawn tick marks of one view's tick-only time axes (the panels' bottom axes but the last, which
-    show no labels), one picture per range: those axes are x-linked, equally wide and drawn alike, so a
-    pan drew the same marks eight times over; now one axis draws them and the others replay its picture
-    (tests/bench/bench_trends.py)."""
-
-    SIZE = 16  # pictures kept (the newest; a pan asks for one range at a time)
-
-    def __init__(self) -> None:
-        self._pictures: dict[tuple[object, ...], QPicture] = {}
-
-    def get(self, key: tuple[object, ...]) -> QPicture | None:
-        return self._pictures.get(key)
-
-    def put(self, key: tuple[object, ...], picture: QPicture) -> None:
-        if key not in self._pictures and len(self._pictures) >= self.SIZE:
-            self._pictures.pop(next(iter(self._pictures)))  # the oldest
-        self._pictures[key] = picture
-
-
 class LocalDateAxis(pg.DateAxisItem):
-    """The time axis, its day and month names in the app's language. Given `marks`, an axis drawn
-    without labels replays the picture of another such axis drawn at the same range and size."""
+    """The time axis, its day and month names in the app's language."""
 
-    def __init__(self, *args: object, marks: TickMarks | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self._marks = marks
         # No SI prefix on a time axis: without this every range change re-set the (empty) axis label
         # and asked the layout for the axis's size again.
         self.enableAutoSIPrefix(False)
@@ -127,36 +105,6 @@ class LocalDateAxis(pg.DateAxisItem):
             found = self.zoomLevel.tickValues(minVal, maxVal, minSpc=self.minSpacing)
             _remember(_tick_values, key, found)
         return [(spacing, list(ticks)) for spacing, ticks in found]
-
-    def paint(self, p: QPainter, opt: object, widget: object) -> None:
-        key = None
-        if self._marks is not None and self.picture is None and not self.style["showValues"]:
-            key = self._marks_key()
-            self.picture = self._marks.get(key)  # None: drawn below, then kept for the others
-        super().paint(p, opt, widget)
-        if key is not None and self._marks is not None and self.picture is not None:
-            self._marks.put(key, self.picture)
-
-    def _marks_key(self) -> tuple[object, ...]:
-        """What a tick-only axis's picture depends on: its side, range, size, pen and style."""
-        pen = self.pen()
-        style = tuple(
-            (name, value)
-            for name, value in sorted(self.style.items())
-            if value is None or isinstance(value, bool | int | float | str)
-        )
-        size = self.size()
-        return (
-            self.orientation,
-            *self.range,
-            size.width(),
-            size.height(),
-            self.scale,
-            self.grid,
-            pen.color().rgba(),
-            pen.widthF(),
-            style,
-        )
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         key = (id(self.zoomLevel), self.utcOffset, QLocale().name(), spacing, scale, tuple(values))
@@ -246,14 +194,6 @@ def _whole(curve: pg.PlotDataItem) -> pg.PlotDataItem:
     curve.setClipToView(False)
     curve.setDownsampling(ds=1, auto=False)
     return curve
-
-
-def _edgeless(region: pg.LinearRegionItem) -> pg.LinearRegionItem:
-    """A region drawn as its fill only: its edge lines hidden, not merely drawn with no pen (each was
-    still an item whose bounds were worked out again on every pan)."""
-    for line in region.lines:
-        line.hide()
-    return region
 
 
 def _clipped(curve: pg.PlotDataItem) -> pg.PlotDataItem:
@@ -363,9 +303,8 @@ class TrendView(QWidget):
             "drugs": self.tr("Drugs"),
         }
         first: pg.PlotItem | None = None
-        marks = TickMarks()
         for key in self._names:
-            axes = {"bottom": LocalDateAxis(orientation="bottom", marks=marks)}
+            axes = {"bottom": LocalDateAxis(orientation="bottom")}
             shown = key in self._shown
             row = self._shown.index(key) if shown else -1
             if row == 0:
@@ -392,9 +331,6 @@ class TrendView(QWidget):
             # range, which measured every curve's bounds again after each setData and range change
             plot.disableAutoRange()
             plot.getAxis("left").setWidth(90)
-            # a pan moves no value axis: drawn into a pixmap, painted again only when its range,
-            # pen or size changes (each replayed its ticks and labels on every pan)
-            plot.getAxis("left").setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             # "(x0.001)" is no unit a nurse reads; and on the hidden axes (right, and top but on the
             # first plot) the prefix re-set their label on every pan
             for name in ("left", "bottom", "top", "right"):
@@ -420,7 +356,8 @@ class TrendView(QWidget):
             if vital is not Vital.O2_FLOW:
                 band = pg.LinearRegionItem(orientation="horizontal", movable=False)
                 band.setZValue(-10)
-                _edgeless(band)
+                for line in band.lines:
+                    line.setPen(pg.mkPen(None))
                 band.setVisible(False)
                 # An open band edge is far outside any value: never part of the auto range.
                 plot.addItem(band, ignoreBounds=True)
@@ -484,10 +421,11 @@ class TrendView(QWidget):
         self._reload.timeout.connect(self._on_reload_timeout)
         # any plot's new range or size -> its transform set at once. pyqtgraph defers that to the
         # start of the next paint, and a transform changed within a paint made Qt paint every plot
-        # a second time after it: two paints per pan or zoom in the event loop, not one.
+        # a second time after it: two paints per pan or zoom in the event loop, not one. Connected
+        # to the view box's own method, so the connection ends with the view box it acts on.
         for plot in self.plots.values():
-            plot.vb.sigRangeChanged.connect(self._on_view_changed)
-            plot.vb.sigResized.connect(self._on_view_changed)
+            plot.vb.sigRangeChanged.connect(plot.vb.updateMatrix)
+            plot.vb.sigResized.connect(plot.vb.updateMatrix)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -850,9 +788,9 @@ class TrendView(QWidget):
             for i, step in enumerate(steps):
                 if step.value is None:
                     until = steps[i + 1].t if i + 1 < len(steps) else end_s
-                    region = _edgeless(
-                        pg.LinearRegionItem((step.t, until), movable=False, brush=brush)
-                    )
+                    region = pg.LinearRegionItem((step.t, until), movable=False, brush=brush)
+                    for line in region.lines:
+                        line.setPen(pg.mkPen(None))
                     region.setToolTip(self.tr("{0} grade not determinable").format(syndrome.name))
                     regions.append(region)
         self._replace(self.undetermined, regions, self.plots["grades"])
@@ -885,10 +823,6 @@ class TrendView(QWidget):
     def _on_plot_resized(self, *_: object) -> None:
         if self._loaded is not None:
             self._reload.start()
-
-    @staticmethod
-    def _on_view_changed(view: pg.ViewBox, *_: object) -> None:
-        view.updateMatrix()
 
     @staticmethod
     def _replace(current: list, new: list, plot: pg.PlotItem) -> None:  # type: ignore[type-arg]

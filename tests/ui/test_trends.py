@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from bedside.chart import Chart, Vital
@@ -21,7 +21,7 @@ from bedside.clinical.vocabulary import DrugKind, EncephalopathyTool
 from bedside.records import Syndrome
 from tests.support.chart_story import Story, build_story
 from ui.theme import night_palette
-from ui.trends import DRUG_ROWS, PANEL_MIN_HEIGHT, TickMarks, TrendRange, TrendView
+from ui.trends import DRUG_ROWS, PANEL_MIN_HEIGHT, TrendRange, TrendView
 
 
 @pytest.fixture
@@ -309,68 +309,6 @@ def test_neuro_symbols_are_drawn_only_where_the_checks_in_view_are_apart(
     view.plots["neuro"].setXRange(dense[10], dense[20], padding=0)
     view.load_visible()
     assert ice.opts["symbol"] == "o" and not ice.opts["clipToView"]
-
-
-def test_the_tick_only_time_axes_replay_one_picture_of_the_same_marks(
-    qtbot: QtBot, view: TrendView
-) -> None:
-    view.resize(1000, 1200)
-    view.show()
-    qtbot.waitExposed(view)
-    view.set_range(TrendRange.ALL)
-    inner = [view.plots[key].getAxis("bottom") for key in view.shown[:-1]]
-    labelled = view.plots[view.shown[-1]].getAxis("bottom")
-    for x0, x1 in ((0.0, 0.5), (0.25, 0.75)):  # the whole stay's first half, then a pan
-        lo, hi = view.plots[Vital.HEART_RATE.value].viewRange()[0]
-        width = hi - lo
-        view.plots[Vital.HEART_RATE.value].setXRange(lo + x0 * width, lo + x1 * width, padding=0)
-        shared = view.graphics.grab().toImage()
-        assert len({id(axis.picture) for axis in inner}) == 1  # one picture, replayed
-        assert labelled.picture is not inner[0].picture  # the labelled axis draws its own
-        # the same pixels as every axis drawing its own marks
-        for axis in inner:
-            axis._marks = None
-            axis.picture = None
-            axis.update()
-        assert view.graphics.grab().toImage() == shared
-        assert len({id(axis.picture) for axis in inner}) == len(inner)
-        marks = TickMarks()
-        for axis in inner:
-            axis._marks = marks
-
-
-def test_a_pan_leaves_the_value_axes_drawn_and_a_new_y_range_redraws_them(
-    qtbot: QtBot, view: TrendView
-) -> None:
-    view.resize(1000, 1200)
-    view.show()
-    qtbot.waitExposed(view)
-    view.graphics.grab()
-    axis = view.plots[Vital.HEART_RATE.value].getAxis("left")
-    assert axis.cacheMode() is QGraphicsItem.CacheMode.DeviceCoordinateCache
-    painted: list[object] = []
-    paint = axis.paint
-
-    def counted(*args: object) -> None:
-        painted.append(args)
-        paint(*args)
-
-    axis.paint = counted  # type: ignore[method-assign]
-    lo, hi = view.plots[Vital.HEART_RATE.value].viewRange()[0]
-    view.plots[Vital.HEART_RATE.value].setXRange(lo + 3600, hi + 3600, padding=0)
-    view.graphics.grab()
-    assert painted == []  # its pixmap, as drawn before the pan
-    view.plots[Vital.HEART_RATE.value].setYRange(0, 250, padding=0)
-    view.graphics.grab()
-    assert painted  # drawn again at its new range
-
-
-def test_bands_and_undetermined_grades_are_fills_without_edge_lines(view: TrendView) -> None:
-    band = view.bands[Vital.HEART_RATE]
-    assert band.isVisible() and not any(line.isVisible() for line in band.lines)
-    assert view.undetermined  # the story's grade that could not be determined
-    for region in view.undetermined:
-        assert not any(line.isVisible() for line in region.lines)
 
 
 class _Paints(QObject):
