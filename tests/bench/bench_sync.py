@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -49,7 +49,6 @@ from bedside.ward import Ward
 from tests.support.ward_fixtures import (
     ADULT_BORN,
     NURSE,
-    START,
     admission,
     normal_adult_vitals,
 )
@@ -59,7 +58,11 @@ PG_URL = os.environ.get("BEDSIDE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:
 
 def build(path: Path, records: int, patients: int) -> tuple[ManualClock, list[tuple[object, ...]]]:
     per_patient = records // patients
-    clock = ManualClock(START + timedelta(minutes=15 * per_patient + 60))
+    # The charting ends now, by this machine's clock: a PostgreSQL hub stamps what it receives by the
+    # server's clock, and a machine whose clock is hours off it has every record flagged clock-suspect
+    # (R11), which is not the case measured here (the SQLite hub stamps by the clock given).
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=15 * per_patient + 60)
+    clock = ManualClock(start + timedelta(minutes=15 * per_patient + 60))
     db = open_database(path, clock=clock)
     log = Log(db, clock)
     written = 0
@@ -67,9 +70,9 @@ def build(path: Path, records: int, patients: int) -> tuple[ManualClock, list[tu
         for p in range(patients):
             pid = f"A{p:03d}"
             log.append(
-                admission(pid, ADULT_BORN),
+                admission(pid, ADULT_BORN, infusion_at=start - timedelta(hours=2)),
                 patient_id=pid,
-                observed_at=START - timedelta(hours=1),
+                observed_at=start - timedelta(hours=1),
                 author=NURSE.user_id,
             )
             written += 1
@@ -81,7 +84,7 @@ def build(path: Path, records: int, patients: int) -> tuple[ManualClock, list[tu
                 log.append(
                     normal_adult_vitals(hr=60 + i % 50),
                     patient_id=f"A{p:03d}",
-                    observed_at=START + timedelta(minutes=15 * k),
+                    observed_at=start + timedelta(minutes=15 * k),
                     author=NURSE.user_id,
                 )
                 i += 1
