@@ -21,6 +21,16 @@ from bedside.store.log import CURRENT_VERSION, Log, StoredRecord
 from bedside.store.schema import FEVER_PREDICATE, LOG_INDEXED, PROJECTED_KINDS
 
 _GRADE_COLUMN = {"crs": "crs_grade", "icans": "icans_grade"}
+# SQL condition "this assessment `a` is the one in force at its time point": the newest entered there.
+# Not merely "not superseded": two machines apart may each grade one time point (each superseding the
+# same earlier assessment), and one re-derivation supersedes only one of the two; the other would stay
+# current and keep its grade in every episode maximum. The newest entry is the same choice on every
+# machine, the one `latest_assessment` and `assessment_for_time` make (one at a later time point never
+# supersedes it: a re-derivation supersedes the assessment of its own time point).
+IN_FORCE_AT_TIME = (
+    "NOT EXISTS (SELECT 1 FROM assessments n WHERE n.patient_id = a.patient_id "
+    "AND n.observed_at = a.observed_at AND n.entered_at > a.entered_at)"
+)
 _FEVER_PAGE, _FEVER_PAGE_MAX = 8, 512  # fevers read at first; each further page twice the last
 _JUST_AFTER = timedelta(microseconds=1)  # the stored times' resolution
 # D21: a neuro check charted with these reasons was not done; it leaves the check due.
@@ -48,7 +58,7 @@ def _first_at_sql(column: str) -> str:
     probes = [
         f"(SELECT a.observed_at FROM assessments a WHERE a.patient_id = ? AND a.{column} >= 1 "
         f"AND a.{column} = {grade:d} AND a.observed_at >= ? AND a.observed_at < ? "
-        f"AND {CURRENT_VERSION.format('a.record_id')} ORDER BY a.observed_at LIMIT 1)"
+        f"AND {IN_FORCE_AT_TIME} ORDER BY a.observed_at LIMIT 1)"
         for grade in (4, 3, 2, 1)
     ]
     return f"SELECT {', '.join(probes)}"
@@ -237,7 +247,7 @@ class SqlHistory:
         """0 if a grade 0 was stored in the span (no positive one was), else None (never graded)."""
         row = self._conn.execute(
             f"SELECT 1 FROM assessments a WHERE a.patient_id = ? AND a.observed_at >= ? "
-            f"AND a.observed_at < ? AND a.{column} = 0 AND {CURRENT_VERSION.format('a.record_id')} "
+            f"AND a.observed_at < ? AND a.{column} = 0 AND {IN_FORCE_AT_TIME} "
             "LIMIT 1",
             [patient_id, *span],
         ).fetchone()

@@ -33,6 +33,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from bedside.alert_vocabulary import AlertEventType, AlertStatus
 from bedside.clock import ManualClock
 from bedside.records import NeuroCheck, VitalSigns
+from bedside.store import migrations
 from bedside.store.connection import open_database
 from bedside.store.receive import flags
 from bedside.sync.exchange import SyncReport, sync_once
@@ -411,3 +412,70 @@ def test_an_alert_event_is_stamped_no_earlier_than_the_alerts_last(tmp_path: Pat
     for fx in (a, b):
         assert (_run(fx, url).pushed, _run(fx, url).pulled) == (0, 0)
     assert _open(a) == _open(b)
+
+
+def _machines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, devices: tuple[str, ...]
+) -> tuple[list[WardFixture], str]:
+    """Machines with the given device ids (which decide ties of HLC stamps), on one hub."""
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    open_hub(url, create=True).close()
+    made = []
+    for device in devices:
+        monkeypatch.setattr(migrations, "new_device_id", lambda device=device: device)
+        clock = ManualClock(START)
+        path = tmp_path / f"{device}.db"
+        db = open_database(path, clock=clock)
+        made.append(WardFixture(Ward(db, clock=clock), clock, path, db))
+    return made, url
+
+
+def _in_force(fx: WardFixture, at: datetime) -> tuple[int | None, int | None]:
+    """The (CRS, ICANS) grades of the assessment in force at one time point."""
+    latest = fx.history.latest_assessment(PATIENT, until=at)
+    assert latest is not None and latest.observed_at == at
+    return latest.record.crs_grade, latest.record.icans_grade
+
+
+@pytest.mark.parametrize("devices", [("dev-1", "dev-2", "dev-3"), ("dev-2", "dev-1", "dev-3")])
+def test_concurrent_corrections_give_one_picture_whatever_the_device_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, devices: tuple[str, str, str]
+) -> None:
+    """Found by R10: A and B correct one neuro check at once, with identical HLC times and counters,
+    so the device ids decide which correction and which of the two assessments derived from each is
+    in force. The losing machine's assessment at the check's time stayed in force beside the one a
+    re-derivation superseded, and kept its ICANS grade in every later episode maximum; a fresh
+    machine that pulled everything showed another maximum than A and B."""
+    (a, b, c), url = _machines(tmp_path, monkeypatch, devices)
+    recorded(a.ward.admit(admission(PATIENT, ADULT_BORN), author=NURSE, at=ADMITTED_AT))
+    recorded(a.ward.chart_vitals(PATIENT, normal_adult_vitals(), observed_at=START, author=NURSE))
+    for fx in (a, b):
+        _run(fx, url)
+    a.clock.set(EARLIEST)  # A's clock jumps back (R11)
+    check = recorded(a.ward.chart_neuro(PATIENT, ice_check(10), observed_at=EARLIEST, author=NURSE))
+    for fx in (a, b, a, b):
+        _run(fx, url)
+    b.clock.set(EARLIEST)
+    for fx, score in ((a, 10), (b, 9)):  # SPEC 5: ICE 10 is grade 0, ICE 9 grade 1
+        reason = "charted in error"
+        recorded(fx.ward.correct(check.record.id, ice_check(score), reason=reason, author=NURSE))
+    for fx in (a, b, a, b):
+        _run(fx, url)
+    a.clock.set(a.clock.now() + timedelta(hours=24))
+    for fx in (a, b, a, b):
+        _run(fx, url)
+    for fx in (a, b):
+        assert (_run(fx, url).pushed, _run(fx, url).pulled) == (0, 0)
+    assert picture(a) == picture(b)
+    # The correction in force is the later entered of the two, on every machine alike (SPEC 5: the
+    # check holds at 08:00, within the neuro window).
+    corrections = [r for r in a.ward.records(PATIENT, ["neuro_check"]) if r.supersedes]
+    assert len(corrections) == 2
+    winner = max(corrections, key=lambda r: r.entered_at)
+    expected = 0 if winner.device_id == devices[0] else 1
+    for fx in (a, b):
+        assert _in_force(fx, EARLIEST)[1] == expected
+        assert grades(fx)[1] == grades(fx)[4] == expected  # ICANS grade, ICANS episode maximum
+    c.clock.set(a.clock.now())
+    _run(c, url)
+    assert grades(c) == grades(a)
