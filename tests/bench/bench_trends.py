@@ -52,7 +52,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QEvent, QObject, QtMsgType, qInstallMessageHandler  # noqa: E402
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from bedside.chart import Chart, Vital  # noqa: E402
@@ -61,6 +61,7 @@ from bedside.records import Syndrome, parse_utc  # noqa: E402
 from bedside.store.connection import checkpoint, open_database  # noqa: E402
 from bedside.store.log import Log  # noqa: E402
 from tests.bench.bench_ward import END, build  # noqa: E402
+from tests.support.paints import Paints, painted  # noqa: E402
 from ui.collector import GuiCollector  # noqa: E402
 from ui.trends import TrendRange, TrendView  # noqa: E402
 
@@ -156,33 +157,14 @@ def shown(app: object, widget: QWidget) -> None:
     app.processEvents()  # type: ignore[attr-defined]
 
 
-class Paints(QObject):
-    """Counts the paint events a widget (a graphics view's viewport) receives."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
-
-
 def looped(app: object, move: Callable[[], object], paints: Paints) -> tuple[Lap, int]:
     """A move, then the events processed until a pass paints nothing more: what a pan costs on
     screen (the offscreen platform paints the window's visible part as a screen would), and how many
     times the view was painted for it."""
-    start = paints.count
     t = now()
     move()
-    while True:
-        before = paints.count
-        app.processEvents()  # type: ignore[attr-defined]
-        if paints.count == before:
-            break
-    return ms_since(t), paints.count - start
+    count = painted(app, paints)  # type: ignore[arg-type]
+    return ms_since(t), count
 
 
 class BarePlots:
