@@ -419,13 +419,6 @@ class TrendView(QWidget):
         # a wider or narrower plot -> buckets read again at its new width, once the resizing rests
         self.plots[Vital.TEMPERATURE.value].vb.sigResized.connect(self._on_plot_resized)
         self._reload.timeout.connect(self._on_reload_timeout)
-        # any plot's new range or size -> its transform set at once. pyqtgraph defers that to the
-        # start of the next paint, and a transform changed within a paint made Qt paint every plot
-        # a second time after it: two paints per pan or zoom in the event loop, not one. Connected
-        # to the view box's own method, so the connection ends with the view box it acts on.
-        for plot in self.plots.values():
-            plot.vb.sigRangeChanged.connect(plot.vb.updateMatrix)
-            plot.vb.sigResized.connect(plot.vb.updateMatrix)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):

@@ -10,7 +10,6 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bedside.chart import Chart, Vital
@@ -20,7 +19,6 @@ from bedside.clinical.norms import pals_sbp_threshold
 from bedside.clinical.vocabulary import DrugKind, EncephalopathyTool
 from bedside.records import Syndrome
 from tests.support.chart_story import Story, build_story
-from tests.support.paints import Paints, painted
 from ui.theme import night_palette
 from ui.trends import DRUG_ROWS, PANEL_MIN_HEIGHT, TrendRange, TrendView
 
@@ -310,28 +308,3 @@ def test_neuro_symbols_are_drawn_only_where_the_checks_in_view_are_apart(
     view.plots["neuro"].setXRange(dense[10], dense[20], padding=0)
     view.load_visible()
     assert ice.opts["symbol"] == "o" and not ice.opts["clipToView"]
-
-
-def test_a_pan_or_a_new_patient_paints_the_plots_once(
-    qtbot: QtBot, qapp: QApplication, view: TrendView
-) -> None:
-    view.resize(1000, 900)
-    view.show()
-    qtbot.waitExposed(view)
-    paints = Paints(view.graphics.viewport())
-    painted(qapp, paints)
-    plot = view.plots[Vital.HEART_RATE.value]
-    lo, hi = plot.viewRange()[0]
-    plot.setXRange(lo + 3600, hi + 3600, padding=0)
-    # each plot's transform is set with its range, not at the start of the paint (which made Qt
-    # paint every plot again after it)
-    assert painted(qapp, paints) == 1
-    assert all(p.vb.childGroup.transform().m11() > 0 for p in view.plots.values())
-    width = hi - lo
-    view.plots["grades"].setXRange(lo, lo + width / 4, padding=0)  # a zoom from another plot
-    assert painted(qapp, paints) == 1
-    for p in view.plots.values():  # every linked plot shows the new range
-        a, b = p.viewRange()[0]
-        assert math.isclose(a, lo) and math.isclose(b, lo + width / 4)
-    view.show_patient("A1")
-    assert painted(qapp, paints) == 1
